@@ -1,0 +1,93 @@
+"""Demo catalog for `manage.py seed_demo`: categories, products and variants with stock."""
+
+import random
+from decimal import Decimal
+
+from django.utils.text import slugify
+
+from catalog.models import Category, Product, Variant
+
+CATEGORIES = {
+    "Clothing": ["T-Shirts", "Hoodies", "Jackets"],
+    "Shoes": ["Sneakers", "Boots", "Sandals"],
+    "Home": ["Kitchen", "Bedding"],
+    "Accessories": ["Bags", "Hats"],
+}
+ADJECTIVES = ["Everyday", "Classic", "Organic", "Lightweight", "Heritage", "Urban", "Soft", "Trail", "Minimal", "Cosy"]
+NOUNS = {
+    "T-Shirts": "T-Shirt",
+    "Hoodies": "Hoodie",
+    "Jackets": "Jacket",
+    "Sneakers": "Sneakers",
+    "Boots": "Boots",
+    "Sandals": "Sandals",
+    "Kitchen": "Ceramic Mug",
+    "Bedding": "Linen Duvet Cover",
+    "Bags": "Tote Bag",
+    "Hats": "Cap",
+}
+SIZES = {"Clothing": ["S", "M", "L", "XL"], "Shoes": ["24", "25", "26", "27", "28"]}
+COLOURS = ["Black", "White", "Navy", "Olive", "Sand"]
+
+
+def seed_categories() -> dict[str, Category]:
+    leaves = {}
+    for position, (top, children) in enumerate(CATEGORIES.items()):
+        parent, _ = Category.objects.get_or_create(slug=slugify(top), defaults={"name": top, "position": position})
+        for child_position, child in enumerate(children):
+            leaf, _ = Category.objects.get_or_create(
+                slug=slugify(child), defaults={"name": child, "parent": parent, "position": child_position}
+            )
+            leaves[child] = leaf
+    return leaves
+
+
+def seed_products(count: int, progress) -> int:
+    """Create up to `count` demo products (idempotent by slug). Returns how many exist."""
+    rng = random.Random(7)
+    leaves = seed_categories()
+    existing = set(Product.objects.filter(slug__startswith="demo-").values_list("slug", flat=True))
+    names = list(leaves)
+    for i in range(count):
+        leaf_name = names[i % len(names)]
+        noun = NOUNS[leaf_name]
+        name = f"{ADJECTIVES[(i // len(names)) % len(ADJECTIVES)]} {noun}"
+        if i >= len(names) * len(ADJECTIVES):
+            name = f"{name} {i // (len(names) * len(ADJECTIVES)) + 1}"
+        slug = f"demo-{slugify(name)}"
+        if slug in existing:
+            progress.update(1)
+            continue
+        leaf = leaves[leaf_name]
+        top = leaf.parent.name if leaf.parent else leaf.name
+        product = Product.objects.create(
+            category=leaf,
+            name=name,
+            slug=slug,
+            is_published=True,
+            is_featured=i < 8,
+            description=f"{name}: a {noun.lower()} from our {leaf.name.lower()} range. Made to last, easy to care for.",
+            size_guide="Fits true to size. Between sizes? Choose the larger one." if top in SIZES else "",
+        )
+        base = Decimal(rng.randrange(1500, 15000)) / 100
+        sizes = SIZES.get(top, [""])
+        colours = rng.sample(COLOURS, k=2 if top != "Home" else 1)
+        variants = []
+        for colour in colours:
+            for size in sizes:
+                stock = rng.choice([0, 2, 3, 8, 15, 40]) if i % 5 else rng.choice([8, 15, 40])
+                variants.append(
+                    Variant(
+                        product=product,
+                        sku=f"{slug[5:25].upper()}-{i}-{size or 'OS'}-{colour[:3].upper()}",
+                        size=size,
+                        colour=colour,
+                        price=base.quantize(Decimal("0.01")),
+                        compare_at_price=(base * Decimal("1.25")).quantize(Decimal("0.01")) if i % 7 == 0 else None,
+                        stock=stock,
+                        weight_grams=rng.randint(100, 1500),
+                    )
+                )
+        Variant.objects.bulk_create(variants)
+        progress.update(1)
+    return Product.objects.count()

@@ -1,0 +1,35 @@
+"""Load demo data: staff and shopper logins, customers, catalog. Idempotent."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from catalog.demo import seed_products
+from customers.demo import DEMO_PASSWORD, seed_customers, seed_staff_and_shopper
+
+
+class Command(BaseCommand):
+    help = "Create demo users, customers and a catalog (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=200, help="number of demo shoppers (default 200)")
+        parser.add_argument("--products", type=int, default=60, help="number of demo products (default 60)")
+        parser.add_argument("--quiet-progress", action="store_true", help="no progress bars")
+
+    def handle(self, *args, customers: int, products: int, quiet_progress: bool, **options):
+        disable = quiet_progress
+        with transaction.atomic():
+            logins = seed_staff_and_shopper()
+        with tqdm(total=customers, desc="customers", unit="", disable=disable) as bar, transaction.atomic():
+            seed_customers(customers, bar)
+        with tqdm(total=products, desc="products ", unit="", disable=disable) as bar, transaction.atomic():
+            seed_products(products, bar)
+        for step in self._extra_steps():
+            step(self.stdout, disable)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
+        for email, role in logins:
+            self.stdout.write(f"  {role:<12} {email:<26} password: {DEMO_PASSWORD}")
+
+    def _extra_steps(self):
+        """Seeders that later apps add (carts, orders, cases, campaigns)."""
+        return []

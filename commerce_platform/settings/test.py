@@ -1,0 +1,20 @@
+"""Test settings: real Postgres and real Redis (from the environment or embedded)."""
+
+from commerce_platform import devservices
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests keep to their own Redis database so a running dev worker never eats their tasks;
+# each xdist worker gets its own.
+_xdist = env("PYTEST_XDIST_WORKER", default="gw0").lstrip("gw") or "0"
+REDIS_URL = devservices.redis_url_with_db(REDIS_URL, env.int("TEST_REDIS_DB", default=8) + int(_xdist))
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = devservices.celery_broker_url(REDIS_URL)
+CELERY_VISIBILITY_TIMEOUT = 30
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

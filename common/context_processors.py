@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "CURRENCY": settings.CURRENCY,
+        "CURRENCY_SYMBOL": settings.CURRENCY_SYMBOL,
+    }

@@ -1,0 +1,155 @@
+"""Demo customers and staff for `manage.py seed_demo`."""
+
+import os
+import random
+
+from django.contrib.auth.models import Group
+
+from customers.models import Address, Consent, Customer
+from customers.roles import AGENTS, MARKETERS, SUPERVISORS
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+
+DEMO_USERS = [
+    # email, first, last, groups, is_staff, is_superuser
+    ("shopper@example.com", "Hana", "Sato", [], False, False),
+    ("agent@example.com", "Kenji", "Tanaka", [AGENTS], True, False),
+    ("supervisor@example.com", "Yui", "Suzuki", [SUPERVISORS], True, False),
+    ("marketer@example.com", "Mai", "Ito", [MARKETERS], True, False),
+    ("admin@example.com", "Admin", "User", [], True, True),
+]
+
+FIRST = [
+    "Aiko",
+    "Ben",
+    "Chloe",
+    "Daichi",
+    "Emma",
+    "Felix",
+    "Grace",
+    "Haruto",
+    "Isla",
+    "Jun",
+    "Kai",
+    "Lena",
+    "Mika",
+    "Noah",
+    "Olivia",
+    "Ren",
+    "Sora",
+    "Tom",
+    "Uma",
+    "Yuki",
+]
+LAST = [
+    "Abe",
+    "Brown",
+    "Clark",
+    "Doi",
+    "Evans",
+    "Fujita",
+    "Garcia",
+    "Hayashi",
+    "Ishii",
+    "Jones",
+    "Kato",
+    "Lee",
+    "Mori",
+    "Nakamura",
+    "Ogawa",
+    "Park",
+    "Reed",
+    "Smith",
+    "Takeda",
+    "Wong",
+]
+CITIES = [("Tokyo", "13"), ("Osaka", "27"), ("Kyoto", "26"), ("Seattle", "WA"), ("Austin", "TX"), ("Berlin", "BE")]
+
+
+def seed_staff_and_shopper() -> list[tuple[str, str]]:
+    """Create (or refresh) the demo logins; returns (email, role) pairs."""
+    created = []
+    for email, first, last, groups, is_staff, is_superuser in DEMO_USERS:
+        customer = Customer.objects.filter(email__iexact=email).first() or Customer(email=email)
+        customer.first_name, customer.last_name = first, last
+        customer.is_staff, customer.is_superuser, customer.is_guest = is_staff, is_superuser, False
+        customer.set_password(DEMO_PASSWORD)
+        customer.save()
+        if groups:
+            customer.groups.set(Group.objects.filter(name__in=groups))
+        role = groups[0] if groups else ("superuser" if is_superuser else "shopper")
+        created.append((email, role))
+    shopper = Customer.objects.get(email__iexact="shopper@example.com")
+    shopper.phone = "+81 90 1234 5678"
+    shopper.save(update_fields=["phone"])
+    if not shopper.addresses.exists():
+        Address.objects.create(
+            customer=shopper,
+            label="Home",
+            full_name="Hana Sato",
+            line1="1-2-3 Jingumae",
+            city="Tokyo",
+            region="13",
+            postal_code="150-0001",
+            country="JP",
+            phone=shopper.phone,
+            is_default=True,
+        )
+    if not shopper.consents.exists():
+        Consent.objects.create(
+            customer=shopper, purpose=Consent.Purpose.MARKETING_EMAIL, granted=True, source=Consent.Source.SIGNUP
+        )
+    return created
+
+
+def seed_customers(count: int, progress) -> list[Customer]:
+    """`count` demo shoppers customerNNNN@example.com with addresses and mixed consent."""
+    rng = random.Random(42)
+    existing = set(
+        Customer.objects.filter(email__startswith="customer", email__endswith="@example.com").values_list(
+            "email", flat=True
+        )
+    )
+    to_create = []
+    for i in range(count):
+        email = f"customer{i:04d}@example.com"
+        if email in existing:
+            continue
+        customer = Customer(
+            email=email,
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            phone=f"+81 80 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+        )
+        customer.set_unusable_password()
+        to_create.append(customer)
+    Customer.objects.bulk_create(to_create, batch_size=500)
+    customers = list(Customer.objects.filter(email__in=[c.email for c in to_create]))
+    addresses, consents = [], []
+    for customer in customers:
+        city, region = rng.choice(CITIES)
+        addresses.append(
+            Address(
+                customer=customer,
+                full_name=customer.full_name,
+                line1=f"{rng.randint(1, 99)} Main St",
+                city=city,
+                region=region,
+                postal_code=f"{rng.randint(10000, 99999)}",
+                is_default=True,
+            )
+        )
+        if rng.random() < 0.7:
+            consents.append(
+                Consent(
+                    customer=customer,
+                    purpose=Consent.Purpose.MARKETING_EMAIL,
+                    granted=True,
+                    source=Consent.Source.SIGNUP,
+                )
+            )
+        progress.update(1)
+    Address.objects.bulk_create(addresses, batch_size=500)
+    Consent.objects.bulk_create(consents, batch_size=500)
+    progress.update(count - len(customers))
+    return customers

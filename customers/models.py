@@ -1,0 +1,163 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class CustomerManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def _create(self, email: str, password: str | None, **extra) -> "Customer":
+        if not email:
+            raise ValueError("An email address is required")
+        customer = self.model(email=self.normalize_email(email).strip(), **extra)
+        if password:
+            customer.set_password(password)
+        else:
+            customer.set_unusable_password()
+        customer.save(using=self._db)
+        return customer
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "Customer":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "Customer":
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class Customer(AbstractBaseUser, PermissionsMixin):
+    """The one customer record every app points to (C1). Staff are customers too."""
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", "Sign-up form"
+        CHECKOUT = "checkout", "Guest checkout"
+        NEWSLETTER = "newsletter", "Newsletter"
+        AGENT = "agent", "Service agent"
+        SOCIAL = "social", "Social"
+        IMPORT = "import", "Import"
+        ADMIN = "admin", "Admin"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # unique=True (exact) keeps auth.W004 quiet; the Lower() constraint makes it case-insensitive.
+    email = models.EmailField("email address", max_length=254, unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_guest = models.BooleanField(
+        default=False, help_text="Created by a guest checkout or newsletter; no password yet."
+    )
+    signup_source = models.CharField(max_length=20, choices=Source.choices, default=Source.SIGNUP)
+    date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique")]
+        indexes = [
+            models.Index(fields=["phone"]),
+            models.Index(fields=["last_name", "first_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email).strip()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email.split("@")[0]
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, blank=True, help_text="e.g. Home, Work")
+    full_name = models.CharField(max_length=200)
+    line1 = models.CharField("address line 1", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state / prefecture", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2")
+    phone = models.CharField(max_length=32, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at"]
+        verbose_name_plural = "addresses"
+        indexes = [models.Index(fields=["city"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.line1}, {self.city}"
+
+    def as_lines(self) -> list[str]:
+        lines = [self.full_name, self.line1, self.line2, f"{self.postal_code} {self.city}", self.region, self.country]
+        return [line for line in lines if line and line.strip()]
+
+    def as_dict(self) -> dict:
+        return {
+            "full_name": self.full_name,
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "region": self.region,
+            "postal_code": self.postal_code,
+            "country": self.country,
+            "phone": self.phone,
+        }
+
+
+class Consent(models.Model):
+    """Append-only consent history; the newest row per purpose is the current state."""
+
+    class Purpose(models.TextChoices):
+        MARKETING_EMAIL = "marketing_email", "Marketing email"
+        SMS = "sms", "SMS"
+        PERSONALISATION = "personalisation", "Personalisation"
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", "Sign-up form"
+        CHECKOUT = "checkout", "Checkout box"
+        NEWSLETTER = "newsletter", "Newsletter double opt-in"
+        PREFERENCES = "preferences", "Consent settings page"
+        AGENT = "agent", "Service agent"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
+        ADMIN = "admin", "Admin"
+        ERASURE = "erasure", "Erasure request"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "purpose", "-created_at", "-id"], name="consent_current_idx")]
+
+    def __str__(self) -> str:
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.customer_id} {self.purpose} {state} ({self.source})"

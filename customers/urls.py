@@ -1,0 +1,11 @@
+from django.urls import path
+
+from customers import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ServiceConsoleConfig(AppConfig):
+    name = "service_console"
+    verbose_name = "Service console"

@@ -1,0 +1,128 @@
+"""Shared fixtures: real Postgres (pytest-django), real Redis, a real Celery worker."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_redis():
+    """Each run starts with an empty test Redis database (queues, cache, throttles)."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def _worker_env(db_name: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce_platform.settings.test", "DATABASE_NAME": db_name}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class CeleryWorker:
+    """A real `celery worker` subprocess against the test database and test Redis."""
+
+    def __init__(
+        self,
+        *,
+        queues: str = ",".join(settings.CELERY_TASK_QUEUES_ALL),
+        concurrency: int = 2,
+        name: str = "test",
+        extra_env: dict | None = None,
+    ):
+        from django.db import connection
+
+        self.queues = queues
+        self.hostname = f"{name}-{os.getpid()}-{time.monotonic_ns()}@localhost"
+        self.log_path = ROOT / "tests" / "artifacts" / f"worker-{name}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.env = {**_worker_env(connection.settings_dict["NAME"]), **(extra_env or {})}
+        self.concurrency = concurrency
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "CeleryWorker":
+        from commerce_platform.celery import app
+
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "commerce_platform",
+                "worker",
+                "-Q",
+                self.queues,
+                "-c",
+                str(self.concurrency),
+                "-n",
+                self.hostname,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited early; see {self.log_path}")
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
+                return self
+        self.stop()
+        raise RuntimeError(f"celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def stop(self, sig: int = 15) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a real Celery worker for one test. Data the test writes must be committed,
+    so tests using it are transactional (the worker is another process)."""
+    worker = CeleryWorker().start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def start_celery_worker(transactional_db):
+    """Factory for tests that need several workers or control over them."""
+    workers: list[CeleryWorker] = []
+
+    def _start(**kwargs) -> CeleryWorker:
+        worker = CeleryWorker(**kwargs).start()
+        workers.append(worker)
+        return worker
+
+    yield _start
+    for worker in workers:
+        worker.stop(9)
