@@ -18,3 +18,8 @@ CELERY_BROKER_URL = devservices.celery_broker_url(REDIS_URL)
 CELERY_VISIBILITY_TIMEOUT = 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Several test runs may share one Postgres (developers, CI): TEST_DB_SUFFIX keeps their
+# test databases apart (pytest-django adds the xdist worker suffix on top).
+if env("TEST_DB_SUFFIX", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{env('TEST_DB_SUFFIX')}"}  # noqa: F405

@@ -2,10 +2,15 @@
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string
 from tqdm import tqdm
 
 from catalog.demo import seed_products
 from customers.demo import DEMO_PASSWORD, seed_customers, seed_staff_and_shopper
+
+# Seeders later apps add, in order. Each is `seed(stdout, disable_progress: bool) -> None`,
+# idempotent, and lives in its app's demo.py.
+EXTRA_SEEDERS: list[str] = []
 
 
 class Command(BaseCommand):
@@ -31,5 +36,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<12} {email:<26} password: {DEMO_PASSWORD}")
 
     def _extra_steps(self):
-        """Seeders that later apps add (carts, orders, cases, campaigns)."""
-        return []
+        return [import_string(path) for path in EXTRA_SEEDERS]
