@@ -201,7 +201,7 @@ def redis_url_with_db(url: str, db: int) -> str:
     if parts.scheme == "unix":
         query = dict(parse_qsl(parts.query))
         query["db"] = str(db)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+        return f"unix://{parts.path}?{urlencode(query)}"  # urlunsplit would drop the "//"
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, ""))
 
 
@@ -212,7 +212,7 @@ def celery_broker_url(redis_url: str) -> str:
         query = dict(parse_qsl(parts.query))
         db = query.pop("db", "0")
         query["virtual_host"] = db
-        return urlunsplit(("redis+socket", "", parts.path, urlencode(query), ""))
+        return f"redis+socket://{parts.path}?{urlencode(query)}"
     return redis_url
 
 

@@ -109,3 +109,12 @@ def test_embedded_postgres_and_redis_start_persist_and_stop(tmp_path):
     sock = redis_url.removeprefix("unix://").split("?")[0]
     with pytest.raises((redis.exceptions.ConnectionError, FileNotFoundError)):
         redis.Redis(unix_socket_path=sock, socket_timeout=1).ping()
+
+
+def test_redis_urls_for_tcp_and_unix_socket_forms():
+    from commerce_platform.devservices import celery_broker_url, redis_url_with_db
+
+    assert redis_url_with_db("redis://127.0.0.1:6379/0", 9) == "redis://127.0.0.1:6379/9"
+    assert redis_url_with_db("unix:///srv/var/redis/redis.sock?db=0", 8) == "unix:///srv/var/redis/redis.sock?db=8"
+    assert celery_broker_url("unix:///srv/r.sock?db=3") == "redis+socket:///srv/r.sock?virtual_host=3"
+    assert celery_broker_url("redis://h:6379/2") == "redis://h:6379/2"
