@@ -6,7 +6,6 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 export PYTHONUNBUFFERED := 1
-export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
 .PHONY: install run web test test-embedded lint format bench stop browser clean
 

@@ -38,6 +38,14 @@ def _file_lock(path: Path):
 # --- Postgres ---------------------------------------------------------------------------
 
 
+def _prepare_runtime_dir(var_dir: Path) -> None:
+    """pgserver keeps a lock file in the XDG runtime dir; give it one under var/."""
+    runtime = Path(os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(var_dir).resolve() / "run")))
+    runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if runtime.stat().st_uid == os.geteuid():
+        runtime.chmod(0o700)
+
+
 def _pg_server(var_dir: Path):
     import pgserver
 
@@ -78,7 +86,7 @@ def embedded_postgres_settings(var_dir: Path) -> dict:
     running = _running_postmaster(pgdata)
     if running and (pgdata / f".db-{DATABASE_NAME}").exists():
         return _database_settings(*running)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(var_dir / "run"))
+    _prepare_runtime_dir(var_dir)
     with _file_lock(var_dir / "postgres.lock"):
         server = _pg_server(var_dir)
         info = server.get_postmaster_info()
@@ -95,6 +103,7 @@ def stop_postgres(var_dir: Path) -> bool:
     pgdata = Path(var_dir) / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
+    _prepare_runtime_dir(Path(var_dir))
     from pgserver._commands import pg_ctl
 
     user = "pgserver" if os.geteuid() == 0 else None
