@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("customers.urls")),
+    path("", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]
 

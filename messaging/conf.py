@@ -1,0 +1,34 @@
+"""Messaging settings with their defaults (override in settings or the environment)."""
+
+from django.conf import settings
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def send_lease_seconds() -> float:
+    """How long a worker owns a claimed row. Must exceed the longest possible send
+    (EMAIL_TIMEOUT per SMTP command); a killed worker's row is re-sent only after it."""
+    return float(setting("MESSAGING_SEND_LEASE_SECONDS", 120))
+
+
+def max_attempts() -> int:
+    return int(setting("MESSAGING_MAX_ATTEMPTS", 6))
+
+
+def retry_base_seconds() -> float:
+    return float(setting("MESSAGING_RETRY_BASE_SECONDS", 5))
+
+
+def retry_max_seconds() -> float:
+    return float(setting("MESSAGING_RETRY_MAX_SECONDS", 600))
+
+
+def relay_grace_seconds() -> float:
+    """A queued row not picked up this long after it was (re-)enqueued is enqueued again."""
+    return float(setting("MESSAGING_RELAY_GRACE_SECONDS", 120))
+
+
+def email_backend() -> str:
+    return setting("MESSAGING_EMAIL_BACKEND", "") or settings.EMAIL_BACKEND
