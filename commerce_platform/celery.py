@@ -18,3 +18,13 @@ app.autodiscover_tasks()
 @app.task(name="common.ping", ignore_result=True)
 def ping() -> str:
     return "pong"
+
+
+@app.task(name="common.report_worker", bind=True, ignore_result=True)
+def report_worker(self, key: str) -> None:
+    """Diagnostics: record which worker and queue ran this task (used by the routing test)."""
+    import redis
+    from django.conf import settings
+
+    info = self.request.delivery_info or {}
+    redis.Redis.from_url(settings.REDIS_URL).rpush(key, f"{self.request.hostname}|{info.get('routing_key', '')}")
