@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CartsConfig(AppConfig):
     name = "carts"
     verbose_name = "Carts"
+
+    def ready(self):
+        # Merging the anonymous cart at sign-in is the one framework signal we handle.
+        from django.contrib.auth.signals import user_logged_in
+
+        from carts.signals import cart_merge_at_sign_in
+
+        user_logged_in.connect(cart_merge_at_sign_in, dispatch_uid="carts.merge_at_sign_in")

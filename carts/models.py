@@ -1,1 +1,232 @@
-from django.db import models  # noqa: F401
+"""Carts, their lines, agent overrides and vouchers (C3).
+
+Totals are never stored on the cart: `carts.pricing.cart_price(cart)` computes them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+
+class Cart(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CONVERTED = "converted", "Converted to an order"
+        MERGED = "merged", "Merged into another cart"
+        ABANDONED = "abandoned", "Abandoned"
+
+    class ShippingMethod(models.TextChoices):
+        STANDARD = "standard", "Standard (3-5 days)"
+        EXPRESS = "express", "Express (next day)"
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+    )
+    session_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # Bumped on every change; writers pass the version they saw (optimistic concurrency).
+    version = models.PositiveIntegerField(default=1)
+    email = models.EmailField(blank=True, help_text="Contact email (guests, or captured at checkout).")
+    attribution = models.JSONField(default=dict, blank=True, help_text="utm_* / ref of the session that built it.")
+    voucher = models.ForeignKey("Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="carts")
+    shipping_method = models.CharField(max_length=16, choices=ShippingMethod.choices, default=ShippingMethod.STANDARD)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status="open", customer__isnull=False),
+                name="cart_one_open_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["session_key"],
+                condition=Q(status="open", customer__isnull=True) & ~Q(session_key=""),
+                name="cart_one_open_per_session",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "last_activity_at"], name="cart_status_activity_idx")]
+
+    def __str__(self) -> str:
+        owner = self.customer_id and f"customer {self.customer_id}" or f"session {self.session_key[:8]}"
+        return f"Cart {self.pk} ({owner}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="cart_lines")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # The staff member (agent) who put this line in the cart, if not the shopper.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cartline_unique_variant"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cartline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id}"
+
+
+class CartOverride(models.Model):
+    """A discount an agent puts on a line or the whole cart, with a mandatory reason."""
+
+    class Scope(models.TextChoices):
+        LINE = "line", "Line"
+        CART = "cart", "Cart"
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", "Amount off"
+        PERCENT = "percent", "Percent off"
+
+    class ReasonCode(models.TextChoices):
+        GOODWILL = "goodwill", "Goodwill gesture"
+        PRICE_MATCH = "price_match", "Price match"
+        DAMAGED = "damaged", "Damaged or faulty item"
+        DELAY = "delay", "Delivery delay"
+        LOYALTY = "loyalty", "Loyal customer"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        PENDING_APPROVAL = "pending_approval", "Waiting for supervisor approval"
+        REJECTED = "rejected", "Rejected"
+        REMOVED = "removed", "Removed"
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="overrides")
+    line = models.ForeignKey(CartLine, null=True, blank=True, on_delete=models.CASCADE, related_name="overrides")
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    reason_code = models.CharField(max_length=20, choices=ReasonCode.choices)
+    reason_text = models.TextField()
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cart_overrides")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED, db_index=True)
+    # Percent of the undiscounted target this override is worth when requested (limit checks).
+    percent_equivalent = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="line", line__isnull=False) | Q(scope="cart", line__isnull=True)),
+                name="cartoverride_scope_matches_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="amount") | Q(value__lte=100), name="cartoverride_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = "%" if self.kind == self.Kind.PERCENT else ""
+        return f"{self.scope} −{self.value}{unit} ({self.status})"
+
+
+class Voucher(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percent off"
+        FIXED = "fixed", "Fixed amount off"
+
+    code = models.CharField(max_length=40, unique=True, help_text="Stored upper-case; matched case-insensitively.")
+    description = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    min_spend = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    valid_from = models.DateTimeField(default=timezone.now)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    usage_limit_total = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    usage_limit_per_customer = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    times_used = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    single_use = models.BooleanField(default=False, help_text="Generated code: one redemption in total.")
+    # A generated code may be reserved to one customer (e.g. an abandonment reminder).
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="vouchers"
+    )
+    source = models.CharField(max_length=40, blank=True, help_text="Who generated it, e.g. abandonment, campaign.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="voucher_code_ci_unique"),
+            models.CheckConstraint(condition=Q(kind="fixed") | Q(value__lte=100), name="voucher_percent_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.PERCENT:
+            return f"{self.value.normalize():f}% off"
+        from common.money import format_money
+
+        return f"{format_money(self.value)} off"
+
+
+class VoucherRedemption(models.Model):
+    """One use of a voucher by an order (written by order placement)."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="redemptions")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    order_number = models.CharField(max_length=32, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["voucher", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id} → {self.order_number}"
+
+
+class StockReservation(models.Model):
+    """Stock an agent holds for a cart until `expires_at` (other carts cannot take it)."""
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="reservations")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="reservations")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    reserved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cart", "variant"], name="reservation_unique_cart_variant")]
+        indexes = [models.Index(fields=["variant", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id} for cart {self.cart_id}"

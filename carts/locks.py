@@ -1,0 +1,15 @@
+"""The only place carts take row locks. Lock order across the project: cart first, then
+variant (stock) rows in primary-key order (orders.locks)."""
+
+from carts.models import Cart
+
+
+def cart_for_update(cart_id: int) -> Cart:
+    """Lock one cart row (inside a transaction) and return its current state."""
+    return Cart.objects.select_for_update(of=("self",)).get(pk=cart_id)
+
+
+def carts_for_update(cart_ids: list[int]) -> dict[int, Cart]:
+    """Lock several carts in pk order (merge at sign-in) so two merges never deadlock."""
+    carts = Cart.objects.select_for_update(of=("self",)).filter(pk__in=cart_ids).order_by("pk")
+    return {cart.pk: cart for cart in carts}

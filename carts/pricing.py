@@ -1,0 +1,236 @@
+"""The one pricing function (C3): cart -> PriceBreakdown. Used by the cart page, checkout,
+order placement, the console, the API and emails.
+
+Rounding rules (all money is Decimal; "round" means round half up to the currency's minor
+unit, `common.money.quantize`):
+
+1. Line subtotal = unit price × quantity. Prices already have minor-unit precision, so this
+   is exact and never rounded.
+2. Line override (agent, applied): percent → round(line subtotal × percent / 100);
+   amount → the amount, capped at the line subtotal. A line never goes below zero.
+3. Merchandise after line discounts = Σ (line subtotal − line discount).
+4. Voucher, on the merchandise after line discounts (its minimum spend is checked against
+   that same amount): percent → round(base × percent / 100); fixed → the value capped at
+   the base.
+5. Cart override (agent, applied) on what remains after the voucher: percent →
+   round(remaining × percent / 100); amount → capped at the remaining amount.
+6. Merchandise total = merchandise after line discounts − voucher − cart override (≥ 0).
+7. Shipping: standard is free when the merchandise total ≥ FREE_SHIPPING_THRESHOLD, else
+   SHIPPING_FLAT_RATE; express is always SHIPPING_EXPRESS_RATE. An empty cart ships free.
+8. Tax = round((merchandise total + shipping) × TAX_RATE), computed once on the sum (not
+   per line) so there is exactly one rounding step for tax.
+9. Total = merchandise total + shipping + tax.
+
+The function only reads: it never writes, never takes locks and never checks stock.
+Per-customer voucher limits need the order history and are checked when the voucher is
+applied and again at placement (`carts.services.voucher_check`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from common.money import ZERO, format_money, quantize
+
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class LinePrice:
+    line_id: int | None
+    variant_id: int
+    sku: str
+    name: str
+    options: str
+    unit_price: Decimal
+    quantity: int
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+    override_id: int | None = None
+    added_by_name: str = ""
+
+
+@dataclass(frozen=True)
+class PriceBreakdown:
+    lines: list[LinePrice]
+    subtotal: Decimal
+    line_discount_total: Decimal
+    voucher_code: str
+    voucher_discount: Decimal
+    voucher_message: str
+    override_discount: Decimal
+    override_id: int | None
+    discount_total: Decimal
+    merchandise_total: Decimal
+    shipping_method: str
+    shipping: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    item_count: int
+    free_shipping_remaining: Decimal = field(default=ZERO)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def as_dict(self) -> dict:
+        """JSON-serialisable (money as strings), for emails, the API and snapshots."""
+        money = ("subtotal", "line_discount_total", "voucher_discount", "override_discount", "discount_total")
+        money += ("merchandise_total", "shipping", "tax", "total")
+        data = {name: str(getattr(self, name)) for name in money}
+        data.update(
+            voucher_code=self.voucher_code,
+            voucher_message=self.voucher_message,
+            shipping_method=self.shipping_method,
+            tax_rate=str(self.tax_rate),
+            item_count=self.item_count,
+            lines=[
+                {
+                    "sku": line.sku,
+                    "name": line.name,
+                    "options": line.options,
+                    "unit_price": str(line.unit_price),
+                    "quantity": line.quantity,
+                    "subtotal": str(line.subtotal),
+                    "discount": str(line.discount),
+                    "total": str(line.total),
+                }
+                for line in self.lines
+            ],
+        )
+        return data
+
+
+def shipping_rates() -> dict[str, Decimal]:
+    return {
+        "standard": Decimal(str(getattr(settings, "SHIPPING_FLAT_RATE", "5.00"))),
+        "express": Decimal(str(getattr(settings, "SHIPPING_EXPRESS_RATE", "15.00"))),
+    }
+
+
+def free_shipping_threshold() -> Decimal:
+    return Decimal(str(getattr(settings, "FREE_SHIPPING_THRESHOLD", "50.00")))
+
+
+def _discount(kind: str, value: Decimal, base: Decimal) -> Decimal:
+    if base <= ZERO:
+        return ZERO
+    if kind == "percent":
+        return min(quantize(base * value / HUNDRED), base)
+    return min(quantize(value), base)
+
+
+def voucher_problem(voucher, *, base: Decimal, now: datetime) -> str:
+    """Why `voucher` cannot apply to a cart whose merchandise is `base` ('' if it can).
+
+    Covers everything knowable from the voucher row; per-customer limits are checked by
+    carts.services.voucher_check.
+    """
+    code = voucher.code
+    if not voucher.is_active:
+        return f"The code {code} is no longer active."
+    if voucher.valid_from and now < voucher.valid_from:
+        start = timezone.localtime(voucher.valid_from).strftime("%-d %b %Y")
+        return f"The code {code} is not valid yet; it starts on {start}."
+    if voucher.valid_to and now >= voucher.valid_to:
+        return f"The code {code} expired on {timezone.localtime(voucher.valid_to).strftime('%-d %b %Y')}."
+    limit = 1 if voucher.single_use else voucher.usage_limit_total
+    if limit is not None and voucher.times_used >= limit:
+        return f"The code {code} has already been used up."
+    if base < voucher.min_spend:
+        return (
+            f"The code {code} needs a minimum spend of {format_money(voucher.min_spend)}; "
+            f"add {format_money(voucher.min_spend - base)} more."
+        )
+    return ""
+
+
+def cart_price(cart, *, now: datetime | None = None) -> PriceBreakdown:
+    """Price `cart` (see the module docstring for the rules). Reads lines, variants,
+    the voucher and applied overrides; prefetch them to keep the query count constant."""
+    now = now or timezone.now()
+    overrides = [o for o in cart.overrides.all() if o.status == "applied"]
+    line_overrides = {o.line_id: o for o in overrides if o.scope == "line"}
+    cart_override = next((o for o in reversed(overrides) if o.scope == "cart"), None)
+
+    lines: list[LinePrice] = []
+    for line in cart.lines.all():
+        variant = line.variant
+        unit_price = variant.price
+        subtotal = unit_price * line.quantity
+        override = line_overrides.get(line.pk)
+        discount = _discount(override.kind, override.value, subtotal) if override else ZERO
+        added_by = line.added_by
+        lines.append(
+            LinePrice(
+                line_id=line.pk,
+                variant_id=variant.pk,
+                sku=variant.sku,
+                name=variant.product.name,
+                options=variant.options_label,
+                unit_price=unit_price,
+                quantity=line.quantity,
+                subtotal=subtotal,
+                discount=discount,
+                total=subtotal - discount,
+                override_id=override.pk if override else None,
+                added_by_name=(added_by.first_name or added_by.get_short_name()) if added_by else "",
+            )
+        )
+
+    subtotal = sum((line.subtotal for line in lines), ZERO)
+    line_discount_total = sum((line.discount for line in lines), ZERO)
+    after_lines = subtotal - line_discount_total
+
+    voucher = cart.voucher
+    voucher_code, voucher_discount, voucher_message = "", ZERO, ""
+    if voucher is not None and lines:
+        problem = voucher_problem(voucher, base=after_lines, now=now)
+        if problem:
+            voucher_message = problem
+        else:
+            voucher_code = voucher.code
+            voucher_discount = _discount(voucher.kind, voucher.value, after_lines)
+
+    remaining = after_lines - voucher_discount
+    override_discount = ZERO
+    if cart_override is not None:
+        override_discount = _discount(cart_override.kind, cart_override.value, remaining)
+    merchandise_total = remaining - override_discount
+
+    method = cart.shipping_method or "standard"
+    rates = shipping_rates()
+    threshold = free_shipping_threshold()
+    if not lines:
+        shipping = ZERO
+    elif method == "express":
+        shipping = rates["express"]
+    else:
+        shipping = ZERO if merchandise_total >= threshold else rates["standard"]
+    tax_rate = settings.TAX_RATE
+    tax = quantize((merchandise_total + shipping) * tax_rate)
+    total = merchandise_total + shipping + tax
+    return PriceBreakdown(
+        lines=lines,
+        subtotal=subtotal,
+        line_discount_total=line_discount_total,
+        voucher_code=voucher_code,
+        voucher_discount=voucher_discount,
+        voucher_message=voucher_message,
+        override_discount=override_discount,
+        override_id=cart_override.pk if cart_override else None,
+        discount_total=line_discount_total + voucher_discount + override_discount,
+        merchandise_total=merchandise_total,
+        shipping_method=method,
+        shipping=shipping,
+        tax_rate=tax_rate,
+        tax=tax,
+        total=total,
+        item_count=sum(line.quantity for line in lines),
+        free_shipping_remaining=max(threshold - merchandise_total, ZERO) if lines and method == "standard" else ZERO,
+    )

@@ -1,0 +1,540 @@
+"""Cart writes (C3). Every change locks the cart row, checks the version the writer saw
+(`expected_version`; stale → CartConflict), bumps `version` and `last_activity_at`.
+
+`expected_version=None` skips the check; only additive storefront actions (add to cart
+from a product page, which never saw the cart) should pass None. Updates, removals and
+every console write pass the version they saw.
+
+Audit: these services do not write audit entries; the console calls them with
+`actor=agent` and records its own audit entry (one per agent action).
+"""
+
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from carts.exceptions import (
+    CartClosed,
+    CartConflict,
+    DiscountLimitExceeded,
+    InvalidQuantity,
+    OutOfStock,
+    OverrideNotAllowed,
+    VariantUnavailable,
+    VoucherInvalid,
+)
+from carts.locks import cart_for_update, carts_for_update
+from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
+from carts.pricing import HUNDRED, cart_price, voucher_problem
+from carts.selectors import cart_with_lines, variant_available
+from catalog.models import Variant
+from customers.roles import is_agent, is_supervisor
+
+MAX_LINE_QUANTITY = 99
+
+
+# --- carts ---------------------------------------------------------------------------
+
+
+def cart_get_or_create(*, customer=None, session_key: str | None = None, attribution: dict | None = None) -> Cart:
+    """The open cart of `customer` (signed in) or of an anonymous `session_key`, created if
+    missing. Safe when two requests race: the partial unique constraints pick one winner."""
+    if customer is None and not session_key:
+        raise ValueError("cart_get_or_create needs a customer or a session_key")
+    lookup = {"customer": customer} if customer is not None else {"customer__isnull": True, "session_key": session_key}
+    cart = Cart.objects.filter(status=Cart.Status.OPEN, **lookup).first()
+    if cart is not None:
+        return cart
+    try:
+        with transaction.atomic():
+            return Cart.objects.create(
+                customer=customer,
+                session_key="" if customer is not None else session_key,
+                email=getattr(customer, "email", "") or "",
+                attribution=attribution or {},
+            )
+    except IntegrityError:
+        return Cart.objects.get(status=Cart.Status.OPEN, **lookup)
+
+
+def _lock_open(cart: Cart, expected_version: int | None) -> Cart:
+    locked = cart_for_update(cart.pk)
+    if locked.status != Cart.Status.OPEN:
+        raise CartClosed(locked.status)
+    if expected_version is not None and locked.version != expected_version:
+        raise CartConflict(expected=expected_version, current=locked.version)
+    return locked
+
+
+def _bump(locked: Cart, cart: Cart, *fields: str) -> None:
+    """Record a change on the locked row and mirror the new version on the caller's object."""
+    locked.version += 1
+    locked.last_activity_at = timezone.now()
+    locked.save(update_fields=["version", "last_activity_at", "updated_at", *fields])
+    cart.version = locked.version
+    cart.last_activity_at = locked.last_activity_at
+    for name in fields:
+        setattr(cart, name, getattr(locked, name))
+
+
+def _check_stock(variant: Variant, quantity: int, *, cart_id: int) -> None:
+    if not variant.is_active:
+        raise VariantUnavailable(variant.sku)
+    available = variant_available(variant, cart_id=cart_id)
+    if quantity > available:
+        raise OutOfStock(sku=variant.sku, requested=quantity, available=available, name=str(variant))
+
+
+def _staff_author(actor, cart: Cart):
+    if actor is not None and getattr(actor, "is_staff", False) and actor.pk != cart.customer_id:
+        return actor
+    return None
+
+
+@transaction.atomic
+def cart_line_add(
+    *, cart: Cart, variant: Variant, quantity: int = 1, expected_version: int | None = None, actor=None
+) -> CartLine:
+    """Add `quantity` of `variant` (summed into an existing line). Raises OutOfStock when the
+    line would exceed available stock, CartConflict on a stale version."""
+    if quantity < 1 or quantity > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(f"Choose a quantity between 1 and {MAX_LINE_QUANTITY}.")
+    locked = _lock_open(cart, expected_version)
+    variant = Variant.objects.select_related("product").get(pk=variant.pk)
+    line = CartLine.objects.filter(cart=locked, variant=variant).first()
+    new_quantity = (line.quantity if line else 0) + quantity
+    if new_quantity > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(f"You can buy at most {MAX_LINE_QUANTITY} of one item.")
+    _check_stock(variant, new_quantity, cart_id=locked.pk)
+    if line is None:
+        line = CartLine.objects.create(
+            cart=locked, variant=variant, quantity=quantity, added_by=_staff_author(actor, locked)
+        )
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity", "updated_at"])
+    _bump(locked, cart)
+    return line
+
+
+def _line_of(cart: Cart, line) -> CartLine:
+    line_id = line.pk if isinstance(line, CartLine) else int(line)
+    try:
+        return CartLine.objects.select_related("variant__product").get(pk=line_id, cart_id=cart.pk)
+    except CartLine.DoesNotExist:
+        raise CartConflict(expected=None, current=cart.version) from None
+
+
+@transaction.atomic
+def cart_line_update(
+    *, cart: Cart, line: CartLine | int, quantity: int, expected_version: int | None, actor=None
+) -> CartLine | None:
+    """Set a line's quantity (0 removes it). Returns the line, or None when removed."""
+    if quantity < 0 or quantity > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(f"Choose a quantity between 0 and {MAX_LINE_QUANTITY}.")
+    locked = _lock_open(cart, expected_version)
+    line_obj = _line_of(locked, line)
+    if quantity == 0:
+        line_obj.delete()
+        _bump(locked, cart)
+        return None
+    if quantity > line_obj.quantity:
+        _check_stock(line_obj.variant, quantity, cart_id=locked.pk)
+    line_obj.quantity = quantity
+    line_obj.save(update_fields=["quantity", "updated_at"])
+    _bump(locked, cart)
+    return line_obj
+
+
+@transaction.atomic
+def cart_line_remove(*, cart: Cart, line: CartLine | int, expected_version: int | None, actor=None) -> None:
+    locked = _lock_open(cart, expected_version)
+    _line_of(locked, line).delete()
+    _bump(locked, cart)
+
+
+@transaction.atomic
+def cart_email_set(*, cart: Cart, email: str, expected_version: int | None = None) -> Cart:
+    locked = _lock_open(cart, expected_version)
+    locked.email = email.strip()
+    _bump(locked, cart, "email")
+    return cart
+
+
+@transaction.atomic
+def cart_shipping_method_set(*, cart: Cart, method: str, expected_version: int | None = None) -> Cart:
+    if method not in Cart.ShippingMethod.values:
+        raise InvalidQuantity(f"Unknown shipping method {method!r}.")
+    locked = _lock_open(cart, expected_version)
+    if locked.shipping_method != method:
+        locked.shipping_method = method
+        _bump(locked, cart, "shipping_method")
+    return cart
+
+
+def cart_attribution_set(*, cart: Cart, attribution: dict) -> None:
+    """Remember the first campaign/source that touched this cart (no version bump: it
+    changes nothing the shopper or agent edits)."""
+    if attribution and not cart.attribution:
+        Cart.objects.filter(pk=cart.pk, attribution={}).update(attribution=attribution)
+        cart.attribution = attribution
+
+
+@transaction.atomic
+def cart_mark_converted(*, cart: Cart) -> None:
+    """Called by order placement with the cart already locked."""
+    Cart.objects.filter(pk=cart.pk).update(
+        status=Cart.Status.CONVERTED, converted_at=timezone.now(), version=cart.version + 1
+    )
+    StockReservation.objects.filter(cart=cart).delete()
+    cart.status = Cart.Status.CONVERTED
+    cart.version += 1
+
+
+# --- sign-in merge -------------------------------------------------------------------
+
+
+@transaction.atomic
+def cart_merge_on_login(*, customer, anonymous_cart_id: int | None) -> Cart | None:
+    """Attach the anonymous cart to `customer` at sign-in.
+
+    Rule: if the customer has no open cart, the anonymous one becomes theirs. Otherwise
+    each anonymous line is summed into the customer's line for the same SKU and capped at
+    the stock available (a SKU with no stock is dropped); the customer's voucher wins,
+    else the anonymous cart's; empty email/attribution are filled; the anonymous cart is
+    marked `merged`. Returns the customer's open cart (or None if there is none).
+    """
+    existing = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+    anon = None
+    if anonymous_cart_id:
+        anon = Cart.objects.filter(pk=anonymous_cart_id, customer__isnull=True, status=Cart.Status.OPEN).first()
+    if anon is None:
+        return existing
+    if existing is None:
+        locked = cart_for_update(anon.pk)
+        if locked.status != Cart.Status.OPEN or locked.customer_id is not None:
+            return Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+        locked.customer = customer
+        locked.email = locked.email or customer.email
+        locked.version += 1
+        locked.last_activity_at = timezone.now()
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["customer", "email", "version", "last_activity_at", "updated_at"])
+            return locked
+        except IntegrityError:  # a concurrent sign-in created the customer's cart first
+            existing = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
+    carts = carts_for_update([existing.pk, anon.pk])
+    target, source = carts[existing.pk], carts[anon.pk]
+    if source.status != Cart.Status.OPEN:
+        return target
+    target_lines = {line.variant_id: line for line in CartLine.objects.filter(cart=target)}
+    for line in CartLine.objects.filter(cart=source).select_related("variant"):
+        available = min(variant_available(line.variant, cart_id=target.pk), MAX_LINE_QUANTITY)
+        current = target_lines.get(line.variant_id)
+        wanted = min((current.quantity if current else 0) + line.quantity, available)
+        if current is not None:
+            if wanted != current.quantity and wanted > 0:
+                current.quantity = wanted
+                current.save(update_fields=["quantity", "updated_at"])
+        elif wanted > 0:
+            CartLine.objects.create(cart=target, variant=line.variant, quantity=wanted, added_by=line.added_by)
+    fields = ["version", "last_activity_at", "updated_at"]
+    if target.voucher_id is None and source.voucher_id is not None:
+        target.voucher_id = source.voucher_id
+        fields.append("voucher")
+    if not target.attribution and source.attribution:
+        target.attribution = source.attribution
+        fields.append("attribution")
+    target.version += 1
+    target.last_activity_at = timezone.now()
+    target.save(update_fields=fields)
+    source.status = Cart.Status.MERGED
+    source.version += 1
+    source.save(update_fields=["status", "version", "updated_at"])
+    return target
+
+
+# --- vouchers ------------------------------------------------------------------------
+
+
+def voucher_by_code(code: str) -> Voucher | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Voucher.objects.filter(code__iexact=code).first()
+
+
+def voucher_check(*, voucher: Voucher, customer, email: str = "", base: Decimal, now: datetime | None = None) -> None:
+    """Raise VoucherInvalid (with a message for the shopper) if `voucher` cannot be used by
+    this customer on merchandise worth `base`."""
+    now = now or timezone.now()
+    problem = voucher_problem(voucher, base=base, now=now)
+    if problem:
+        raise VoucherInvalid(problem, reason="unusable")
+    if voucher.customer_id is not None and (customer is None or customer.pk != voucher.customer_id):
+        raise VoucherInvalid(f"The code {voucher.code} belongs to another account.", reason="not_yours")
+    per_customer = 1 if voucher.single_use else voucher.usage_limit_per_customer
+    if per_customer is not None:
+        who = Q()
+        if customer is not None:
+            who |= Q(customer=customer)
+        if email:
+            who |= Q(email__iexact=email)
+        if who and VoucherRedemption.objects.filter(who, voucher=voucher).count() >= per_customer:
+            raise VoucherInvalid(f"You have already used the code {voucher.code}.", reason="used_by_customer")
+
+
+@transaction.atomic
+def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None, actor=None) -> Voucher:
+    """Attach a voucher to the cart after checking it (VoucherInvalid says why not)."""
+    voucher = voucher_by_code(code)
+    if voucher is None:
+        raise VoucherInvalid(f"We don't recognise the code {code.strip()!r}. Check it and try again.", reason="unknown")
+    locked = _lock_open(cart, expected_version)
+    breakdown = cart_price(cart_with_lines(locked.pk))
+    if breakdown.is_empty:
+        raise VoucherInvalid("Add something to your cart before using a code.", reason="empty")
+    base = breakdown.subtotal - breakdown.line_discount_total
+    voucher_check(voucher=voucher, customer=locked.customer, email=locked.email, base=base)
+    locked.voucher = voucher
+    _bump(locked, cart, "voucher")
+    return voucher
+
+
+@transaction.atomic
+def voucher_remove(*, cart: Cart, expected_version: int | None = None, actor=None) -> None:
+    locked = _lock_open(cart, expected_version)
+    if locked.voucher_id is not None:
+        locked.voucher = None
+        _bump(locked, cart, "voucher")
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: easy to read out on the phone
+
+
+def voucher_create_single_use(
+    *,
+    kind: str = Voucher.Kind.PERCENT,
+    value: Decimal,
+    valid_days: int | None = 7,
+    valid_to: datetime | None = None,
+    customer=None,
+    min_spend: Decimal = Decimal("0"),
+    prefix: str = "UC",
+    source: str = "",
+    description: str = "",
+) -> Voucher:
+    """A generated code usable once in total (and once per customer), optionally reserved
+    to `customer`, expiring at `valid_to` or after `valid_days`. Used by abandonment
+    reminders and the console."""
+    now = timezone.now()
+    if valid_to is None and valid_days is not None:
+        valid_to = now + timedelta(days=valid_days)
+    for _ in range(10):
+        code = f"{prefix.upper()}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        try:
+            with transaction.atomic():
+                return Voucher.objects.create(
+                    code=code,
+                    kind=kind,
+                    value=Decimal(value),
+                    min_spend=Decimal(min_spend),
+                    valid_from=now,
+                    valid_to=valid_to,
+                    usage_limit_total=1,
+                    usage_limit_per_customer=1,
+                    single_use=True,
+                    customer=customer,
+                    source=source,
+                    description=description or f"Single-use code ({source or 'generated'})",
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not generate a unique voucher code")
+
+
+def voucher_redeem(*, voucher: Voucher, customer, email: str, order_number: str, amount: Decimal) -> None:
+    """Consume one use (called inside order placement's transaction). The conditional
+    update makes the usage limit hold under concurrency."""
+    limit = 1 if voucher.single_use else voucher.usage_limit_total
+    qs = Voucher.objects.filter(pk=voucher.pk)
+    if limit is not None:
+        qs = qs.filter(times_used__lt=limit)
+    if qs.update(times_used=F("times_used") + 1) != 1:
+        raise VoucherInvalid(f"The code {voucher.code} has already been used up.", reason="used_up")
+    VoucherRedemption.objects.create(
+        voucher=voucher, customer=customer, email=email, order_number=order_number, amount=amount
+    )
+
+
+# --- agent overrides -----------------------------------------------------------------
+
+
+def discount_limit_for(actor) -> Decimal:
+    if is_supervisor(actor):
+        return settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
+    if is_agent(actor) or getattr(actor, "is_staff", False):
+        return settings.AGENT_DISCOUNT_LIMIT_PERCENT
+    raise OverrideNotAllowed("Only service agents can discount a cart.")
+
+
+def _percent_equivalent(*, kind: str, value: Decimal, base: Decimal) -> Decimal:
+    if kind == CartOverride.Kind.PERCENT:
+        return Decimal(value).quantize(Decimal("0.01"))
+    if base <= 0:
+        return HUNDRED
+    return (Decimal(value) * HUNDRED / base).quantize(Decimal("0.01"))
+
+
+def _replace_applied(override: CartOverride) -> None:
+    same_target = CartOverride.objects.filter(
+        cart_id=override.cart_id, scope=override.scope, line_id=override.line_id, status=CartOverride.Status.APPLIED
+    ).exclude(pk=override.pk)
+    same_target.update(status=CartOverride.Status.REMOVED, decided_at=timezone.now())
+
+
+@transaction.atomic
+def cart_override_apply(
+    *,
+    cart: Cart,
+    actor,
+    scope: str,
+    kind: str,
+    value: Decimal,
+    reason_code: str,
+    reason_text: str,
+    line: CartLine | int | None = None,
+    expected_version: int | None,
+    request_approval: bool = False,
+) -> CartOverride:
+    """Discount a line or the whole cart on the agent's authority.
+
+    The discount's size as a percent of its target (line subtotal, or the cart's
+    merchandise after line discounts and voucher) must be within the actor's limit
+    (settings.AGENT_DISCOUNT_LIMIT_PERCENT, supervisors SUPERVISOR_DISCOUNT_LIMIT_PERCENT).
+    Over the limit: DiscountLimitExceeded, unless an agent passes `request_approval=True`
+    and it is within the supervisor limit, in which case the override is stored
+    `pending_approval` (not priced) for `cart_override_approve`. A new applied override
+    replaces the previous one on the same target. Reason code and text are mandatory.
+    """
+    limit = discount_limit_for(actor)
+    if scope not in CartOverride.Scope.values or kind not in CartOverride.Kind.values:
+        raise OverrideNotAllowed("Choose a line or cart discount, as an amount or a percent.")
+    if reason_code not in CartOverride.ReasonCode.values:
+        raise OverrideNotAllowed("Choose a reason for the discount.")
+    if not (reason_text or "").strip():
+        raise OverrideNotAllowed("Explain the discount in a few words (the reason is mandatory).")
+    value = Decimal(value)
+    if value <= 0 or (kind == CartOverride.Kind.PERCENT and value > HUNDRED):
+        raise OverrideNotAllowed("Enter a discount above zero (a percent at most 100).")
+    locked = _lock_open(cart, expected_version)
+    breakdown = cart_price(cart_with_lines(locked.pk))
+    line_obj = None
+    if scope == CartOverride.Scope.LINE:
+        if line is None:
+            raise OverrideNotAllowed("Choose the line to discount.")
+        line_obj = _line_of(locked, line)
+        base = next(lp.subtotal for lp in breakdown.lines if lp.line_id == line_obj.pk)
+    else:
+        base = breakdown.subtotal - breakdown.line_discount_total - breakdown.voucher_discount
+    percent = _percent_equivalent(kind=kind, value=value, base=base)
+    status = CartOverride.Status.APPLIED
+    if percent > limit:
+        supervisor_limit = settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
+        if request_approval and not is_supervisor(actor) and percent <= supervisor_limit:
+            status = CartOverride.Status.PENDING_APPROVAL
+        else:
+            raise DiscountLimitExceeded(requested_percent=percent, limit_percent=limit)
+    override = CartOverride.objects.create(
+        cart=locked,
+        line=line_obj,
+        scope=scope,
+        kind=kind,
+        value=value,
+        reason_code=reason_code,
+        reason_text=reason_text.strip(),
+        agent=actor,
+        status=status,
+        percent_equivalent=percent,
+    )
+    if status == CartOverride.Status.APPLIED:
+        _replace_applied(override)
+    _bump(locked, cart)
+    return override
+
+
+@transaction.atomic
+def cart_override_approve(*, override: CartOverride, actor) -> CartOverride:
+    """A supervisor approves a pending override: it is applied (replacing the previous one
+    on its target) and the cart's version is bumped."""
+    if not is_supervisor(actor):
+        raise OverrideNotAllowed("Only a supervisor can approve a discount.")
+    if override.percent_equivalent > settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT:
+        raise DiscountLimitExceeded(
+            requested_percent=override.percent_equivalent, limit_percent=settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
+        )
+    locked = _lock_open(override.cart, None)
+    claimed = CartOverride.objects.filter(pk=override.pk, status=CartOverride.Status.PENDING_APPROVAL).update(
+        status=CartOverride.Status.APPLIED, decided_by=actor, decided_at=timezone.now()
+    )
+    if not claimed:
+        raise OverrideNotAllowed("This discount was already decided.")
+    override.refresh_from_db()
+    _replace_applied(override)
+    _bump(locked, override.cart)
+    return override
+
+
+@transaction.atomic
+def cart_override_reject(*, override: CartOverride, actor) -> CartOverride:
+    if not is_supervisor(actor):
+        raise OverrideNotAllowed("Only a supervisor can reject a discount.")
+    claimed = CartOverride.objects.filter(pk=override.pk, status=CartOverride.Status.PENDING_APPROVAL).update(
+        status=CartOverride.Status.REJECTED, decided_by=actor, decided_at=timezone.now()
+    )
+    if not claimed:
+        raise OverrideNotAllowed("This discount was already decided.")
+    override.refresh_from_db()
+    return override
+
+
+@transaction.atomic
+def cart_override_remove(*, override: CartOverride, actor, expected_version: int | None = None) -> None:
+    discount_limit_for(actor)  # staff only
+    locked = _lock_open(override.cart, expected_version)
+    CartOverride.objects.filter(pk=override.pk).update(
+        status=CartOverride.Status.REMOVED, decided_by=actor, decided_at=timezone.now()
+    )
+    _bump(locked, override.cart)
+
+
+# --- agent stock reservations ----------------------------------------------------------
+
+
+@transaction.atomic
+def stock_reservation_set(*, cart: Cart, variant: Variant, quantity: int, actor, minutes: int = 30):
+    """Hold `quantity` of `variant` for this cart until now + `minutes` (agents only).
+    Other carts see less available stock; placement of other carts respects it."""
+    discount_limit_for(actor)  # staff only
+    # Lock order as in order placement: the cart first, then the variant row.
+    locked = _lock_open(cart, None)
+    variant = Variant.objects.select_for_update().get(pk=variant.pk)
+    available = variant_available(variant, cart_id=locked.pk)
+    if quantity > available:
+        raise OutOfStock(sku=variant.sku, requested=quantity, available=available, name=str(variant))
+    reservation, _ = StockReservation.objects.update_or_create(
+        cart=locked,
+        variant=variant,
+        defaults={
+            "quantity": quantity,
+            "reserved_by": actor,
+            "expires_at": timezone.now() + timedelta(minutes=minutes),
+        },
+    )
+    return reservation
