@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
+                "carts.context_processors.cart",
             ],
         },
     },
@@ -225,3 +226,8 @@ LOGGING = {
 AGENT_DISCOUNT_LIMIT_PERCENT = Decimal(env("AGENT_DISCOUNT_LIMIT_PERCENT", default="15"))
 SUPERVISOR_DISCOUNT_LIMIT_PERCENT = Decimal(env("SUPERVISOR_DISCOUNT_LIMIT_PERCENT", default="50"))
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
+
+# --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold
+SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="5.00"))
+SHIPPING_EXPRESS_RATE = Decimal(env("SHIPPING_EXPRESS_RATE", default="15.00"))
+FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
