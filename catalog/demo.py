@@ -91,3 +91,81 @@ def seed_products(count: int, progress) -> int:
         Variant.objects.bulk_create(variants)
         progress.update(1)
     return Product.objects.count()
+
+
+def seed_images() -> int:
+    """One image per colour for every product without images (shared generated files)."""
+    from catalog.images import demo_image_paths
+    from catalog.models import ProductImage
+
+    rows = []
+    products = (
+        Product.objects.filter(images__isnull=True)
+        .select_related("category")
+        .prefetch_related("variants")
+        .order_by("id")
+    )
+    for product in products.iterator(chunk_size=500):
+        colours = list(dict.fromkeys(v.colour for v in product.variants.all())) or [""]
+        for position, colour in enumerate(colours):
+            name, thumb = demo_image_paths(kind=product.category.name, colour=colour)
+            alt = f"{product.name} in {colour.lower()}" if colour else product.name
+            rows.append(
+                ProductImage(
+                    product=product, image=name, thumbnail=thumb, alt_text=alt, colour=colour, position=position
+                )
+            )
+    ProductImage.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def seed_views(rng: random.Random) -> int:
+    """Browsing history for demo shoppers, so recommendations have something to work from."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from catalog.models import ProductView
+
+    if ProductView.objects.exists():
+        return 0
+    by_category: dict[int, list[int]] = {}
+    for pid, cid in Product.objects.filter(is_published=True).values_list("id", "category_id"):
+        by_category.setdefault(cid, []).append(pid)
+    if not by_category:
+        return 0
+    customer_ids = list(
+        get_user_model().objects.filter(is_staff=False).order_by("id").values_list("id", flat=True)[:150]
+    )
+    now = timezone.now()
+    rows = []
+    categories = sorted(by_category)
+    for n, customer_id in enumerate(customer_ids):
+        home = categories[n % len(categories)]
+        picks = rng.sample(by_category[home], k=min(3, len(by_category[home])))
+        other = categories[(n * 7 + 3) % len(categories)]
+        picks += rng.sample(by_category[other], k=min(1, len(by_category[other])))
+        for i, pid in enumerate(picks):
+            rows.append(
+                ProductView(
+                    product_id=pid,
+                    customer_id=customer_id,
+                    session_key="",
+                    viewed_at=now - timedelta(hours=n, minutes=i),
+                )
+            )
+    ProductView.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def seed(stdout, disable_progress: bool) -> None:
+    """EXTRA_SEEDERS entry: images, search index, browsing history, recommendations."""
+    from catalog.recommendations import recommendations_recompute
+    from catalog.search import search_index_refresh
+
+    images = seed_images()
+    search_index_refresh()
+    views = seed_views(random.Random(11))
+    recos = recommendations_recompute()
+    stdout.write(f"catalog: {images} images, {views} product views, {recos} recommendations\n")

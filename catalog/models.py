@@ -1,8 +1,13 @@
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+
+from catalog.validators import validate_image_file
 
 
 class Category(models.Model):
@@ -35,12 +40,31 @@ class Product(models.Model):
     is_featured = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    seo_title = models.CharField(max_length=200, blank=True)
+    seo_description = models.CharField(max_length=300, blank=True)
+    # Maintained by catalog.search.search_index_refresh (weights: name A, category B, description C).
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Lower-cased name + category without punctuation ("T-Shirt" -> "tshirt") for trigram matching.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="product_search_vector_gin"),
+            GinIndex(fields=["search_text"], name="product_search_text_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["category", "is_published", "-created_at"], name="product_category_listing_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Keeping the search columns in step on every save (admin, shell, factories) is the
+        # one place this is cheap and hard to forget; bulk writes call search_index_refresh.
+        super().save(*args, **kwargs)
+        from catalog.search import search_index_refresh
+
+        search_index_refresh(product_ids=[self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:product", kwargs={"slug": self.slug})
@@ -61,6 +85,7 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["product_id", "id"]
+        indexes = [models.Index(fields=["product", "is_active", "price"], name="variant_listing_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(stock__gte=0), name="variant_stock_non_negative"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="variant_price_non_negative"),
@@ -73,3 +98,108 @@ class Variant(models.Model):
     @property
     def options_label(self) -> str:
         return " / ".join(v for v in (self.size, self.colour) if v)
+
+
+def product_image_path(instance: "ProductImage", filename: str) -> str:
+    return f"products/{instance.product_id or 'new'}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to=product_image_path,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_image_file],
+        help_text="JPEG, PNG or WebP, at most 5 MB.",
+    )
+    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True, editable=False)
+    alt_text = models.CharField(max_length=200, blank=True, help_text="Describe the image for screen readers.")
+    colour = models.CharField(max_length=32, blank=True, help_text="Show this image when this colour is chosen.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text or f"Image {self.pk} of {self.product_id}"
+
+
+class ProductView(models.Model):
+    """One product page view (customer or anonymous session). Written in batches from a
+    Redis buffer (catalog.views_buffer) so the product page does no database write."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="views")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="product_views"
+    )
+    session_key = models.CharField(max_length=40, blank=True)
+    viewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        indexes = [
+            models.Index(fields=["customer", "-viewed_at"], name="productview_customer_idx"),
+            models.Index(fields=["session_key", "-viewed_at"], name="productview_session_idx"),
+            models.Index(fields=["product", "-viewed_at"], name="productview_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} viewed at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class SearchQuery(models.Model):
+    """Every storefront search, for search abandonment and 'no results' reporting."""
+
+    query = models.CharField(max_length=200)
+    normalized = models.CharField(max_length=200, db_index=True)
+    results_count = models.PositiveIntegerField()
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="searches"
+    )
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "search queries"
+        indexes = [models.Index(fields=["customer", "-created_at"], name="searchquery_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} ({self.results_count})"
+
+
+class Recommendation(models.Model):
+    """Precomputed by catalog.tasks.recommendations_recompute; pages read them in one query."""
+
+    class Kind(models.TextChoices):
+        BOUGHT_TOGETHER = "bought_together", "Frequently bought together"
+        ALSO_LIKE = "also_like", "You may also like"
+        PERSONAL = "personal", "Picked for you"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source_product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations_from"
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0)
+    rank = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(max_length=200)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "rank"]
+        indexes = [
+            models.Index(fields=["source_product", "kind", "rank"], name="reco_product_idx"),
+            models.Index(fields=["customer", "kind", "rank"], name="reco_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source_product__isnull=False) | models.Q(customer__isnull=False),
+                name="reco_has_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.product_id} ({self.reason})"

@@ -9,7 +9,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("customers.urls")),
+    path("", include("catalog.urls")),
     path("", include("messaging.urls")),
+    path("console/", include("service_console.urls")),
+    path("help/", include("service_console.help_urls")),
     path("admin/", admin.site.urls),
 ]
 

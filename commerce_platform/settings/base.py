@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "catalog.attribution.AttributionMiddleware",  # utm_*/ref -> session (catalog)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -169,6 +170,22 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# --- Messaging (outbox delivery, messaging/services.py). Messaging sends through EMAIL_URL's
+# backend whenever EMAIL_URL is set (even under test settings, so a test's Celery worker can
+# be pointed at an SMTP sink), else through EMAIL_BACKEND.
+MESSAGING_EMAIL_BACKEND = env("MESSAGING_EMAIL_BACKEND", default="") or (
+    EMAIL_BACKEND if env("EMAIL_URL", default="") else ""  # noqa: F821 - set by vars().update above
+)
+MESSAGING_SEND_LEASE_SECONDS = env.float("MESSAGING_SEND_LEASE_SECONDS", default=120)  # > longest SMTP send
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
+MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=5)
+MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=600)
+MESSAGING_RELAY_GRACE_SECONDS = env.float("MESSAGING_RELAY_GRACE_SECONDS", default=120)
+MESSAGING_WEBHOOK_SECRET = env("MESSAGING_WEBHOOK_SECRET", default="")  # bounce/complaint endpoint
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "messaging-outbox-relay": {"task": "messaging.relay", "schedule": 60.0},
+}
 
 # --- Celery (Redis broker, JSON only, late acks; queues per workload, see README "Scaling out")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or devservices.celery_broker_url(REDIS_URL)
@@ -192,6 +209,12 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_QUEUES_ALL = ["default", "email", "campaigns", "scans", "webhooks"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# catalog: flush buffered product views every minute; recompute recommendations hourly.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "catalog-product-views-flush": {"task": "catalog.product_views_flush", "schedule": 60.0},
+    "catalog-recommendations-recompute": {"task": "catalog.recommendations_recompute", "schedule": 3600.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- API
@@ -219,7 +242,11 @@ LOGGING = {
     "formatters": {"json": {"()": "common.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Replace Django's own console handler so each record is printed once, as JSON.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
 
 # --- Service console

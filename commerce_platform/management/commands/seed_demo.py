@@ -10,7 +10,9 @@ from customers.demo import DEMO_PASSWORD, seed_customers, seed_staff_and_shopper
 
 # Seeders later apps add, in order. Each is `seed(stdout, disable_progress: bool) -> None`,
 # idempotent, and lives in its app's demo.py.
-EXTRA_SEEDERS: list[str] = []
+EXTRA_SEEDERS: list[str] = [
+    "catalog.demo.seed",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,177 @@
+"""Storefront reads. Every listing is one product query (prices, stock and the primary image
+are annotated, not prefetched) so the query count is constant in page size and catalog size."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from catalog.models import Category, Product, ProductImage, Variant
+
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+}
+PAGE_SIZE = 24
+SIZE_ORDER = ["XS", "S", "M", "L", "XL", "XXL"]
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    sizes: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+    notes: list[str] = field(default_factory=list, compare=False, hash=False)
+
+    def cache_key(self) -> str:
+        return "|".join(
+            [
+                ",".join(self.sizes),
+                ",".join(self.colours),
+                str(self.price_min or ""),
+                str(self.price_max or ""),
+                "1" if self.in_stock else "",
+                self.sort,
+            ]
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.sizes or self.colours or self.price_min is not None or self.price_max is not None or self.in_stock
+        )
+
+
+def _price(raw: str | None) -> Decimal | None:
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw.strip()[:12]).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value < 0:
+        return None
+    return value
+
+
+def listing_filters_from_query(params) -> ListingFilters:
+    """Parse GET parameters leniently: unknown or malformed values are ignored, never a 500."""
+    notes: list[str] = []
+    sizes = tuple(sorted({s.strip()[:32] for s in params.getlist("size") if s.strip()}))[:10]
+    colours = tuple(sorted({c.strip()[:32] for c in params.getlist("colour") if c.strip()}))[:10]
+    price_min, price_max = _price(params.get("min_price")), _price(params.get("max_price"))
+    if params.get("min_price") and price_min is None or params.get("max_price") and price_max is None:
+        notes.append("We ignored a price that wasn't a number.")
+    if price_min is not None and price_max is not None and price_min > price_max:
+        price_min, price_max = price_max, price_min
+    sort = params.get("sort", "relevance")
+    if sort not in SORTS:
+        sort = "relevance"
+    return ListingFilters(
+        sizes=sizes,
+        colours=colours,
+        price_min=price_min,
+        price_max=price_max,
+        in_stock=params.get("in_stock") in {"1", "on", "true"},
+        sort=sort,
+        notes=notes,
+    )
+
+
+def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Annotate what a product card shows: lowest price, compare-at price, stock, thumbnail."""
+    active = Q(variants__is_active=True)
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+    return queryset.select_related("category").annotate(
+        price_from=Min("variants__price", filter=active),
+        price_to=Max("variants__price", filter=active),
+        compare_at=Min("variants__compare_at_price", filter=active),
+        stock_total=Coalesce(Sum("variants__stock", filter=active), 0, output_field=IntegerField()),
+        thumb=Subquery(first_image.values("thumbnail")[:1]),
+        thumb_alt=Subquery(first_image.values("alt_text")[:1]),
+    )
+
+
+def category_descendant_ids(category: Category) -> list[int]:
+    """The category and all below it. Categories are few; one query, walked in Python."""
+    rows = list(Category.objects.values_list("id", "parent_id"))
+    ids, frontier = [category.pk], [category.pk]
+    while frontier:
+        frontier = [cid for cid, parent in rows if parent in frontier]
+        ids.extend(frontier)
+    return ids
+
+
+def product_list(
+    *, filters: ListingFilters, category_ids: list[int] | None = None, base: QuerySet[Product] | None = None
+) -> QuerySet[Product]:
+    """Published products for a listing with attribute filters and sort applied."""
+    queryset = base if base is not None else Product.objects.filter(is_published=True)
+    if category_ids is not None:
+        queryset = queryset.filter(category_id__in=category_ids)
+    variant_match = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+    if filters.sizes:
+        variant_match = variant_match.filter(size__in=filters.sizes)
+    if filters.colours:
+        variant_match = variant_match.filter(colour__in=filters.colours)
+    if filters.in_stock:
+        variant_match = variant_match.filter(stock__gt=0)
+    if filters.price_min is not None:
+        variant_match = variant_match.filter(price__gte=filters.price_min)
+    if filters.price_max is not None:
+        variant_match = variant_match.filter(price__lte=filters.price_max)
+    if filters.active:
+        queryset = queryset.filter(Exists(variant_match))
+    queryset = product_cards(queryset)
+    if filters.sort == "price_asc":
+        return queryset.order_by("price_from", "-id")
+    if filters.sort == "price_desc":
+        return queryset.order_by("-price_from", "-id")
+    if filters.sort == "newest" or "relevance" not in queryset.query.annotations:
+        if filters.sort == "relevance":
+            return queryset.order_by("-is_featured", "-created_at", "-id")
+        return queryset.order_by("-created_at", "-id")
+    return queryset
+
+
+def listing_facets(*, category_ids: list[int]) -> dict:
+    """Sizes and colours offered in these categories (one query)."""
+    rows = (
+        Variant.objects.filter(is_active=True, product__is_published=True, product__category_id__in=category_ids)
+        .values_list("size", "colour")
+        .distinct()
+    )
+    sizes, colours = set(), set()
+    for size, colour in rows:
+        if size:
+            sizes.add(size)
+        if colour:
+            colours.add(colour)
+
+    def size_key(value: str):
+        if value in SIZE_ORDER:
+            return (0, SIZE_ORDER.index(value), value)
+        return (1, float(value), value) if value.replace(".", "", 1).isdigit() else (2, 0, value)
+
+    return {"sizes": sorted(sizes, key=size_key), "colours": sorted(colours)}
+
+
+def category_nav() -> list[Category]:
+    """Top-level categories with their children (two queries; cached by the caller)."""
+    return list(Category.objects.filter(parent__isnull=True).prefetch_related("children"))
+
+
+def product_detail(*, slug: str) -> Product | None:
+    """A published product with its active variants and images (three queries)."""
+    return (
+        Product.objects.filter(is_published=True, slug=slug)
+        .select_related("category", "category__parent")
+        .prefetch_related("images")
+        .first()
+    )

@@ -1,0 +1,50 @@
+from django import template
+from django.core.cache import cache
+
+from catalog.cache import LISTING_TTL, catalog_generation
+from catalog.selectors import category_nav
+
+register = template.Library()
+
+
+@register.inclusion_tag("catalog/_category_nav.html", takes_context=True)
+def catalog_category_nav(context):
+    """Top categories with children for the header; cached per catalog generation."""
+    key = f"catalog:nav:{catalog_generation()}"
+    nav = cache.get(key)
+    if nav is None:
+        nav = [
+            {
+                "name": c.name,
+                "url": c.get_absolute_url(),
+                "slug": c.slug,
+                "children": [{"name": k.name, "url": k.get_absolute_url(), "slug": k.slug} for k in c.children.all()],
+            }
+            for c in category_nav()
+        ]
+        cache.set(key, nav, LISTING_TTL * 10)
+    request = context.get("request")
+    return {"nav": nav, "current_path": request.path if request else ""}
+
+
+@register.simple_tag(takes_context=True)
+def query_toggle(context, name: str, value: str) -> str:
+    """The current query string with `name=value` added or removed (filter chips)."""
+    params = context["request"].GET.copy()
+    values = params.getlist(name)
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    params.setlist(name, values)
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@register.filter
+def stock_label(stock: int) -> str:
+    if not stock or stock <= 0:
+        return "Sold out"
+    if stock <= 3:
+        return f"Only {stock} left"
+    return "In stock"

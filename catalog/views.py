@@ -1,0 +1,223 @@
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET
+
+from catalog.cache import LISTING_TTL, catalog_generation
+from catalog.models import Category, SearchQuery
+from catalog.recommendations import recommendations_for_product
+from catalog.search import product_search, search_normalize, search_suggestions
+from catalog.selectors import (
+    PAGE_SIZE,
+    SORTS,
+    category_descendant_ids,
+    listing_facets,
+    listing_filters_from_query,
+    product_detail,
+    product_list,
+)
+from catalog.views_buffer import product_view_record
+
+LOW_STOCK = 3
+
+
+def _page_number(request) -> str:
+    return (request.GET.get("page") or "1")[:6]
+
+
+def _category_info(slug: str) -> dict | None:
+    """Category, breadcrumb, descendant ids and facets, cached per catalog generation."""
+    key = f"catalog:category:{catalog_generation()}:{slug[:140]}"
+    info = cache.get(key)
+    if info is None:
+        category = Category.objects.select_related("parent").filter(slug=slug).first()
+        if category is None:
+            return None
+        ids = category_descendant_ids(category)
+        children = [{"name": c.name, "url": c.get_absolute_url()} for c in Category.objects.filter(parent=category)]
+        info = {
+            "id": category.pk,
+            "name": category.name,
+            "slug": category.slug,
+            "description": category.description,
+            "parent": {"name": category.parent.name, "url": category.parent.get_absolute_url()}
+            if category.parent
+            else None,
+            "children": children,
+            "ids": ids,
+            "facets": listing_facets(category_ids=ids),
+        }
+        cache.set(key, info, LISTING_TTL * 10)
+    return info
+
+
+def _querystring(request, **changes) -> str:
+    params = request.GET.copy()
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return params.urlencode()
+
+
+def _listing_html(request, queryset, *, cache_key: str | None) -> tuple[str, int]:
+    """Rendered product grid + pagination; cached (short TTL, generation in the key)."""
+    if cache_key:
+        hit = cache.get(cache_key)
+        if hit is not None:
+            return hit
+    page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
+    base_qs = _querystring(request, page=None)
+    html = render_to_string(
+        "catalog/_listing.html", {"page": page, "products": list(page.object_list), "base_qs": base_qs}
+    )
+    result = (html, page.paginator.count)
+    if cache_key:
+        cache.set(cache_key, result, LISTING_TTL)
+    return result
+
+
+@require_GET
+def category_detail(request, slug: str):
+    info = _category_info(slug)
+    if info is None:
+        raise Http404("No such category")
+    filters = listing_filters_from_query(request.GET)
+    key = f"catalog:listing:{catalog_generation()}:{info['id']}:{filters.cache_key()}:{_page_number(request)}"
+    queryset = product_list(filters=filters, category_ids=info["ids"])
+    listing_html, count = _listing_html(request, queryset, cache_key=key)
+    return render(
+        request,
+        "catalog/category.html",
+        {
+            "category": info,
+            "filters": filters,
+            "facets": info["facets"],
+            "sorts": SORTS,
+            "listing_html": listing_html,
+            "count": count,
+            "form_action": request.path,
+        },
+    )
+
+
+@require_GET
+def search(request):
+    raw = request.GET.get("q", "")
+    query = search_normalize(raw)
+    filters = listing_filters_from_query(request.GET)
+    truncated = len(raw.strip()) > len(query)
+    if query:
+        queryset = product_list(filters=filters, base=product_search(query=query))
+        listing_html, count = _listing_html(request, queryset, cache_key=None)
+    else:
+        key = f"catalog:listing:{catalog_generation()}:all:{filters.cache_key()}:{_page_number(request)}"
+        listing_html, count = _listing_html(request, product_list(filters=filters), cache_key=key)
+    suggestions, fallback_categories = [], []
+    if query:
+        if not request.session.session_key:
+            request.session.save()
+        SearchQuery.objects.create(
+            query=query,
+            normalized=query.lower(),
+            results_count=count,
+            customer=request.user if request.user.is_authenticated else None,
+            session_key=request.session.session_key or "",
+        )
+        if count == 0:
+            suggestions = search_suggestions(query=query)
+            fallback_categories = list(Category.objects.filter(parent__isnull=False).order_by("position", "name")[:8])
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "query": query,
+            "truncated": truncated,
+            "filters": filters,
+            "facets": _all_facets(),
+            "sorts": SORTS,
+            "listing_html": listing_html,
+            "count": count,
+            "suggestions": suggestions,
+            "fallback_categories": fallback_categories,
+            "form_action": request.path,
+        },
+    )
+
+
+def _all_facets() -> dict:
+    key = f"catalog:facets:all:{catalog_generation()}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = listing_facets(category_ids=list(Category.objects.values_list("id", flat=True)))
+        cache.set(key, facets, LISTING_TTL * 10)
+    return facets
+
+
+def _stock_state(stock: int) -> tuple[str, str]:
+    if stock <= 0:
+        return "Sold out", "danger"
+    if stock <= LOW_STOCK:
+        return f"Only {stock} left", "warning"
+    return "In stock", "success"
+
+
+@require_GET
+def product_page(request, slug: str):
+    product = product_detail(slug=slug[:220])
+    if product is None:
+        raise Http404("No such product")
+    variants = list(product.variants.filter(is_active=True).order_by("id"))
+    images = list(product.images.all())
+    sizes = list(dict.fromkeys(v.size for v in variants if v.size))
+    colours = list(dict.fromkeys(v.colour for v in variants if v.colour))
+    variant_data = []
+    for v in variants:
+        label, tone = _stock_state(v.stock)
+        variant_data.append(
+            {
+                "id": v.pk,
+                "size": v.size,
+                "colour": v.colour,
+                "price": str(v.price),
+                "compare_at": str(v.compare_at_price) if v.compare_at_price else "",
+                "stock": v.stock,
+                "stock_label": label,
+                "stock_tone": tone,
+                "sku": v.sku,
+            }
+        )
+    default = next((v for v in variants if v.stock > 0), variants[0] if variants else None)
+    default_state = _stock_state(default.stock) if default else ("Unavailable", "danger")
+    try:
+        add_url = reverse("carts:add")
+    except NoReverseMatch:
+        add_url = "/cart/add/"
+    recommendations = recommendations_for_product(product, limit=4)
+    product_view_record(
+        product_id=product.pk,
+        customer_id=request.user.pk if request.user.is_authenticated else None,
+        session_key=request.session.session_key,
+    )
+    return render(
+        request,
+        "catalog/product.html",
+        {
+            "product": product,
+            "variants": variants,
+            "variant_data": variant_data,
+            "sizes": sizes,
+            "colours": colours,
+            "default": default,
+            "default_state": default_state,
+            "images": images,
+            "add_url": add_url,
+            "bought_together": recommendations.get("bought_together", []),
+            "also_like": recommendations.get("also_like", []),
+            "any_in_stock": any(v.stock > 0 for v in variants),
+        },
+    )

@@ -1,0 +1,122 @@
+"""Storefront account pages: profile, address book, consent settings, password reset."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from customers.account_forms import (
+    AddressForm,
+    ConsentSettingsForm,
+    ProfileForm,
+    StorefrontPasswordResetForm,
+    StorefrontSetPasswordForm,
+)
+from customers.account_services import (
+    CONSENT_PURPOSES,
+    address_delete,
+    address_make_default,
+    address_save,
+    consent_settings_save,
+)
+from customers.models import Consent
+from customers.selectors import consent_current
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "customers/account/profile.html",
+        {"form": form, "section": "profile"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def address_list(request):
+    addresses = list(request.user.addresses.all())
+    return render(request, "customers/account/addresses.html", {"addresses": addresses, "section": "addresses"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request, pk: int | None = None):
+    instance = None
+    if pk is not None:
+        instance = request.user.addresses.filter(pk=pk).first()
+        if instance is None:
+            raise Http404("No such address")
+    form = AddressForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        address_save(customer=request.user, address=form.save(commit=False))
+        messages.success(request, "Address saved.")
+        return redirect("accounts:addresses")
+    return render(
+        request,
+        "customers/account/address_form.html",
+        {"form": form, "address": instance, "section": "addresses"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def address_remove(request, pk: int):
+    if not address_delete(customer=request.user, address_id=pk):
+        raise Http404("No such address")
+    messages.success(request, "Address removed.")
+    return redirect("accounts:addresses")
+
+
+@login_required
+@require_POST
+def address_default(request, pk: int):
+    if not address_make_default(customer=request.user, address_id=pk):
+        raise Http404("No such address")
+    messages.success(request, "Default address updated.")
+    return redirect("accounts:addresses")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_settings(request):
+    current = {purpose: consent_current(customer=request.user, purpose=purpose) for purpose in CONSENT_PURPOSES}
+    form = ConsentSettingsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        changed = consent_settings_save(customer=request.user, choices=form.cleaned_data)
+        messages.success(request, "Your choices are saved." if changed else "Nothing changed.")
+        return redirect("accounts:consent")
+    history = Consent.objects.filter(customer=request.user).order_by("-created_at", "-id")[:10]
+    return render(request, "customers/account/consent.html", {"form": form, "history": history, "section": "consent"})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "customers/password_reset/form.html"
+    email_template_name = "customers/password_reset/email.txt"
+    subject_template_name = "customers/password_reset/subject.txt"
+    form_class = StorefrontPasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "customers/password_reset/done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "customers/password_reset/confirm.html"
+    form_class = StorefrontSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "customers/password_reset/complete.html"
