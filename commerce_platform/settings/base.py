@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "catalog.attribution.AttributionMiddleware",  # utm_*/ref -> session (catalog)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
+                "carts.context_processors.cart",
             ],
         },
     },
@@ -207,6 +209,12 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_QUEUES_ALL = ["default", "email", "campaigns", "scans", "webhooks"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# catalog: flush buffered product views every minute; recompute recommendations hourly.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "catalog-product-views-flush": {"task": "catalog.product_views_flush", "schedule": 60.0},
+    "catalog-recommendations-recompute": {"task": "catalog.recommendations_recompute", "schedule": 3600.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- API
@@ -234,10 +242,19 @@ LOGGING = {
     "formatters": {"json": {"()": "common.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Replace Django's own console handler so each record is printed once, as JSON.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
 
 # --- Service console
 AGENT_DISCOUNT_LIMIT_PERCENT = Decimal(env("AGENT_DISCOUNT_LIMIT_PERCENT", default="15"))
 SUPERVISOR_DISCOUNT_LIMIT_PERCENT = Decimal(env("SUPERVISOR_DISCOUNT_LIMIT_PERCENT", default="50"))
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
+
+# --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold
+SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="5.00"))
+SHIPPING_EXPRESS_RATE = Decimal(env("SHIPPING_EXPRESS_RATE", default="15.00"))
+FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
