@@ -38,4 +38,7 @@ class AttributionMiddleware:
                 found["landing_path"] = request.path[:MAX_VALUE_LENGTH]
                 found["captured_at"] = timezone.now().isoformat()
                 request.session[SESSION_KEY] = found
+                if not request.session.session_key:
+                    # A key now, so views and searches in this request link to the session.
+                    request.session.save()
         return self.get_response(request)

@@ -1,0 +1,114 @@
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import ProductView, Recommendation
+from catalog.recommendations import (
+    recommendations_for_customer,
+    recommendations_for_product,
+    recommendations_recompute,
+)
+from catalog.tasks import recommendations_recompute_task
+from catalog.views_buffer import product_view_record
+from tests.catalog.factories import CategoryFactory, product_with_variants
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop():
+    tees = CategoryFactory(name="T-Shirts", slug="t-shirts")
+    mugs = CategoryFactory(name="Kitchen", slug="kitchen")
+    return {
+        "tee_a": product_with_variants(name="Tee A", category=tees),
+        "tee_b": product_with_variants(name="Tee B", category=tees),
+        "tee_c": product_with_variants(name="Tee C", category=tees),
+        "mug": product_with_variants(name="Mug", category=mugs, price="9.00"),
+    }
+
+
+def _view(product, *, customer=None, session_key="", minutes=0):
+    ProductView.objects.create(
+        product=product,
+        customer=customer,
+        session_key=session_key,
+        viewed_at=timezone.now() - timedelta(minutes=minutes),
+    )
+
+
+def test_co_viewed_products_become_bought_together_with_reason(shop):
+    # Two sessions look at Tee A and the mug; one looks at Tee A and Tee B.
+    for key in ("s1", "s2"):
+        _view(shop["tee_a"], session_key=key)
+        _view(shop["mug"], session_key=key)
+    _view(shop["tee_a"], session_key="s3")
+    _view(shop["tee_b"], session_key="s3")
+    recommendations_recompute()
+    together = recommendations_for_product(shop["tee_a"], limit=4)["bought_together"]
+    assert [(r.product.name, r.score) for r in together] == [("Mug", 2.0), ("Tee B", 1.0)]
+    assert together[0].reason == "Shoppers who viewed Tee A also viewed this"
+    assert together[0].product.price_from is not None
+
+
+def test_also_like_is_popular_in_the_same_category_excluding_itself(shop):
+    _view(shop["tee_c"], session_key="a")
+    _view(shop["tee_c"], session_key="b")
+    _view(shop["tee_b"], session_key="c")
+    recommendations_recompute()
+    also = recommendations_for_product(shop["tee_a"], limit=4)["also_like"]
+    assert [r.product.name for r in also] == ["Tee C", "Tee B"]
+    assert also[0].reason == "Popular in T-Shirts"
+
+
+def test_personal_picks_come_from_viewed_categories_and_skip_seen_products(shop):
+    customer = CustomerFactory()
+    _view(shop["tee_a"], customer=customer)
+    recommendations_recompute()
+    picks = recommendations_for_customer(customer, limit=5)
+    assert {r.product.name for r in picks} == {"Tee B", "Tee C"}
+    assert all(r.reason == "Because you looked at T-Shirts" for r in picks)
+    assert recommendations_for_customer(None) == []
+
+
+def test_reading_recommendations_is_one_query(shop, django_assert_num_queries):
+    _view(shop["tee_a"], session_key="x")
+    _view(shop["mug"], session_key="x")
+    recommendations_recompute()
+    with django_assert_num_queries(1):
+        result = recommendations_for_product(shop["tee_a"], limit=4)
+        names = [r.product.name for items in result.values() for r in items]
+    assert "Mug" in names
+
+
+def test_recompute_replaces_the_previous_set(shop):
+    _view(shop["tee_a"], session_key="x")
+    _view(shop["mug"], session_key="x")
+    first = recommendations_recompute()
+    second = recommendations_recompute()
+    assert first == second == Recommendation.objects.count()
+
+
+def test_product_page_shows_both_sections(client, shop):
+    _view(shop["tee_a"], session_key="x")
+    _view(shop["mug"], session_key="x")
+    recommendations_recompute()
+    html = client.get("/products/tee-a/").content.decode()
+    assert "Frequently bought together" in html and "You may also like" in html
+    assert "Shoppers who viewed Tee A also viewed this" in html
+
+
+@pytest.mark.celery
+def test_celery_task_flushes_buffered_views_then_recomputes(celery_worker, shop):
+    customer = CustomerFactory()
+    product_view_record(product_id=shop["tee_a"].pk, customer_id=customer.pk, session_key="k")
+    product_view_record(product_id=shop["mug"].pk, customer_id=customer.pk, session_key="k")
+    recommendations_recompute_task.delay()
+    deadline = timezone.now() + timedelta(seconds=20)
+    while timezone.now() < deadline and not Recommendation.objects.filter(kind="bought_together").exists():
+        time.sleep(0.2)
+    assert ProductView.objects.count() == 2
+    together = recommendations_for_product(shop["tee_a"])["bought_together"]
+    assert [r.product.name for r in together] == ["Mug"]
