@@ -1,0 +1,139 @@
+"""Cart page and its forms. Domain errors become messages; a stale version shows the new cart."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from carts.exceptions import CartConflict, CartError
+from carts.models import Cart
+from carts.pricing import cart_price
+from carts.selectors import cart_from_request, cart_with_lines
+from carts.services import (
+    cart_attribution_set,
+    cart_get_or_create,
+    cart_line_add,
+    cart_line_update,
+    voucher_apply,
+    voucher_remove,
+)
+from carts.signals import SESSION_CART_KEY
+from catalog.models import Variant
+
+
+def request_attribution(request) -> dict:
+    try:
+        from catalog.attribution import session_attribution
+    except ImportError:  # catalog without attribution support
+        return dict(request.session.get("attribution", {}) or {})
+    return session_attribution(request)
+
+
+def cart_for_request(request, *, create: bool) -> Cart | None:
+    """The shopper's open cart; with create=True one is made (anonymous: tied to the session)."""
+    cart = cart_from_request(request)
+    if cart is not None or not create:
+        return cart
+    attribution = request_attribution(request)
+    if request.user.is_authenticated:
+        cart = cart_get_or_create(customer=request.user, attribution=attribution)
+    else:
+        if not request.session.session_key:
+            request.session.save()
+        cart = cart_get_or_create(session_key=request.session.session_key, attribution=attribution)
+    request.session[SESSION_CART_KEY] = cart.pk
+    return cart
+
+
+def _int(value, default: int | None = None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _conflict(request, exc: CartConflict):
+    messages.warning(
+        request,
+        "This cart changed in the meantime (perhaps in another tab or by our service team). "
+        "Here is the latest version; check it and try again.",
+    )
+
+
+@require_GET
+def cart_detail(request):
+    cart = cart_for_request(request, create=False)
+    breakdown = None
+    if cart is not None:
+        cart = cart_with_lines(cart.pk)
+        breakdown = cart_price(cart)
+        if cart.attribution == {}:
+            cart_attribution_set(cart=cart, attribution=request_attribution(request))
+    return render(request, "carts/cart.html", {"cart": cart, "breakdown": breakdown})
+
+
+@require_POST
+def cart_add(request):
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=_int(request.POST.get("variant_id"), 0))
+    quantity = _int(request.POST.get("quantity"), 1) or 1
+    cart = cart_for_request(request, create=True)
+    cart_attribution_set(cart=cart, attribution=request_attribution(request))
+    try:
+        cart_line_add(cart=cart, variant=variant, quantity=quantity, expected_version=None, actor=request.user)
+    except CartError as exc:
+        messages.error(request, str(exc))
+        return _back(request, variant.product.get_absolute_url())
+    messages.success(request, f"Added {quantity} × {variant} to your cart.")
+    if request.POST.get("next") == "stay":
+        return _back(request, reverse("carts:detail"))
+    return redirect("carts:detail")
+
+
+@require_POST
+def cart_line_change(request, line_id: int):
+    cart = cart_for_request(request, create=False)
+    if cart is None:
+        return redirect("carts:detail")
+    version = _int(request.POST.get("version"))
+    quantity = 0 if "remove" in request.POST else _int(request.POST.get("quantity"), -1)
+    try:
+        if quantity is None or quantity < 0:
+            messages.error(request, "Enter a quantity of 0 or more.")
+        else:
+            cart_line_update(cart=cart, line=line_id, quantity=quantity, expected_version=version, actor=request.user)
+            messages.success(request, "Item removed." if quantity == 0 else "Quantity updated.")
+    except CartConflict as exc:
+        _conflict(request, exc)
+    except CartError as exc:
+        messages.error(request, str(exc))
+    return redirect("carts:detail")
+
+
+@require_POST
+def cart_voucher(request):
+    cart = cart_for_request(request, create=False)
+    if cart is None:
+        return redirect("carts:detail")
+    version = _int(request.POST.get("version"))
+    try:
+        if "remove" in request.POST:
+            voucher_remove(cart=cart, expected_version=version, actor=request.user)
+            messages.success(request, "Code removed.")
+        else:
+            voucher = voucher_apply(
+                cart=cart, code=request.POST.get("code", ""), expected_version=version, actor=request.user
+            )
+            messages.success(request, f"Code {voucher.code} applied: {voucher.label}.")
+    except CartConflict as exc:
+        _conflict(request, exc)
+    except CartError as exc:
+        messages.error(request, str(exc))
+    return _back(request, reverse("carts:detail"))

@@ -1,0 +1,129 @@
+from django import forms
+
+from carts.models import Cart
+from orders.payments import card_digits, luhn_ok
+
+COUNTRIES = [
+    ("US", "United States"),
+    ("JP", "Japan"),
+    ("GB", "United Kingdom"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("CA", "Canada"),
+    ("AU", "Australia"),
+]
+NEW_ADDRESS = "new"
+
+
+class CheckoutForm(forms.Form):
+    """Contact, shipping address, shipping method and payment method (no card data here)."""
+
+    email = forms.EmailField(label="Email for your receipt", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
+    full_name = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    line1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    line2 = forms.CharField(
+        label="Address line 2",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    region = forms.CharField(
+        label="State / prefecture",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    postal_code = forms.CharField(
+        max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    country = forms.ChoiceField(choices=COUNTRIES, initial="US", widget=forms.Select(attrs={"autocomplete": "country"}))
+    phone = forms.CharField(
+        max_length=32, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+    )
+    shipping_method = forms.ChoiceField(
+        choices=Cart.ShippingMethod.choices, initial="standard", widget=forms.RadioSelect
+    )
+    payment_method = forms.ChoiceField(
+        choices=[("test_card", "Card"), ("pod", "Pay on delivery")], initial="test_card", widget=forms.RadioSelect
+    )
+    marketing_consent = forms.BooleanField(
+        required=False, initial=False, label="Email me news and offers. You can unsubscribe at any time."
+    )
+
+    ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code")
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(a.pk): a for a in addresses}
+        if self.addresses:
+            choices = [(pk, ", ".join(a.as_lines()[:3])) for pk, a in self.addresses.items()]
+            self.fields["saved_address"].choices = [*choices, (NEW_ADDRESS, "A new address")]
+        else:
+            del self.fields["saved_address"]
+
+    def clean(self):
+        data = super().clean()
+        saved = data.get("saved_address")
+        if saved and saved != NEW_ADDRESS:
+            if saved not in self.addresses:
+                self.add_error("saved_address", "Choose one of your addresses.")
+            return data
+        for name in self.ADDRESS_FIELDS:
+            if not (data.get(name) or "").strip():
+                self.add_error(name, "This field is required.")
+        return data
+
+    def shipping_address(self) -> dict:
+        data = self.cleaned_data
+        saved = data.get("saved_address")
+        if saved and saved != NEW_ADDRESS:
+            return self.addresses[saved].as_dict()
+        return {
+            name: data.get(name, "")
+            for name in ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+        }
+
+
+class PlaceOrderForm(forms.Form):
+    """The review step: the card (never stored) and the checkout token that makes a
+    double-click or retry place one order."""
+
+    checkout_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    card_number = forms.CharField(
+        label="Card number",
+        required=False,
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        help_text="Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined.",
+    )
+    card_expiry = forms.CharField(
+        label="Expiry (MM/YY)", required=False, max_length=7, widget=forms.TextInput(attrs={"autocomplete": "cc-exp"})
+    )
+    card_cvc = forms.CharField(
+        label="Security code",
+        required=False,
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, needs_card: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_card = needs_card
+        if not needs_card:
+            for name in ("card_number", "card_expiry", "card_cvc"):
+                del self.fields[name]
+
+    def clean_card_number(self):
+        number = card_digits(self.cleaned_data.get("card_number", ""))
+        if self.needs_card and not luhn_ok(number):
+            raise forms.ValidationError("Enter a valid card number.")
+        return number

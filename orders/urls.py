@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("<str:number>/", views.order_detail, name="detail"),
+    path("<str:number>/<str:action>/", views.order_shopper_action, name="action"),
+]

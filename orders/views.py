@@ -1,0 +1,246 @@
+"""Checkout (contact + address + shipping + payment method → review + card → place) and the
+shopper's order pages. Thin: validation here, every write in a service."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carts.exceptions import CartClosed, CartError, OutOfStock
+from carts.pricing import cart_price
+from carts.selectors import cart_with_lines
+from carts.services import cart_email_set, cart_shipping_method_set
+from carts.views import cart_for_request
+from customers.models import Consent
+from customers.services import consent_set
+from orders.exceptions import (
+    CheckoutInProgress,
+    IdempotencyKeyReused,
+    IllegalTransition,
+    OrderError,
+    PaymentDeclined,
+    PaymentProviderError,
+    PriceChanged,
+)
+from orders.forms import CheckoutForm, PlaceOrderForm
+from orders.models import Order
+from orders.selectors import order_detail as order_detail_query
+from orders.selectors import orders_for_customer
+from orders.services import (
+    order_cancel,
+    order_number_from_token,
+    order_place,
+    order_return_request,
+    order_signed_token,
+)
+
+SESSION_CHECKOUT = "checkout"
+SESSION_RECENT_ORDERS = "recent_orders"
+
+
+def _open_cart_or_redirect(request):
+    cart = cart_for_request(request, create=False)
+    if cart is None:
+        messages.info(request, "Your cart is empty. Add something before checking out.")
+        return None, redirect("carts:detail")
+    cart = cart_with_lines(cart.pk)
+    breakdown = cart_price(cart)
+    if breakdown.is_empty:
+        messages.info(request, "Your cart is empty. Add something before checking out.")
+        return None, redirect("carts:detail")
+    return (cart, breakdown), None
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_start(request):
+    found, response = _open_cart_or_redirect(request)
+    if response:
+        return response
+    cart, breakdown = found
+    user = request.user if request.user.is_authenticated else None
+    addresses = list(user.addresses.all()) if user else []
+    saved = request.session.get(SESSION_CHECKOUT) or {}
+    initial = {"email": saved.get("email") or cart.email or (user.email if user else "")}
+    if saved.get("address"):
+        initial.update(saved["address"])
+    elif user:
+        initial["full_name"] = user.full_name
+    initial["shipping_method"] = saved.get("shipping_method") or cart.shipping_method
+    initial["payment_method"] = saved.get("payment_method", "test_card")
+    if addresses:
+        initial["saved_address"] = str(addresses[0].pk)
+    form = CheckoutForm(request.POST or None, initial=initial, addresses=addresses)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cart_email_set(cart=cart, email=data["email"])
+            cart_shipping_method_set(cart=cart, method=data["shipping_method"])
+        except CartError as exc:
+            messages.error(request, str(exc))
+            return redirect("carts:detail")
+        request.session[SESSION_CHECKOUT] = {
+            "email": data["email"],
+            "address": form.shipping_address(),
+            "shipping_method": data["shipping_method"],
+            "payment_method": data["payment_method"],
+            "marketing_consent": data["marketing_consent"],
+        }
+        return redirect("checkout:review")
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "cart": cart, "breakdown": breakdown, "has_addresses": bool(addresses)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_review(request):
+    found, response = _open_cart_or_redirect(request)
+    if response:
+        return response
+    cart, breakdown = found
+    details = request.session.get(SESSION_CHECKOUT)
+    if not details:
+        return redirect("checkout:start")
+    needs_card = details["payment_method"] == "test_card"
+    form = PlaceOrderForm(request.POST or None, initial={"checkout_token": uuid.uuid4().hex}, needs_card=needs_card)
+    status = 200
+    if request.method == "POST":
+        seen_version = request.POST.get("cart_version")
+        if seen_version != str(cart.version):
+            messages.warning(request, "Your cart changed while you were checking out. Check the new total below.")
+            form = PlaceOrderForm(initial={"checkout_token": uuid.uuid4().hex}, needs_card=needs_card)
+            status = 409
+        elif form.is_valid():
+            try:
+                order = order_place(
+                    cart=cart,
+                    email=details["email"],
+                    shipping_address=details["address"],
+                    shipping_method=details["shipping_method"],
+                    payment_method=details["payment_method"],
+                    payment_details={"card_number": form.cleaned_data.get("card_number", "")},
+                    idempotency_key=f"checkout:{form.cleaned_data['checkout_token']}",
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+            except (OutOfStock, PriceChanged) as exc:
+                messages.error(request, str(exc))
+                return redirect("carts:detail")
+            except CartClosed:
+                messages.info(request, "This cart was already ordered. Your orders are listed below.")
+                return redirect("orders:list")
+            except (PaymentDeclined, PaymentProviderError, IdempotencyKeyReused, CheckoutInProgress) as exc:
+                form.add_error(None, str(exc))
+                status = 402 if isinstance(exc, PaymentDeclined) else 409
+            except (OrderError, CartError) as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                return _placed(request, order, details)
+        else:
+            status = 400
+    return render(
+        request,
+        "orders/review.html",
+        {"form": form, "cart": cart, "breakdown": breakdown, "details": details},
+        status=status,
+    )
+
+
+def _placed(request, order: Order, details: dict):
+    if details.get("marketing_consent"):
+        consent_set(
+            customer=order.customer,
+            purpose=Consent.Purpose.MARKETING_EMAIL,
+            granted=True,
+            source=Consent.Source.CHECKOUT,
+        )
+    request.session.pop(SESSION_CHECKOUT, None)
+    recent = request.session.get(SESSION_RECENT_ORDERS, [])
+    request.session[SESSION_RECENT_ORDERS] = [order.number, *recent][:10]
+    messages.success(
+        request, f"Thank you! Your order {order.number} is placed. We emailed a confirmation to {order.email}."
+    )
+    url = reverse("orders:detail", kwargs={"number": order.number})
+    if not request.user.is_authenticated:
+        url += f"?t={order_signed_token(order)}"
+    return redirect(url)
+
+
+def order_list(request):
+    if not request.user.is_authenticated:
+        return render(request, "orders/order_list.html", {"page": None}, status=200)
+    paginator = Paginator(orders_for_customer(request.user), 20)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page})
+
+
+def _order_for_viewer(request, number: str) -> Order:
+    order = order_detail_query(number)
+    if order is None:
+        raise Http404("No such order")
+    user = request.user
+    if user.is_authenticated and order.customer_id == user.pk:
+        return order
+    token = request.GET.get("t") or request.POST.get("t") or ""
+    if token and order_number_from_token(token) == order.number:
+        return order
+    if order.number in request.session.get(SESSION_RECENT_ORDERS, []):
+        return order
+    raise Http404("No such order")  # same answer whether it exists or not
+
+
+STATUS_PILL = {
+    "placed": "",
+    "paid": "success",
+    "fulfilled": "success",
+    "delivered": "success",
+    "cancelled": "danger",
+    "refunded": "warning",
+    "return_requested": "warning",
+    "returned": "warning",
+}
+
+
+def order_detail(request, number: str):
+    order = _order_for_viewer(request, number)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "pill": STATUS_PILL.get(order.status, ""),
+            "token": request.GET.get("t", ""),
+            "can_cancel": order.status == Order.Status.PLACED,
+            "can_return": order.status == Order.Status.DELIVERED,
+        },
+    )
+
+
+@require_POST
+def order_shopper_action(request, number: str, action: str):
+    order = _order_for_viewer(request, number)
+    actor = request.user if request.user.is_authenticated else order.customer
+    try:
+        if action == "cancel":
+            if order.status != Order.Status.PLACED:
+                raise IllegalTransition(
+                    order_number=order.number, status=order.get_status_display(), action="cancelled"
+                )
+            order_cancel(order=order, actor=actor, reason="Cancelled by the customer")
+            messages.success(request, f"Order {order.number} is cancelled. You have not been charged.")
+        elif action == "return":
+            order_return_request(order=order, actor=actor, reason=request.POST.get("reason", "")[:300])
+            messages.success(request, "Return requested. We will email you the return label.")
+        else:
+            raise Http404
+    except OrderError as exc:
+        messages.error(request, str(exc))
+    url = reverse("orders:detail", kwargs={"number": order.number})
+    token = request.POST.get("t")
+    return redirect(f"{url}?t={token}" if token else url)
