@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("console/", include("service_console.urls")),
     path("help/", include("service_console.help_urls")),
+    path("cart/", include("carts.urls")),
+    path("checkout/", include("orders.checkout_urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
 
