@@ -27,6 +27,8 @@ _AGENT = [
     "service_console.add_case",
     "service_console.change_case",
     "service_console.view_article",
+    "service_console.view_casemessage",
+    "service_console.add_casemessage",
     "messaging.view_outboundemail",
     "common.view_auditentry",
 ]

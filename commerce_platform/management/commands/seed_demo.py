@@ -12,6 +12,7 @@ from customers.demo import DEMO_PASSWORD, seed_customers, seed_staff_and_shopper
 # idempotent, and lives in its app's demo.py.
 EXTRA_SEEDERS: list[str] = [
     "catalog.demo.seed",
+    "service_console.demo.seed",
 ]
 
 

@@ -1,0 +1,275 @@
+"""Customer 360: everything an agent needs about one customer, read in a fixed number of
+queries whatever the size of their history (QUALITY.md P6). Every list is bounded; the
+header's totals come from one aggregate."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from carts.models import Cart, CartOverride, StockReservation, Voucher
+from carts.pricing import PriceBreakdown, cart_price
+from carts.selectors import carts_for_pricing
+from catalog.models import Variant
+from catalog.recommendations import Recommended, recommendations_for_customer
+from common.models import AuditEntry
+from common.money import ZERO
+from customers.models import Address, Consent, Customer
+from messaging.models import EmailEvent, OutboundEmail
+from orders.models import Order, OrderEvent
+from service_console.models import Case
+
+RECENT_ORDERS = 20
+RECENT_CASES = 20
+RECENT_EMAILS = 20
+TIMELINE_SOURCE_LIMIT = 40
+TIMELINE_LIMIT = 80
+
+_AUDIT_LABELS = {
+    "case.create": "Case opened",
+    "case.update": "Case updated",
+    "case.note": "Internal note added",
+    "case.reply": "Reply emailed",
+    "case.link_order": "Order linked to case",
+    "article.share": "Article shared",
+    "consent.change": "Consent changed",
+    "cart.line_add": "Agent added to cart",
+    "cart.line_update": "Agent changed quantity",
+    "cart.line_remove": "Agent removed from cart",
+    "cart.override_apply": "Discount override applied",
+    "cart.override_request": "Discount override sent for approval",
+    "cart.override_approve": "Discount override approved",
+    "cart.override_reject": "Discount override rejected",
+    "cart.override_remove": "Discount override removed",
+    "cart.coupon_honour": "Expired coupon honoured",
+    "cart.reserve": "Stock reserved",
+    "order.place_on_behalf": "Order placed on behalf",
+    "cart.checkout_link_send": "Complete-your-purchase link emailed",
+}
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # order | case | email | audit | consent
+    title: str
+    detail: str = ""
+    actor: str = ""
+    url: str = ""
+
+
+@dataclass
+class CartView:
+    cart: Cart | None
+    price: PriceBreakdown | None
+    pending_overrides: list[CartOverride] = field(default_factory=list)
+    applied_overrides: list[CartOverride] = field(default_factory=list)
+    reservations: list[StockReservation] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.cart is None or self.price is None or self.price.is_empty
+
+
+@dataclass
+class Customer360:
+    customer: Customer
+    addresses: list[Address]
+    consents: dict[str, Consent | None]
+    lifetime_value: Decimal
+    order_count: int
+    first_order_at: datetime | None
+    orders: list[Order]
+    cases: list[Case]
+    open_case_count: int
+    emails: list[OutboundEmail]
+    abandonment_vouchers: list[Voucher]
+    recommendations: list[tuple[Recommended, Variant | None]]
+    timeline: list[TimelineItem]
+    cart: CartView
+
+
+def cart_view_for(customer: Customer) -> CartView:
+    """The customer's open cart, priced, with overrides and live reservations (4 queries:
+    cart, lines, overrides, reservations; pricing itself reads nothing more)."""
+    cart = carts_for_pricing().filter(customer=customer, status=Cart.Status.OPEN).first()
+    if cart is None:
+        return CartView(cart=None, price=None)
+    overrides = list(cart.overrides.all())
+
+    reservations = list(
+        StockReservation.objects.filter(cart=cart, expires_at__gt=timezone.now())
+        .select_related("variant")
+        .order_by("expires_at")
+    )
+    return CartView(
+        cart=cart,
+        price=cart_price(cart),
+        pending_overrides=[o for o in overrides if o.status == CartOverride.Status.PENDING_APPROVAL],
+        applied_overrides=[o for o in overrides if o.status == CartOverride.Status.APPLIED],
+        reservations=reservations,
+    )
+
+
+def _current_consents(customer: Customer) -> dict[str, Consent | None]:
+    latest = Consent.objects.filter(customer=customer).order_by("purpose", "-created_at", "-id").distinct("purpose")
+    by_purpose = {c.purpose: c for c in latest}
+    return {purpose: by_purpose.get(purpose) for purpose in Consent.Purpose.values}
+
+
+def _audit_detail(entry: AuditEntry) -> str:
+    after = entry.after or {}
+    if entry.action.startswith("cart.override") or entry.action == "cart.coupon_honour":
+        bits = [after.get("label", ""), after.get("reason", "")]
+        return " · ".join(b for b in bits if b)
+    if entry.action.startswith("cart.line"):
+        return after.get("item", "") or entry.note
+    if entry.action == "order.place_on_behalf":
+        return f"Order {after.get('number', '')} · {after.get('total', '')}"
+    if entry.action == "case.update":
+        return ", ".join(f"{k}: {(entry.before or {}).get(k)} → {v}" for k, v in after.items())
+    return entry.note
+
+
+def customer_360(customer: Customer) -> Customer360:
+    """Read everything for the 360 page. Query count is constant (see tests)."""
+    addresses = list(customer.addresses.all())
+    consents = _current_consents(customer)
+    stats = Order.objects.filter(customer=customer).aggregate(
+        n=Count("id"),
+        value=Sum(F("total") - F("refunded_total"), filter=~Q(status=Order.Status.CANCELLED)),
+        first=Min("placed_at"),
+    )
+    orders = list(
+        Order.objects.filter(customer=customer)
+        .select_related("placed_by")
+        .prefetch_related("lines")
+        .order_by("-placed_at")[:RECENT_ORDERS]
+    )
+    cases = list(
+        Case.objects.filter(customer=customer).select_related("assignee").order_by("-created_at")[:RECENT_CASES]
+    )
+    open_case_count = Case.objects.filter(customer=customer, status__in=Case.OPEN_STATUSES).count()
+    events_of = EmailEvent.objects.filter(email=OuterRef("pk"))
+    emails = list(
+        OutboundEmail.objects.filter(customer=customer)
+        .annotate(
+            opened=Exists(events_of.filter(kind=EmailEvent.Kind.OPEN)),
+            clicked=Exists(events_of.filter(kind=EmailEvent.Kind.CLICK)),
+            bounced=Exists(events_of.filter(kind__in=[EmailEvent.Kind.BOUNCE, EmailEvent.Kind.COMPLAINT])),
+            unsubscribed=Exists(events_of.filter(kind=EmailEvent.Kind.UNSUBSCRIBE)),
+        )
+        .order_by("-created_at")[:RECENT_EMAILS]
+    )
+    abandonment_vouchers = list(
+        Voucher.objects.filter(customer=customer, source__icontains="abandon").order_by("-created_at")[:5]
+    )
+    order_events = list(
+        OrderEvent.objects.filter(order__customer=customer)
+        .select_related("order", "actor")
+        .order_by("-created_at", "-id")[:TIMELINE_SOURCE_LIMIT]
+    )
+    email_events = list(
+        EmailEvent.objects.filter(customer=customer)
+        .select_related("email")
+        .order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
+    )
+    audits = list(
+        AuditEntry.objects.filter(customer=customer)
+        .select_related("actor")
+        .order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
+    )
+    consent_history = list(customer.consents.order_by("-created_at", "-id")[:TIMELINE_SOURCE_LIMIT])
+    recommended = recommendations_for_customer(customer, limit=6)
+    default_variants = {
+        v.product_id: v
+        for v in Variant.objects.filter(product_id__in=[r.product.pk for r in recommended], is_active=True)
+        .order_by("product_id", "id")
+        .distinct("product_id")
+    }
+    recommendations = [(r, default_variants.get(r.product.pk)) for r in recommended]
+    cart = cart_view_for(customer)
+    timeline = _timeline(customer, order_events, cases, emails, email_events, audits, consent_history)
+    return Customer360(
+        customer=customer,
+        addresses=addresses,
+        consents=consents,
+        lifetime_value=stats["value"] or ZERO,
+        order_count=stats["n"],
+        first_order_at=stats["first"],
+        orders=orders,
+        cases=cases,
+        open_case_count=open_case_count,
+        emails=emails,
+        abandonment_vouchers=abandonment_vouchers,
+        recommendations=recommendations,
+        timeline=timeline,
+        cart=cart,
+    )
+
+
+def _timeline(customer, order_events, cases, emails, email_events, audits, consents) -> list[TimelineItem]:
+    items: list[TimelineItem] = []
+    for ev in order_events:
+        actor = ev.actor.get_full_name() if ev.actor_id and ev.actor_kind == OrderEvent.ActorKind.AGENT else ""
+        items.append(
+            TimelineItem(
+                at=ev.created_at,
+                kind="order",
+                title=f"{ev.get_kind_display()} · {ev.order.number}",
+                detail=ev.message,
+                actor=actor or ev.get_actor_kind_display(),
+                url=f"#order-{ev.order.number}",
+            )
+        )
+    for case in cases:
+        items.append(
+            TimelineItem(
+                at=case.created_at,
+                kind="case",
+                title=f"Case {case.number} opened",
+                detail=f"{case.subject} ({case.get_channel_display()})",
+                url=reverse("console:case", kwargs={"pk": case.pk}),
+            )
+        )
+    for email in emails:
+        items.append(
+            TimelineItem(
+                at=email.created_at,
+                kind="email",
+                title=f"Email {email.get_status_display().lower()}: {email.subject or email.kind.replace('_', ' ')}",
+                detail=email.to_email,
+            )
+        )
+    for ev in email_events:
+        subject = (ev.email.subject or ev.email.kind.replace("_", " ")) if ev.email_id else ""
+        items.append(
+            TimelineItem(at=ev.created_at, kind="email", title=f"Email {ev.get_kind_display().lower()}", detail=subject)
+        )
+    for entry in audits:
+        if entry.action in ("case.create", "consent.change"):
+            continue  # shown from the case and consent records themselves
+        items.append(
+            TimelineItem(
+                at=entry.created_at,
+                kind="audit",
+                title=_AUDIT_LABELS.get(entry.action, entry.action.replace(".", " ").replace("_", " ").capitalize()),
+                detail=_audit_detail(entry),
+                actor=entry.actor.get_full_name() if entry.actor_id else "System",
+            )
+        )
+    for consent in consents:
+        state = "granted" if consent.granted else "withdrawn"
+        items.append(
+            TimelineItem(
+                at=consent.created_at,
+                kind="consent",
+                title=f"{consent.get_purpose_display()} consent {state}",
+                detail=f"via {consent.get_source_display().lower()}",
+            )
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:TIMELINE_LIMIT]

@@ -1,0 +1,131 @@
+"""Demo knowledge articles and cases for `manage.py seed_demo` (idempotent)."""
+
+from customers.models import Customer
+from service_console.models import Article, Case, CaseMessage
+
+ARTICLES = [
+    {
+        "slug": "returns-and-refunds",
+        "title": "Returns and refunds",
+        "category": Article.Category.RETURNS,
+        "tags": ["returns", "refund"],
+        "summary": "Return anything unworn within 30 days for a full refund.",
+        "body": (
+            "You can return any unworn item within **30 days** of delivery.\n\n"
+            "1. Open *Your orders* and choose **Request a return**.\n"
+            "2. Pack the item with its label and drop it at any post office.\n"
+            "3. We refund your original payment within 5 working days of receiving it.\n\n"
+            "Sale items can be exchanged but not refunded."
+        ),
+    },
+    {
+        "slug": "delivery-times",
+        "title": "Delivery times and tracking",
+        "category": Article.Category.ORDERS,
+        "tags": ["delivery", "shipping", "tracking"],
+        "summary": "Standard delivery takes 3–5 days; express arrives the next working day.",
+        "body": (
+            "| Method | Time | Price |\n|---|---|---|\n| Standard | 3–5 working days | Free over $50 |\n"
+            "| Express | Next working day | $15 |\n\n"
+            "You get an email with a **tracking number** when your order ships. "
+            "If a parcel is late, contact us and we will look into it."
+        ),
+    },
+    {
+        "slug": "size-guide-shirts",
+        "title": "Size guide: shirts and tops",
+        "category": Article.Category.SIZING,
+        "tags": ["size", "fit", "shirt"],
+        "summary": "Chest and length measurements for XS to XL.",
+        "body": (
+            "Measure around the fullest part of your chest.\n\n"
+            "| Size | Chest (cm) | Length (cm) |\n|---|---|---|\n| XS | 84–88 | 66 |\n| S | 89–94 | 69 |\n"
+            "| M | 95–100 | 72 |\n| L | 101–107 | 74 |\n| XL | 108–114 | 76 |\n\n"
+            "Between sizes? Our linen runs slightly large: choose the smaller size."
+        ),
+    },
+    {
+        "slug": "change-or-cancel-an-order",
+        "title": "Change or cancel an order",
+        "category": Article.Category.ORDERS,
+        "tags": ["cancel", "order", "change"],
+        "summary": "Orders can be changed or cancelled until they ship.",
+        "body": "Until your order ships you can cancel it from *Your orders*. After that, return it instead.",
+    },
+    {
+        "slug": "privacy-and-marketing-emails",
+        "title": "Privacy and marketing emails",
+        "category": Article.Category.ACCOUNT,
+        "tags": ["privacy", "unsubscribe", "email"],
+        "summary": "How we use your data and how to stop marketing email with one click.",
+        "body": (
+            "Every marketing email has an **unsubscribe** link that works with one click. "
+            "You can also change your choices in your account. Order and delivery emails are always sent."
+        ),
+    },
+    {
+        "slug": "agent-discount-policy",
+        "title": "Agent discount policy",
+        "category": Article.Category.INTERNAL,
+        "tags": ["discount", "override", "policy"],
+        "summary": "When to use override discounts and which reason code to pick.",
+        "is_public": False,
+        "body": (
+            "Agents may discount up to **15%** on their own authority. Above that, send the request to a "
+            "supervisor from the cart panel.\n\n- *Delivery delay*: late parcel, up to 10%.\n"
+            "- *Damaged*: faulty item, replace first, discount second.\n- *Price match*: a lower advertised "
+            "price from a listed competitor.\n\nExpired coupons may be honoured once per customer."
+        ),
+    },
+]
+
+CASES = [
+    (
+        "shopper@example.com",
+        "Parcel has not arrived yet",
+        "My order was due on Monday and tracking has not moved.",
+        Case.Channel.CONTACT_FORM,
+        Case.Priority.HIGH,
+    ),
+    (
+        "customer0001@example.com",
+        "Which size should I order?",
+        "I am between M and L for the linen shirt.",
+        Case.Channel.CONTACT_FORM,
+        Case.Priority.NORMAL,
+    ),
+    (
+        "customer0002@example.com",
+        "Refund not received",
+        "I returned a jacket two weeks ago.",
+        Case.Channel.EMAIL,
+        Case.Priority.NORMAL,
+    ),
+    (
+        "customer0003@example.com",
+        "Loved the scarf — any other colours?",
+        "Saw your post on Instagram.",
+        Case.Channel.SOCIAL,
+        Case.Priority.LOW,
+    ),
+]
+
+
+def seed(stdout=None, disable_progress: bool = False) -> None:
+    for data in ARTICLES:
+        defaults = {k: v for k, v in data.items() if k != "slug"}
+        Article.objects.update_or_create(slug=data["slug"], defaults=defaults)
+    agent = Customer.objects.filter(email__iexact="agent@example.com").first()
+    for email, subject, description, channel, priority in CASES:
+        customer = Customer.objects.filter(email__iexact=email).first()
+        if customer is None or Case.objects.filter(customer=customer, subject=subject).exists():
+            continue
+        case = Case.objects.create(
+            customer=customer, subject=subject, description=description, channel=channel, priority=priority
+        )
+        if channel in (Case.Channel.CONTACT_FORM, Case.Channel.SOCIAL, Case.Channel.EMAIL):
+            CaseMessage.objects.create(case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description)
+        if agent is not None and subject.startswith("Refund"):
+            Case.objects.filter(pk=case.pk).update(assignee=agent, status=Case.Status.OPEN)
+    if stdout is not None:
+        stdout.write(f"service console: {len(ARTICLES)} articles, {len(CASES)} demo cases")

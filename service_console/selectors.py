@@ -1,0 +1,169 @@
+"""Console reads: search, queues, knowledge. Each returns bounded lists in a fixed number
+of queries (the console's pages have exact query-count tests)."""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
+
+from customers.models import Customer
+from orders.models import Order
+from service_console.models import Article, Case, article_search_vector, case_pk_from_number
+
+SEARCH_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # customer | order | case
+    title: str
+    subtitle: str
+    url: str
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def customer_search(query: str, *, limit: int = SEARCH_LIMIT) -> QuerySet[Customer]:
+    """Customers whose name, email or phone match every word of `query`."""
+    terms = query.split()
+    if not terms:
+        return Customer.objects.none()
+    qs = Customer.objects.filter(is_staff=False, erased_at__isnull=True)
+    for term in terms[:4]:
+        cond = Q(first_name__istartswith=term) | Q(last_name__istartswith=term) | Q(email__icontains=term)
+        digits = _digits(term)
+        if len(digits) >= 4:
+            qs = qs.annotate(_phone_digits=Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value("")))
+            cond |= Q(_phone_digits__contains=digits)
+        qs = qs.filter(cond)
+    return qs.order_by("last_name", "first_name", "email")[:limit]
+
+
+def case_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Case]:
+    pk = case_pk_from_number(query)
+    qs = Case.objects.select_related("customer")
+    if pk is not None:
+        return list(qs.filter(pk=pk)[:1])
+    if len(query.strip()) < 3:
+        return []
+    return list(qs.filter(subject__icontains=query.strip()).order_by("-created_at")[:limit])
+
+
+def article_search(query: str, *, public_only: bool = False, limit: int = 20) -> list[Article]:
+    """Full-text search (Postgres, English stemming, title weighted over body); falls back
+    to a title match so short or partial words still find something."""
+    qs = Article.objects.all()
+    if public_only:
+        qs = qs.filter(is_public=True)
+    query = query.strip()
+    if not query:
+        return list(qs.order_by("category", "title")[:limit])
+    search = SearchQuery(query, config="english", search_type="websearch")
+    ranked = list(
+        qs.annotate(rank=SearchRank(article_search_vector(), search))
+        .filter(Q(rank__gt=0) | Q(title__icontains=query) | Q(tags__contains=[query.lower()]))
+        .order_by("-rank", "title")[:limit]
+    )
+    return ranked
+
+
+def articles_suggested_for_case(case: Case, *, limit: int = 3) -> list[Article]:
+    """Articles matching any significant word of the case's subject and description."""
+    text = f"{case.subject} {case.description}"
+    words = [w.strip(".,!?;:()\"'").lower() for w in text.split()]
+    words = [w for w in words if len(w) >= 4 and w.isalpha()][:20]
+    if not words:
+        return []
+    search = SearchQuery(" OR ".join(dict.fromkeys(words)), config="english", search_type="websearch")
+    return list(
+        Article.objects.annotate(rank=SearchRank(article_search_vector(), search))
+        .filter(rank__gt=0)
+        .order_by("-rank", "title")[:limit]
+    )
+
+
+def case_queue(*, agent: Customer, limit: int = 50) -> dict[str, list[Case]]:
+    """Open cases for the home queue: mine, unassigned, and recent contact-form/social ones."""
+    base = Case.objects.filter(status__in=Case.OPEN_STATUSES).select_related("customer", "assignee")
+    order = ("-priority_rank", "-created_at")
+    rank = CaseWhen(
+        When(priority=Case.Priority.URGENT, then=3),
+        When(priority=Case.Priority.HIGH, then=2),
+        When(priority=Case.Priority.NORMAL, then=1),
+        default=0,
+        output_field=IntegerField(),
+    )
+    base = base.annotate(priority_rank=rank)
+    return {
+        "mine": list(base.filter(assignee=agent).order_by(*order)[:limit]),
+        "unassigned": list(base.filter(assignee__isnull=True).order_by(*order)[:limit]),
+        "inbound": list(
+            base.filter(channel__in=[Case.Channel.CONTACT_FORM, Case.Channel.SOCIAL, Case.Channel.CHAT]).order_by(
+                "-created_at"
+            )[:10]
+        ),
+    }
+
+
+def order_search(query: str, *, limit: int = SEARCH_LIMIT) -> list:
+    text = query.strip()
+    if len(text) < 3 or " " in text:
+        return []
+    return list(
+        Order.objects.select_related("customer").filter(number__istartswith=text).order_by("-placed_at")[:limit]
+    )
+
+
+def console_search(query: str) -> list[SearchHit]:
+    """One box across customers (name, email, phone), orders (number) and cases (number or
+    subject). Exact identifiers first. At most three queries."""
+    from django.urls import reverse
+
+    from common.money import format_money
+
+    hits: list[SearchHit] = []
+    for case in case_search(query, limit=5):
+        hits.append(
+            SearchHit(
+                kind="case",
+                title=f"{case.number} · {case.subject}",
+                subtitle=f"{case.get_status_display()} · {case.customer.get_full_name()}",
+                url=reverse("console:case", kwargs={"pk": case.pk}),
+            )
+        )
+    for order in order_search(query, limit=5):
+        customer = order.customer
+        hits.append(
+            SearchHit(
+                kind="order",
+                title=f"Order {order.number}",
+                subtitle=f"{order.get_status_display()} · {format_money(order.total)} · "
+                + (customer.get_full_name() if customer else order.email),
+                url=(
+                    reverse("console:customer", kwargs={"public_id": customer.public_id}) + f"#order-{order.number}"
+                    if customer
+                    else reverse("console:search") + f"?q={order.number}"
+                ),
+            )
+        )
+    for customer in customer_search(query):
+        hits.append(
+            SearchHit(
+                kind="customer",
+                title=customer.get_full_name(),
+                subtitle=" · ".join(p for p in (customer.email, customer.phone) if p),
+                url=reverse("console:customer", kwargs={"public_id": customer.public_id}),
+            )
+        )
+    return hits
+
+
+def orders_by_number(numbers: list[str]) -> list:
+    """Orders with these numbers, newest first (one query; [] before orders exist)."""
+    if not numbers:
+        return []
+    return list(Order.objects.filter(number__in=numbers).order_by("-placed_at"))

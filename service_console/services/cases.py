@@ -1,0 +1,197 @@
+"""Case lifecycle: create (console, order, contact form), update, notes, replies."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from messaging.services import email_enqueue
+
+from common.audit import audit_record
+from customers.models import Customer
+from customers.services import customer_get_or_create_guest
+from service_console.exceptions import CaseTransitionInvalid, CustomerHasNoEmail
+from service_console.models import Case, CaseMessage
+
+# Allowed moves; closed is final except for a supervisor-free reopen to open.
+_TRANSITIONS: dict[str, set[str]] = {
+    Case.Status.NEW: {Case.Status.OPEN, Case.Status.PENDING, Case.Status.SOLVED, Case.Status.CLOSED},
+    Case.Status.OPEN: {Case.Status.PENDING, Case.Status.SOLVED, Case.Status.CLOSED},
+    Case.Status.PENDING: {Case.Status.OPEN, Case.Status.SOLVED, Case.Status.CLOSED},
+    Case.Status.SOLVED: {Case.Status.OPEN, Case.Status.CLOSED},
+    Case.Status.CLOSED: {Case.Status.OPEN},
+}
+
+
+def _case_state(case: Case) -> dict:
+    return {
+        "status": case.status,
+        "priority": case.priority,
+        "assignee": case.assignee.email if case.assignee_id else None,
+        "subject": case.subject,
+        "order_numbers": list(case.order_numbers),
+    }
+
+
+@transaction.atomic
+def case_create(
+    *,
+    customer: Customer,
+    subject: str,
+    description: str = "",
+    channel: str = Case.Channel.CONSOLE,
+    priority: str = Case.Priority.NORMAL,
+    actor: Customer | None = None,
+    assignee: Customer | None = None,
+    order_numbers: list[str] | None = None,
+) -> Case:
+    """Open a case for `customer`. An agent actor is audited; contact-form cases have none."""
+    case = Case.objects.create(
+        customer=customer,
+        subject=subject.strip()[:200],
+        description=description.strip(),
+        channel=channel,
+        priority=priority,
+        assignee=assignee,
+        created_by=actor,
+        order_numbers=sorted({n.strip() for n in (order_numbers or []) if n.strip()}),
+    )
+    if channel == Case.Channel.CONTACT_FORM and description.strip():
+        CaseMessage.objects.create(case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description.strip())
+    audit_record(
+        actor=actor,
+        action="case.create",
+        customer=customer,
+        obj=case,
+        after={**_case_state(case), "channel": channel},
+        note=case.number,
+    )
+    return case
+
+
+@transaction.atomic
+def case_contact_form_submit(*, email: str, name: str, subject: str, message: str, order_number: str = "") -> Case:
+    """A storefront contact-form message becomes a new unassigned case on the customer
+    record for that email (a guest record is created if the email is new)."""
+    first, _, last = name.strip().partition(" ")
+    customer = customer_get_or_create_guest(email=email, first_name=first, last_name=last)
+    return case_create(
+        customer=customer,
+        subject=subject,
+        description=message,
+        channel=Case.Channel.CONTACT_FORM,
+        order_numbers=[order_number] if order_number else None,
+    )
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: Customer,
+    status: str | None = None,
+    priority: str | None = None,
+    assignee: Customer | None | bool = False,
+    subject: str | None = None,
+) -> Case:
+    """Change status / priority / assignee / subject. `assignee=False` leaves it alone;
+    `None` unassigns. Illegal status moves raise CaseTransitionInvalid."""
+    case = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    before = _case_state(case)
+    if status and status != case.status:
+        if status not in _TRANSITIONS[case.status]:
+            raise CaseTransitionInvalid(
+                f"A {case.get_status_display().lower()} case cannot move to {Case.Status(status).label.lower()}."
+            )
+        case.status = status
+        if status == Case.Status.SOLVED:
+            case.solved_at = timezone.now()
+        elif status in Case.OPEN_STATUSES:
+            case.solved_at = None
+    if priority:
+        case.priority = priority
+    if assignee is not False:
+        case.assignee = assignee
+    if subject is not None and subject.strip():
+        case.subject = subject.strip()[:200]
+    after = _case_state(case)
+    if after == before:
+        return case
+    case.save()
+    changed = {k for k in after if after[k] != before[k]}
+    audit_record(
+        actor=actor,
+        action="case.update",
+        customer=case.customer,
+        obj=case,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        note=case.number,
+    )
+    return case
+
+
+@transaction.atomic
+def case_link_order(*, case: Case, order_number: str, actor: Customer) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    number = order_number.strip()
+    if number and number not in case.order_numbers:
+        before = list(case.order_numbers)
+        case.order_numbers = sorted([*case.order_numbers, number])
+        case.save(update_fields=["order_numbers", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="case.link_order",
+            customer=case.customer,
+            obj=case,
+            before={"order_numbers": before},
+            after={"order_numbers": list(case.order_numbers)},
+            note=case.number,
+        )
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, actor: Customer, body: str) -> CaseMessage:
+    """An internal note: never leaves the console."""
+    note = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.NOTE, body=body.strip())
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    audit_record(actor=actor, action="case.note", customer=case.customer, obj=case, note=case.number)
+    return note
+
+
+@transaction.atomic
+def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool = True) -> CaseMessage:
+    """Reply to the customer: stored on the case and emailed through the outbox (one email
+    per reply, deduplicated by the reply's id). A new case moves to pending customer."""
+    customer = case.customer
+    if not customer.email or customer.erased_at is not None:
+        raise CustomerHasNoEmail("This customer has no email address to reply to.")
+    reply = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.REPLY, body=body.strip())
+    email_enqueue(
+        to=customer.email,
+        kind="case_reply",
+        template="case_reply",
+        context={
+            "first_name": customer.first_name,
+            "case_number": case.number,
+            "case_subject": case.subject,
+            "body": reply.body,
+            "agent_name": actor.first_name or "Customer care",
+            "help_url": settings.SITE_URL + reverse("help:index"),
+        },
+        dedupe_key=f"case-reply-{reply.pk}",
+        customer=customer,
+    )
+    audit_record(
+        actor=actor,
+        action="case.reply",
+        customer=customer,
+        obj=case,
+        after={"reply_id": reply.pk, "to": customer.email},
+        note=case.number,
+    )
+    if set_pending and case.status in (Case.Status.NEW, Case.Status.OPEN):
+        case_update(case=case, actor=actor, status=Case.Status.PENDING)
+    else:
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return reply

@@ -1,0 +1,47 @@
+"""Supervisor approval queue for discount overrides above the agent limit."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from carts.exceptions import CartError
+from carts.models import CartOverride
+from service_console.permissions import console_required, console_supervisor, supervisor_required
+from service_console.services.cart_edit import console_override_decide
+from service_console.views.base import render_console
+
+
+@require_GET
+@console_required
+def approval_list(request):
+    pending = list(
+        CartOverride.objects.filter(status=CartOverride.Status.PENDING_APPROVAL)
+        .select_related("cart__customer", "agent", "line__variant__product")
+        .order_by("created_at")[:100]
+    )
+    recent = list(
+        CartOverride.objects.filter(status__in=[CartOverride.Status.APPLIED, CartOverride.Status.REJECTED])
+        .exclude(decided_by=None)
+        .select_related("cart__customer", "agent", "decided_by", "line__variant__product")
+        .order_by("-decided_at")[:20]
+    )
+    return render_console(
+        request,
+        "service_console/approvals.html",
+        {"pending": pending, "recent": recent, "can_decide": console_supervisor(request.user)},
+        section="approvals",
+    )
+
+
+@require_POST
+@supervisor_required
+def approval_decide(request, pk: int):
+    override = get_object_or_404(CartOverride, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        console_override_decide(override=override, actor=request.user, approve=approve)
+    except CartError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Discount approved and applied to the cart." if approve else "Discount rejected.")
+    return redirect("console:approvals")

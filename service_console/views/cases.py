@@ -1,0 +1,183 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.models import Customer
+from customers.roles import AGENTS, SUPERVISORS
+from service_console.exceptions import ConsoleError
+from service_console.forms import CaseCreateForm, CaseMessageForm, CaseUpdateForm, LinkOrderForm
+from service_console.models import Case, CaseMessage
+from service_console.permissions import console_required
+from service_console.selectors import articles_suggested_for_case, orders_by_number
+from service_console.services.cases import (
+    case_create,
+    case_link_order,
+    case_note_add,
+    case_reply_send,
+    case_update,
+)
+from service_console.views.base import customer_or_404, render_console
+
+
+def _agents():
+    return list(
+        Customer.objects.filter(Q(groups__name__in=[AGENTS, SUPERVISORS]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "email")
+    )
+
+
+@require_GET
+@console_required
+def case_list(request):
+    status = request.GET.get("status", "open")
+    qs = Case.objects.select_related("customer", "assignee").order_by("-updated_at")
+    if status == "open":
+        qs = qs.filter(status__in=Case.OPEN_STATUSES)
+    elif status in Case.Status.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("mine"):
+        qs = qs.filter(assignee=request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render_console(
+        request,
+        "service_console/case_list.html",
+        {"page": page, "status": status, "statuses": Case.Status.choices, "mine": bool(request.GET.get("mine"))},
+        section="cases",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_required
+def case_new(request, public_id):
+    customer = customer_or_404(public_id)
+    initial = {"order_number": request.GET.get("order", "")}
+    if initial["order_number"]:
+        initial["channel"] = Case.Channel.ORDER
+        initial["subject"] = f"About order {initial['order_number']}"
+    form = CaseCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = case_create(
+            customer=customer,
+            subject=data["subject"],
+            description=data["description"],
+            channel=data["channel"],
+            priority=data["priority"],
+            actor=request.user,
+            assignee=request.user if data["assign_to_me"] else None,
+            order_numbers=[data["order_number"]] if data["order_number"] else None,
+        )
+        messages.success(request, f"Case {case.number} opened.")
+        return redirect(case)
+    return render_console(
+        request,
+        "service_console/case_new.html",
+        {"customer": customer, "form": form},
+        section="cases",
+        status=400 if form.errors else 200,
+    )
+
+
+def _case_page(request, case: Case, *, message_form=None, update_form=None, link_form=None, status: int = 200):
+    agents = _agents()
+    case_messages = list(case.messages.select_related("author"))
+    return render_console(
+        request,
+        "service_console/case_detail.html",
+        {
+            "case": case,
+            "customer": case.customer,
+            "case_messages": case_messages,
+            "linked_orders": orders_by_number(case.order_numbers),
+            "suggested": articles_suggested_for_case(case),
+            "update_form": update_form
+            or CaseUpdateForm(
+                initial={"status": case.status, "priority": case.priority, "assignee": case.assignee_id},
+                agents=agents,
+            ),
+            "message_form": message_form or CaseMessageForm(),
+            "link_form": link_form or LinkOrderForm(),
+        },
+        section="cases",
+        status=status,
+    )
+
+
+def _case_or_404(pk: int) -> Case:
+    return get_object_or_404(Case.objects.select_related("customer", "assignee", "created_by"), pk=pk)
+
+
+@require_GET
+@console_required
+def case_detail(request, pk: int):
+    return _case_page(request, _case_or_404(pk))
+
+
+@require_POST
+@console_required
+def case_change(request, pk: int):
+    case = _case_or_404(pk)
+    form = CaseUpdateForm(request.POST, agents=_agents())
+    if not form.is_valid():
+        return _case_page(request, case, update_form=form, status=400)
+    data = form.cleaned_data
+    assignee = None
+    if data["assignee"]:
+        assignee = next((a for a in _agents() if a.pk == data["assignee"]), None)
+    try:
+        case_update(case=case, actor=request.user, status=data["status"], priority=data["priority"], assignee=assignee)
+    except ConsoleError as exc:
+        messages.error(request, str(exc))
+        return _case_page(request, case, update_form=form, status=409)
+    messages.success(request, "Case updated.")
+    return redirect(case)
+
+
+@require_POST
+@console_required
+def case_take(request, pk: int):
+    case = _case_or_404(pk)
+    status = Case.Status.OPEN if case.status == Case.Status.NEW else None
+    case_update(case=case, actor=request.user, assignee=request.user, status=status)
+    messages.success(request, f"{case.number} is assigned to you.")
+    return redirect(case)
+
+
+@require_POST
+@console_required
+def case_message(request, pk: int):
+    case = _case_or_404(pk)
+    form = CaseMessageForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, message_form=form, status=400)
+    try:
+        if form.cleaned_data["kind"] == CaseMessage.Kind.REPLY:
+            case_reply_send(case=case, actor=request.user, body=form.cleaned_data["body"])
+            messages.success(request, f"Reply emailed to {case.customer.email}.")
+        else:
+            case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"])
+            messages.success(request, "Internal note added.")
+    except ConsoleError as exc:
+        messages.error(request, str(exc))
+        return _case_page(request, case, message_form=form, status=409)
+    return redirect(case)
+
+
+@require_POST
+@console_required
+def case_link(request, pk: int):
+    case = _case_or_404(pk)
+    form = LinkOrderForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["order_number"].strip()
+        found = orders_by_number([number])
+        if not found or (found[0].customer_id and found[0].customer_id != case.customer_id):
+            form.add_error("order_number", f"No order {number} for this customer.")
+        else:
+            case_link_order(case=case, order_number=found[0].number, actor=request.user)
+            messages.success(request, f"Order {found[0].number} linked.")
+            return redirect(case)
+    return _case_page(request, case, link_form=form, status=400)

@@ -1,0 +1,27 @@
+from django.views.decorators.http import require_GET
+
+from service_console.permissions import console_required
+from service_console.selectors import SearchHit, case_queue, console_search
+from service_console.views.base import render_console
+
+
+@require_GET
+@console_required
+def home(request):
+    queue = case_queue(agent=request.user)
+    return render_console(
+        request,
+        "service_console/home.html",
+        {"queue": queue, "q": "", "hits": None, "autofocus": True},
+        section="home",
+    )
+
+
+@require_GET
+@console_required
+def search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    hits: list[SearchHit] = console_search(q) if q else []
+    if request.htmx:
+        return render_console(request, "service_console/partials/search_results.html", {"q": q, "hits": hits})
+    return render_console(request, "service_console/search.html", {"q": q, "hits": hits}, section="home")
