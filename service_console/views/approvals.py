@@ -11,8 +11,8 @@ from service_console.services.cart_edit import console_override_decide
 from service_console.views.base import render_console
 
 
-@require_GET
 @console_required
+@require_GET
 def approval_list(request):
     pending = list(
         CartOverride.objects.filter(status=CartOverride.Status.PENDING_APPROVAL)
@@ -33,8 +33,8 @@ def approval_list(request):
     )
 
 
-@require_POST
 @supervisor_required
+@require_POST
 def approval_decide(request, pk: int):
     override = get_object_or_404(CartOverride, pk=pk)
     approve = request.POST.get("decision") == "approve"

@@ -29,8 +29,8 @@ def _agents():
     )
 
 
-@require_GET
 @console_required
+@require_GET
 def case_list(request):
     status = request.GET.get("status", "open")
     qs = Case.objects.select_related("customer", "assignee").order_by("-updated_at")
@@ -49,8 +49,8 @@ def case_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
 @console_required
+@require_http_methods(["GET", "POST"])
 def case_new(request, public_id):
     customer = customer_or_404(public_id)
     initial = {"order_number": request.GET.get("order", "")}
@@ -110,14 +110,14 @@ def _case_or_404(pk: int) -> Case:
     return get_object_or_404(Case.objects.select_related("customer", "assignee", "created_by"), pk=pk)
 
 
-@require_GET
 @console_required
+@require_GET
 def case_detail(request, pk: int):
     return _case_page(request, _case_or_404(pk))
 
 
-@require_POST
 @console_required
+@require_POST
 def case_change(request, pk: int):
     case = _case_or_404(pk)
     form = CaseUpdateForm(request.POST, agents=_agents())
@@ -136,8 +136,8 @@ def case_change(request, pk: int):
     return redirect(case)
 
 
-@require_POST
 @console_required
+@require_POST
 def case_take(request, pk: int):
     case = _case_or_404(pk)
     status = Case.Status.OPEN if case.status == Case.Status.NEW else None
@@ -146,8 +146,8 @@ def case_take(request, pk: int):
     return redirect(case)
 
 
-@require_POST
 @console_required
+@require_POST
 def case_message(request, pk: int):
     case = _case_or_404(pk)
     form = CaseMessageForm(request.POST)
@@ -166,8 +166,8 @@ def case_message(request, pk: int):
     return redirect(case)
 
 
-@require_POST
 @console_required
+@require_POST
 def case_link(request, pk: int):
     case = _case_or_404(pk)
     form = LinkOrderForm(request.POST)

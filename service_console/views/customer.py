@@ -31,8 +31,8 @@ from service_console.views.base import customer_or_404, render_console
 CART_PANEL = "service_console/partials/cart_panel.html"
 
 
-@require_GET
 @console_required
+@require_GET
 def customer_detail(request, public_id):
     customer = customer_or_404(public_id)
     data = customer_360(customer)
@@ -64,8 +64,8 @@ def _panel(request, customer, *, status: int = 200, **extra):
     return render_console(request, CART_PANEL, context, status=status)
 
 
-@require_GET
 @console_required
+@require_GET
 def cart_panel(request, public_id):
     return _panel(request, customer_or_404(public_id))
 
@@ -92,8 +92,8 @@ def _cart_action(request, customer, action, *, success: str):
     return _panel(request, customer, notice=notice)
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_add(request, public_id):
     customer = customer_or_404(public_id)
     variant = get_object_or_404(Variant.objects.select_related("product"), pk=request.POST.get("variant_id") or 0)
@@ -111,8 +111,8 @@ def cart_add(request, public_id):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_line_change(request, public_id, line_id: int):
     customer = customer_or_404(public_id)
     try:
@@ -131,8 +131,8 @@ def cart_line_change(request, public_id, line_id: int):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_line_delete(request, public_id, line_id: int):
     customer = customer_or_404(public_id)
     return _cart_action(
@@ -145,8 +145,8 @@ def cart_line_delete(request, public_id, line_id: int):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_override(request, public_id):
     customer = customer_or_404(public_id)
     post = request.POST
@@ -179,8 +179,8 @@ def cart_override(request, public_id):
     return _cart_action(request, customer, apply, success=done)
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_override_delete(request, public_id, override_id: int):
     customer = customer_or_404(public_id)
     override = get_object_or_404(
@@ -194,8 +194,8 @@ def cart_override_delete(request, public_id, override_id: int):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_honour_coupon(request, public_id):
     customer = customer_or_404(public_id)
     code = request.POST.get("code", "").strip()
@@ -211,8 +211,8 @@ def cart_honour_coupon(request, public_id):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_reserve(request, public_id, line_id: int):
     customer = customer_or_404(public_id)
     return _cart_action(
@@ -229,8 +229,8 @@ def _hold_minutes() -> int:
     return int(getattr(settings, "CONSOLE_STOCK_HOLD_MINUTES", 30))
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_place_order(request, public_id):
     customer = customer_or_404(public_id)
     address = customer.addresses.filter(pk=request.POST.get("address_id") or 0).first()
@@ -258,8 +258,8 @@ def cart_place_order(request, public_id):
     )
 
 
-@require_POST
 @console_required
+@require_POST
 def cart_send_link(request, public_id):
     customer = customer_or_404(public_id)
     return _cart_action(
@@ -272,8 +272,8 @@ def cart_send_link(request, public_id):
     )
 
 
-@require_GET
 @console_required
+@require_GET
 def catalog_search(request, public_id):
     customer = customer_or_404(public_id)
     q = request.GET.get("q", "").strip()[:100]

@@ -5,8 +5,8 @@ from service_console.selectors import SearchHit, case_queue, console_search
 from service_console.views.base import render_console
 
 
-@require_GET
 @console_required
+@require_GET
 def home(request):
     queue = case_queue(agent=request.user)
     return render_console(
@@ -17,8 +17,8 @@ def home(request):
     )
 
 
-@require_GET
 @console_required
+@require_GET
 def search(request):
     q = request.GET.get("q", "").strip()[:100]
     hits: list[SearchHit] = console_search(q) if q else []

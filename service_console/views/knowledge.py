@@ -10,8 +10,8 @@ from service_console.services.knowledge import article_share
 from service_console.views.base import customer_or_404, render_console
 
 
-@require_GET
 @console_required
+@require_GET
 def knowledge(request):
     q = request.GET.get("q", "").strip()[:200]
     articles = article_search(q, limit=30)
@@ -19,15 +19,15 @@ def knowledge(request):
     return render_console(request, template, {"q": q, "articles": articles}, section="knowledge")
 
 
-@require_GET
 @console_required
+@require_GET
 def article_detail(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
     return render_console(request, "service_console/article_detail.html", {"article": article}, section="knowledge")
 
 
-@require_POST
 @console_required
+@require_POST
 def article_share_view(request, pk: int | None = None):
     """Share a public article with a customer (optionally in the context of a case)."""
     if pk is None:
