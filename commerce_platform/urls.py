@@ -4,10 +4,13 @@ from django.urls import include, path
 
 from commerce_platform.health import healthz
 from commerce_platform.views import home
+from messaging.views import OutboxPasswordResetView
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Password reset mail goes through the messaging outbox (same URL and template as customers).
+    path("accounts/password-reset/", OutboxPasswordResetView.as_view(), name="password_reset_outbox"),
     path("accounts/", include("customers.urls")),
     path("", include("catalog.urls")),
     path("", include("messaging.urls")),

@@ -26,7 +26,6 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from common.audit import audit_record
-from common.tasks import enqueue_on_commit
 from customers.selectors import customer_by_email, may_send_marketing_email
 from messaging import conf
 from messaging.exceptions import ContextNotSerialisable, EmailTemplateMissing
@@ -88,10 +87,24 @@ def email_enqueue(
         if existing is None:
             raise
         return existing
+    _deliver_after_commit(email.pk)
+    return email
+
+
+def _deliver_after_commit(email_id: int) -> None:
+    """Publish the delivery task once the caller's transaction commits. A broker outage must
+    not fail the business transaction (already committed): the row stays queued and the
+    outbox relay publishes it later. (A named function rather than common.tasks'
+    functools.partial: Django's robust on_commit logging needs __qualname__.)"""
     from messaging.tasks import deliver  # tasks import this module
 
-    enqueue_on_commit(deliver, email.pk)
-    return email
+    def publish_delivery() -> None:
+        try:
+            deliver.delay(email_id)
+        except Exception:  # noqa: BLE001 - any broker error; the relay covers it
+            logger.warning("broker unavailable; email %s left for the outbox relay", email_id, exc_info=True)
+
+    transaction.on_commit(publish_delivery, robust=True)
 
 
 @dataclass(frozen=True)
@@ -279,9 +292,7 @@ def email_retry(*, email: OutboundEmail, actor=None) -> bool:
             before={"status": email.status},
             after={"status": Status.QUEUED},
         )
-    from messaging.tasks import deliver
-
-    enqueue_on_commit(deliver, email.pk)
+    _deliver_after_commit(email.pk)
     return True
 
 

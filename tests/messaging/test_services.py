@@ -1,0 +1,241 @@
+"""Outbox services in-process (locmem backend): enqueue, claim, render, consent, suppression."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from customers.models import Consent
+from customers.services import consent_set
+from messaging.exceptions import EmailTemplateMissing
+from messaging.models import EmailEvent, OutboundEmail, Suppression
+from messaging.services import (
+    email_deliver,
+    email_enqueue,
+    email_retry,
+    outbox_due_for_relay,
+    retry_delay,
+    suppression_add,
+)
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _enqueue(key="k1", to="ada@example.com", marketing=False, customer=None, template="test_message"):
+    return email_enqueue(
+        to=to,
+        kind="test",
+        template=template,
+        context={"requested_by": "Grace"},
+        dedupe_key=key,
+        customer=customer,
+        marketing=marketing,
+    )
+
+
+def test_enqueue_writes_a_queued_row_and_publishes_only_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        row = _enqueue()
+        assert OutboundEmail.objects.filter(pk=row.pk, status="queued").exists()
+        assert callbacks == []  # nothing is published inside the transaction
+    assert len(callbacks) == 1
+
+
+def test_enqueue_is_idempotent_on_the_dedupe_key(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = _enqueue(key="same")
+        second = _enqueue(key="same", to="other@example.com")
+    assert second.pk == first.pk
+    assert OutboundEmail.objects.filter(dedupe_key="same").count() == 1
+    assert len(callbacks) == 1
+
+
+def test_rollback_leaves_no_row_and_publishes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                _enqueue(key="rolled-back")
+                raise RuntimeError("business change failed")
+        except RuntimeError:
+            pass
+    assert not OutboundEmail.objects.filter(dedupe_key="rolled-back").exists()
+    assert callbacks == []
+
+
+def test_unknown_template_is_refused_at_enqueue():
+    with pytest.raises(EmailTemplateMissing):
+        _enqueue(template="no_such_template")
+
+
+def test_enqueue_links_the_customer_by_address_when_not_given():
+    customer = CustomerFactory(email="Known@Example.com")
+    row = _enqueue(to="known@example.com")
+    assert row.customer_id == customer.pk
+
+
+def test_deliver_sends_once_and_a_second_delivery_does_nothing():
+    row = _enqueue()
+    first = email_deliver(email_id=row.pk)
+    second = email_deliver(email_id=row.pk)
+    assert (first.status, second.status) == ("sent", "sent")
+    assert len(mail.outbox) == 1
+    msg = mail.outbox[0]
+    assert msg.to == ["ada@example.com"]
+    assert msg.subject == "Test message from Unified Commerce"
+    assert msg.extra_headers["Message-ID"] == f"<{row.public_id.hex}@127.0.0.1>"
+    assert "List-Unsubscribe" not in msg.extra_headers
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.subject) == ("sent", 1, "Test message from Unified Commerce")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forty_concurrent_deliveries_of_one_row_send_it_once():
+    row = _enqueue(key="race")
+    barrier = threading.Barrier(40)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(email_deliver(email_id=row.pk).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(mail.outbox) == 1
+    assert sorted(set(outcomes)) == ["busy", "sent"] or sorted(set(outcomes)) == ["sent"]
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_a_row_held_under_a_live_lease_is_not_sent_again_until_the_lease_expires():
+    row = _enqueue()
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(status="sending", lease_until=now + timedelta(seconds=30))
+    outcome = email_deliver(email_id=row.pk)
+    assert outcome.status == "busy"
+    assert 29 < outcome.retry_in <= 32
+    assert mail.outbox == []
+    # the worker holding it died: after the lease, the next delivery takes over
+    OutboundEmail.objects.filter(pk=row.pk).update(lease_until=now - timedelta(seconds=1))
+    assert email_deliver(email_id=row.pk).status == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_marketing_mail_carries_one_click_unsubscribe_headers_and_link():
+    customer = CustomerFactory(email="fan@example.com")
+    consent_set(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL, granted=True, source="signup")
+    row = _enqueue(to="fan@example.com", marketing=True, customer=customer)
+    assert email_deliver(email_id=row.pk).status == "sent"
+    msg = mail.outbox[0]
+    unsubscribe = msg.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http://127.0.0.1:8000/email/u/") and unsubscribe.endswith("/>")
+    assert msg.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe[1:-1] in msg.body
+    assert unsubscribe[1:-1] in msg.alternatives[0].content
+
+
+def test_marketing_mail_without_consent_is_suppressed_at_send_time():
+    customer = CustomerFactory(email="nofan@example.com")
+    consent_set(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL, granted=True, source="signup")
+    row = _enqueue(to="nofan@example.com", marketing=True, customer=customer)
+    # consent withdrawn after the message was queued
+    consent_set(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL, granted=False, source="preferences")
+    outcome = email_deliver(email_id=row.pk)
+    assert outcome.status == "suppressed"
+    assert mail.outbox == []
+    row.refresh_from_db()
+    assert row.last_error == "no marketing consent at send time"
+
+
+def test_transactional_mail_ignores_marketing_consent():
+    CustomerFactory(email="buyer@example.com")  # no consent at all
+    row = _enqueue(to="buyer@example.com")
+    assert email_deliver(email_id=row.pk).status == "sent"
+
+
+def test_hard_bounce_blocks_transactional_mail_but_a_complaint_does_not():
+    suppression_add(email_address="Bounced@example.com", reason=Suppression.Reason.HARD_BOUNCE)
+    suppression_add(email_address="complained@example.com", reason=Suppression.Reason.COMPLAINT)
+    bounced = _enqueue(key="b", to="bounced@example.com")
+    complained = _enqueue(key="c", to="complained@example.com")
+    assert email_deliver(email_id=bounced.pk).status == "suppressed"
+    assert email_deliver(email_id=complained.pk).status == "sent"
+    assert [m.to for m in mail.outbox] == [["complained@example.com"]]
+    assert EmailEvent.objects.filter(kind="bounce").count() == 1
+    assert EmailEvent.objects.filter(kind="complaint").count() == 1
+
+
+def test_complaint_blocks_marketing_mail_even_with_consent():
+    customer = CustomerFactory(email="angry@example.com")
+    consent_set(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL, granted=True, source="signup")
+    suppression_add(email_address="angry@example.com", reason=Suppression.Reason.COMPLAINT)
+    row = _enqueue(to="angry@example.com", marketing=True, customer=customer)
+    assert email_deliver(email_id=row.pk).status == "suppressed"
+    assert mail.outbox == []
+
+
+def test_suppression_add_is_idempotent_and_a_bounce_upgrades_a_complaint():
+    suppression_add(email_address="x@example.com", reason=Suppression.Reason.COMPLAINT)
+    suppression_add(email_address="X@example.com", reason=Suppression.Reason.HARD_BOUNCE)
+    suppression_add(email_address="x@example.com", reason=Suppression.Reason.COMPLAINT)
+    assert list(Suppression.objects.values_list("reason", flat=True)) == ["hard_bounce"]
+
+
+def test_site_links_in_html_are_click_tracked_and_text_links_are_plain():
+    row = _enqueue()
+    email_deliver(email_id=row.pk)
+    msg = mail.outbox[0]
+    html = msg.alternatives[0].content
+    assert 'href="http://127.0.0.1:8000/email/c/' in html
+    assert 'href="http://127.0.0.1:8000/"' not in html
+    assert "Visit the shop: http://127.0.0.1:8000/" in msg.body
+    assert '<img src="http://127.0.0.1:8000/email/o/' in html
+
+
+@override_settings(MESSAGING_RETRY_BASE_SECONDS=2, MESSAGING_RETRY_MAX_SECONDS=10)
+def test_retry_delay_doubles_with_jitter_and_is_capped():
+    for attempt, full in [(1, 2), (2, 4), (3, 8), (4, 10), (9, 10)]:
+        delays = [retry_delay(attempt) for _ in range(50)]
+        assert all(full / 2 <= d <= full for d in delays)
+        assert len(set(delays)) > 1  # jitter
+
+
+def test_retry_puts_a_failed_row_back_with_a_fresh_budget(django_capture_on_commit_callbacks):
+    row = _enqueue()
+    OutboundEmail.objects.filter(pk=row.pk).update(status="failed", attempts=6, last_error="boom")
+    row.refresh_from_db()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert email_retry(email=row) is True
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("queued", 0)
+    assert len(callbacks) == 1
+    assert email_retry(email=row) is False  # only failed/suppressed rows
+
+
+@override_settings(MESSAGING_RELAY_GRACE_SECONDS=60)
+def test_relay_picks_rows_the_broker_lost_and_expired_leases_only():
+    now = timezone.now()
+    old = now - timedelta(seconds=120)
+    fresh = _enqueue(key="fresh")
+    stale = _enqueue(key="stale")
+    expired = _enqueue(key="expired")
+    live = _enqueue(key="live")
+    waiting = _enqueue(key="waiting")
+    done = _enqueue(key="done")
+    OutboundEmail.objects.filter(pk__in=[stale.pk, expired.pk, live.pk, waiting.pk, done.pk]).update(created_at=old)
+    OutboundEmail.objects.filter(pk=expired.pk).update(status="sending", lease_until=now - timedelta(seconds=1))
+    OutboundEmail.objects.filter(pk=live.pk).update(status="sending", lease_until=now + timedelta(seconds=60))
+    OutboundEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=now + timedelta(seconds=30))
+    OutboundEmail.objects.filter(pk=done.pk).update(status="sent")
+    assert outbox_due_for_relay() == [stale.pk, expired.pk]
+    assert fresh.pk not in outbox_due_for_relay()
