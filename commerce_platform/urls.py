@@ -20,6 +20,7 @@ urlpatterns = [
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),  # api: /api/v1/…, /api/schema/, /api/docs/
 ]
 
 if settings.DEBUG:

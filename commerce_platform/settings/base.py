@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "orders",
     "service_console",
     "marketing",
+    "api",  # REST API, integration tokens, webhooks (sits above every other app)
     "commerce_platform",  # project-wide management commands (seed_demo, devservices)
 ]
 
@@ -223,7 +224,14 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
+    # api: one error body format, per-caller throttles (token, else user, else IP).
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/min"),
+        "caller": env("API_THROTTLE_CALLER", default="600/min"),
+    },
 }
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # api: webhook backoff base
 SPECTACULAR_SETTINGS = {
     "TITLE": "Unified Commerce API",
     "DESCRIPTION": "Storefront, cart, checkout, orders, service and integrations.",

@@ -1,0 +1,89 @@
+"""The shopper's own profile, addresses and consents (writes via customers services)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from api.base import ShopperView
+from api.carts import validated
+from customers.account_services import consent_settings_save
+from customers.models import Address, Consent, Customer
+from customers.selectors import consent_current
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "email", "first_name", "last_name", "phone", "date_joined"]
+        read_only_fields = ["id", "email", "date_joined"]
+        extra_kwargs = {
+            "first_name": {"max_length": 150},
+            "last_name": {"max_length": 150},
+            "phone": {"max_length": 32},
+        }
+
+
+class AddressOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "label",
+            "full_name",
+            "line1",
+            "line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "phone",
+            "is_default",
+        ]
+
+
+class ConsentsSerializer(serializers.Serializer):
+    marketing_email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)
+    personalisation = serializers.BooleanField(required=False)
+
+
+def consents_of(customer: Customer) -> dict:
+    return {purpose: consent_current(customer=customer, purpose=purpose) for purpose in Consent.Purpose.values}
+
+
+class Me(ShopperView):
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request):
+        """The signed-in customer's profile."""
+        return Response(ProfileSerializer(request.user).data)
+
+    @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
+    def patch(self, request):
+        """Change name or phone (email changes go through the account pages)."""
+        serializer = ProfileSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()  # the same ModelForm-style save as the storefront profile page
+        return Response(ProfileSerializer(request.user).data)
+
+
+class MyAddresses(ShopperView):
+    @extend_schema(responses=AddressOutSerializer(many=True))
+    def get(self, request):
+        """Addresses on file (default first)."""
+        return Response(AddressOutSerializer(request.user.addresses.all(), many=True).data)
+
+
+class MyConsents(ShopperView):
+    @extend_schema(responses=ConsentsSerializer)
+    def get(self, request):
+        """Current consent per purpose (no record means no consent)."""
+        return Response(consents_of(request.user))
+
+    @extend_schema(request=ConsentsSerializer, responses=ConsentsSerializer)
+    def put(self, request):
+        """Grant or withdraw consents; each change is recorded with source 'preferences'."""
+        data = validated(ConsentsSerializer, request.data)
+        consent_settings_save(customer=request.user, choices=data)
+        return Response(consents_of(request.user))
