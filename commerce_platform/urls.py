@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from commerce_platform.health import healthz
 from commerce_platform.views import home
+from marketing import views as marketing_views
 from messaging.views import OutboxPasswordResetView
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("console/", include("service_console.urls")),
     path("help/", include("service_console.help_urls")),
+    path("cart/restore/<str:token>/", marketing_views.restore, name="cart_restore"),  # marketing
+    path("", include("marketing.urls")),
     path("cart/", include("carts.urls")),
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),

@@ -1,1 +1,407 @@
-from django.db import models  # noqa: F401
+"""Marketing: flow settings, segments, campaigns, journeys, abandonment state, attribution (C7, C8).
+
+Marketing owns no copy of other apps' data: carts, orders, views and searches are read from
+their apps; what marketing adds (per-cart reminder state, which message went to whom, which
+order a message earned) lives here, keyed by the other app's row.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AbandonmentSettings(models.Model):
+    """One row (pk=1) of marketer-editable settings for every behavioural flow and the
+    global frequency cap. Read with `AbandonmentSettings.current()`."""
+
+    enabled = models.BooleanField("cart abandonment enabled", default=True)
+    delay1_minutes = models.PositiveIntegerField(
+        "reminder 1 after (minutes idle)", default=60, validators=[MinValueValidator(1)]
+    )
+    delay2_minutes = models.PositiveIntegerField(
+        "reminder 2 after (minutes idle)", default=24 * 60, validators=[MinValueValidator(1)]
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(2)], help_text="1 or 2."
+    )
+    promo_percent = models.DecimalField(
+        "reminder 2 promo (% off)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="0 sends reminder 2 without a code.",
+    )
+    promo_valid_days = models.PositiveIntegerField("promo valid for (days)", default=7)
+    intake_window_hours = models.PositiveIntegerField(
+        default=72, help_text="Carts idle longer than this when first seen get no reminder (too old)."
+    )
+    series_cooldown_days = models.PositiveIntegerField(
+        default=14, help_text="At most one abandonment series per customer in this many days."
+    )
+    agent_quiet_hours = models.PositiveIntegerField(
+        default=48, help_text="No reminder while an agent touched the cart within this many hours."
+    )
+    browse_enabled = models.BooleanField("browse abandonment enabled", default=True)
+    browse_min_views = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    browse_window_hours = models.PositiveIntegerField(default=24)
+    search_enabled = models.BooleanField("search abandonment enabled", default=True)
+    search_window_hours = models.PositiveIntegerField(default=24)
+    behaviour_delay_minutes = models.PositiveIntegerField(
+        default=60, help_text="Browse/search emails wait this long after the last view or search."
+    )
+    frequency_cap_count = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Marketing emails per customer per window."
+    )
+    frequency_cap_hours = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1)])
+    attribution_window_days = models.PositiveIntegerField(default=7, validators=[MinValueValidator(1)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "flow settings"
+        verbose_name_plural = "flow settings"
+
+    def __str__(self) -> str:
+        return "Abandonment flows and frequency cap"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "AbandonmentSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Segment(models.Model):
+    """Saved rules over unified data, all ANDed, compiled to one queryset
+    (marketing.segments.segment_queryset)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentRule(models.Model):
+    class Field(models.TextChoices):
+        TOTAL_SPENT = "total_spent", "Total spent"
+        ORDER_COUNT = "order_count", "Order count"
+        LAST_ORDER_DATE = "last_order_date", "Last order date"
+        BOUGHT_CATEGORY = "bought_category", "Bought from category (slug)"
+        HAS_OPEN_CART = "has_open_cart", "Has an open cart with items"
+        CONSENT = "consent", "Marketing email consent"
+        SIGNUP_DATE = "signup_date", "Sign-up date"
+        SIGNUP_SOURCE = "signup_source", "Sign-up source"
+        CITY = "city", "City (any address)"
+        ATTRIBUTION_SOURCE = "attribution_source", "Attribution source (utm_source of an order)"
+
+    class Operator(models.TextChoices):
+        EQ = "eq", "is / equals"
+        NEQ = "neq", "is not"
+        GT = "gt", "greater than / after"
+        GTE = "gte", "at least / on or after"
+        LT = "lt", "less than / before"
+        LTE = "lte", "at most / on or before"
+        CONTAINS = "contains", "contains"
+        IN = "in", "is one of (comma-separated)"
+        WITHIN_DAYS = "within_days", "within the last N days"
+        BEFORE_DAYS = "before_days", "more than N days ago"
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="rules")
+    field = models.CharField(max_length=32, choices=Field.choices)
+    operator = models.CharField(max_length=16, choices=Operator.choices)
+    value = models.CharField(
+        max_length=200, blank=True, help_text="Number, date (YYYY-MM-DD), days, yes/no, text or a comma list."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} {self.get_operator_display()} {self.value}"
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        CANCELLED = "cancelled", "Cancelled"
+        SENT = "sent", "Sent"
+
+    name = models.CharField(max_length=160)
+    subject = models.CharField(max_length=200, help_text='Tokens allowed, e.g. "{{ first_name }}, new in".')
+    preheader = models.CharField(max_length=200, blank=True, help_text="Preview text shown after the subject.")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty and use “Send now”.")
+    agent_sendable = models.BooleanField(
+        default=False, help_text="Agents may send this template to one customer from the console."
+    )
+    # Progress (keyset cursor over the segment: the last customer id handled).
+    cursor_customer_id = models.BigIntegerField(default=0)
+    audience_size = models.PositiveIntegerField(default=0, help_text="Segment size when sending started.")
+    processed_count = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    skipped_consent_count = models.PositiveIntegerField(default=0)
+    skipped_cap_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "scheduled_at"], name="campaign_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.audience_size:
+            return 100 if self.status == self.Status.SENT else 0
+        return min(100, round(100 * self.processed_count / self.audience_size))
+
+
+class CampaignBlock(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        IMAGE = "image", "Image"
+        PRODUCT_GRID = "product_grid", "Product grid"
+        RECOMMENDATIONS = "recommendations", "Personal recommendations"
+        BUTTON = "button", "Button"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(max_length=200, blank=True, help_text="Tokens allowed.")
+    text = models.TextField(blank=True, help_text="Plain text; tokens like {{ first_name }}; blank lines split.")
+    image_url = models.URLField(blank=True)
+    image_alt = models.CharField(max_length=200, blank=True)
+    link_url = models.CharField(
+        max_length=500, blank=True, help_text="Button/image target: a site path (/category/shoes/) or https URL."
+    )
+    button_label = models.CharField(max_length=80, blank=True)
+    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
+    limit = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1), MaxValueValidator(12)])
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.position}"
+
+
+class MarketingMessage(models.Model):
+    """Which marketing email went to whom, for which flow/campaign (metrics, attribution)."""
+
+    class Flow(models.TextChoices):
+        CART = "cart_abandonment", "Cart abandonment"
+        BROWSE = "browse_abandonment", "Browse abandonment"
+        SEARCH = "search_abandonment", "Search abandonment"
+        CAMPAIGN = "campaign", "Campaign"
+        WELCOME = "welcome", "Welcome journey"
+        AGENT = "agent_send", "Sent by an agent"
+        TEST = "test", "Test send"
+
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    outbound_email = models.OneToOneField(
+        "messaging.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="marketing_message"
+    )
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    flow = models.CharField(max_length=24, choices=Flow.choices)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    step = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    first_clicked_at = models.DateTimeField(null=True, blank=True)
+    last_clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-last_clicked_at"], name="mktmsg_customer_click_idx"),
+            models.Index(fields=["flow", "created_at"], name="mktmsg_flow_idx"),
+            models.Index(fields=["campaign", "created_at"], name="mktmsg_campaign_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow} → {self.customer_id}"
+
+
+class ContactPressure(models.Model):
+    """One row per customer; locked while deciding whether a marketing email fits the
+    frequency cap, so two senders cannot both take the last slot."""
+
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    last_marketing_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pressure {self.customer_id}"
+
+
+class CartAbandonment(models.Model):
+    """Reminder state of one cart. Created by the scan when reminder 1 is due."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "All reminders sent"
+        STOPPED = "stopped", "Stopped"
+        SKIPPED = "skipped", "Skipped"
+
+    class StopReason(models.TextChoices):
+        NONE = "", "—"
+        PURCHASED = "purchased", "Purchased"
+        EMPTIED = "emptied", "Cart emptied"
+        NO_CONSENT = "no_consent", "No consent / unsubscribed"
+        SERVICE_CASE = "service_case", "Open service case"
+        AGENT_TOUCHED = "agent_touched", "Agent touched the cart"
+        SOLD_OUT = "sold_out", "All lines sold out"
+        RECENT_SERIES = "recent_series", "Another series within the cooldown"
+        NO_EMAIL = "no_email", "No known email"
+        DISABLED = "disabled", "Flow disabled"
+
+    cart = models.OneToOneField("carts.Cart", on_delete=models.CASCADE, related_name="abandonment")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    stop_reason = models.CharField(max_length=16, choices=StopReason.choices, blank=True, default="")
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    voucher = models.ForeignKey("carts.Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    promo_code = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # The follow-up scan reads only active rows whose next reminder is due.
+            models.Index(fields=["next_due_at"], name="abandon_active_due_idx", condition=Q(status="active")),
+            models.Index(fields=["customer", "-started_at"], name="abandon_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.cart_id}: {self.reminders_sent} sent ({self.status})"
+
+
+class BehaviourTrigger(models.Model):
+    """A browse/search abandonment email considered for a customer (sent or skipped), so the
+    scan never considers the same trigger twice."""
+
+    class Kind(models.TextChoices):
+        BROWSE = "browse", "Browse abandonment"
+        SEARCH = "search", "Search abandonment"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject_key = models.CharField(max_length=200, help_text="Product id or normalised query.")
+    sent = models.BooleanField(default=False)
+    skip_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "kind", "-created_at"], name="behaviour_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_key} → {self.customer_id}"
+
+
+class JourneyStep(models.Model):
+    """One email of the welcome journey; steps run in position order, each `delay_hours`
+    after the previous one (the first after sign-up / newsletter confirmation)."""
+
+    position = models.PositiveSmallIntegerField(default=1, unique=True)
+    delay_hours = models.PositiveIntegerField(default=0)
+    subject = models.CharField(max_length=200, help_text="Tokens allowed.")
+    heading = models.CharField(max_length=200, blank=True)
+    text = models.TextField(help_text="Plain text; tokens allowed.")
+    button_label = models.CharField(max_length=80, blank=True)
+    link_url = models.CharField(max_length=500, blank=True, default="/")
+    include_recommendations = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "welcome journey step"
+
+    def __str__(self) -> str:
+        return f"Step {self.position}: {self.subject}"
+
+
+class JourneyEnrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        STOPPED = "stopped", "Stopped"
+
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    stop_reason = models.CharField(max_length=40, blank=True)
+    steps_sent = models.PositiveSmallIntegerField(default=0)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_due_at"], name="journey_active_due_idx", condition=Q(status="active"))]
+
+    def __str__(self) -> str:
+        return f"welcome {self.customer_id} ({self.status}, {self.steps_sent} sent)"
+
+
+class Attribution(models.Model):
+    """An order credited to the last marketing email the customer clicked within the window."""
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="marketing_attribution")
+    message = models.ForeignKey(MarketingMessage, on_delete=models.CASCADE, related_name="attributions")
+    flow = models.CharField(max_length=24, choices=MarketingMessage.Flow.choices)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revenue = models.DecimalField(max_digits=12, decimal_places=2)
+    clicked_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["flow"], name="attribution_flow_idx"),
+            models.Index(fields=["campaign"], name="attribution_campaign_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} ← {self.flow}"
+
+
+class MarketingCursor(models.Model):
+    """Watermarks of incremental scans (e.g. the last order id attribution looked at)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -216,6 +216,15 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-product-views-flush": {"task": "catalog.product_views_flush", "schedule": 60.0},
     "catalog-recommendations-recompute": {"task": "catalog.recommendations_recompute", "schedule": 3600.0},
 }
+# marketing: abandonment/behaviour/journey scans, scheduled campaigns, attribution.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "marketing-abandonment-scan": {"task": "marketing.abandonment_scan", "schedule": 180.0},
+    "marketing-behaviour-scan": {"task": "marketing.behaviour_scan", "schedule": 600.0},
+    "marketing-journey-scan": {"task": "marketing.journey_scan", "schedule": 300.0},
+    "marketing-campaigns-start-due": {"task": "marketing.campaigns_start_due", "schedule": 60.0},
+    "marketing-attribution-sync": {"task": "marketing.attribution_sync", "schedule": 300.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- API

@@ -1,0 +1,271 @@
+"""Campaign sending (C8): start, keyset-paginated batches in Celery, pause/resume/cancel,
+test send to the marketer, preview as a customer, agent send of an approved template.
+
+A batch holds the campaign row lock while it works, so a redelivered batch task waits and
+then continues from the saved cursor; each recipient's dedupe key
+(`campaign:<id>:<customer id>`) makes a repeated recipient a no-op anyway.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from common.audit import audit_record
+from common.tasks import enqueue_on_commit
+from customers.models import Customer
+from customers.selectors import customers_with_marketing_consent
+from marketing.content import products_with_cards, render_blocks
+from marketing.exceptions import CampaignStateError
+from marketing.models import AbandonmentSettings, Campaign, CampaignBlock, MarketingMessage
+from marketing.personalise import personalise, token_values
+from marketing.segments import segment_queryset
+from marketing.services.sending import (
+    SendResult,
+    _enqueue,
+    cap_window_start,
+    marketing_counts_since,
+    marketing_email_send,
+    pressure_lock,
+)
+from messaging.models import Suppression
+from messaging.services import email_enqueue
+
+BATCH_SIZE = 500
+TEMPLATE = "marketing_campaign"
+Status = Campaign.Status
+
+
+def campaign_blocks(campaign: Campaign) -> list[CampaignBlock]:
+    blocks = list(campaign.blocks.prefetch_related("products").order_by("position", "id"))
+    for block in blocks:
+        block.grid_ids = [p.pk for p in block.products.all()]
+    return blocks
+
+
+def _grid_products(blocks: list[CampaignBlock]) -> dict:
+    ids = sorted({pk for block in blocks for pk in block.grid_ids})
+    return products_with_cards(ids) if ids else {}
+
+
+def campaign_context(campaign: Campaign, *, customer, message: MarketingMessage | None, blocks=None, grid=None) -> dict:
+    blocks = campaign_blocks(campaign) if blocks is None else blocks
+    grid = _grid_products(blocks) if grid is None else grid
+    values = token_values(customer)
+    return {
+        "subject": personalise(campaign.subject, values),
+        "preheader": personalise(campaign.preheader, values),
+        "blocks": render_blocks(blocks, customer=customer, message=message, grid_products=grid),
+        "campaign_id": campaign.pk,
+    }
+
+
+def campaign_dedupe_key(campaign_id: int, customer_id: int) -> str:
+    return f"campaign:{campaign_id}:{customer_id}"
+
+
+@transaction.atomic
+def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
+    """Draft/scheduled → sending; counts the audience and enqueues the first batch."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be sent.")
+    if locked.segment_id is None:
+        raise CampaignStateError("Choose a segment before sending.")
+    before = locked.status
+    locked.status = Status.SENDING
+    locked.started_at = timezone.now()
+    locked.audience_size = segment_queryset(locked.segment).count()
+    locked.save(update_fields=["status", "started_at", "audience_size", "updated_at"])
+    if actor is not None:
+        audit_record(
+            actor=actor, action="campaign.send", obj=locked, before={"status": before}, after={"status": "sending"}
+        )
+    from marketing.tasks import campaign_send_batch
+
+    enqueue_on_commit(campaign_send_batch, locked.pk)
+    return locked
+
+
+def _transition(campaign: Campaign, *, allowed: tuple[str, ...], to: str, actor, action: str) -> Campaign:
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status not in allowed:
+            raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be {action}.")
+        before = locked.status
+        locked.status = to
+        if to == Status.CANCELLED:
+            locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at", "updated_at"])
+        if actor is not None:
+            audit_record(
+                actor=actor, action=f"campaign.{action}", obj=locked, before={"status": before}, after={"status": to}
+            )
+        if to == Status.SENDING:
+            from marketing.tasks import campaign_send_batch
+
+            enqueue_on_commit(campaign_send_batch, locked.pk)
+    return locked
+
+
+def campaign_pause(*, campaign: Campaign, actor=None) -> Campaign:
+    return _transition(campaign, allowed=(Status.SENDING,), to=Status.PAUSED, actor=actor, action="paused")
+
+
+def campaign_resume(*, campaign: Campaign, actor=None) -> Campaign:
+    return _transition(campaign, allowed=(Status.PAUSED,), to=Status.SENDING, actor=actor, action="resumed")
+
+
+def campaign_cancel(*, campaign: Campaign, actor=None) -> Campaign:
+    allowed = (Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PAUSED)
+    return _transition(campaign, allowed=allowed, to=Status.CANCELLED, actor=actor, action="cancelled")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    processed: int
+    sent: int
+    skipped_consent: int
+    skipped_cap: int
+    done: bool
+
+
+@transaction.atomic
+def campaign_batch_send(*, campaign_id: int, batch_size: int = BATCH_SIZE, now: datetime | None = None) -> BatchOutcome:
+    """Send the next batch after the campaign's cursor (keyset over customer pk) and
+    enqueue the following batch after commit. Only a `sending` campaign advances."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_for_update().select_related("segment").get(pk=campaign_id)
+    if campaign.status != Status.SENDING:
+        return BatchOutcome(0, 0, 0, 0, True)
+    rows = list(
+        segment_queryset(campaign.segment)
+        .filter(pk__gt=campaign.cursor_customer_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    if not rows:
+        campaign.status = Status.SENT
+        campaign.finished_at = now
+        campaign.save(update_fields=["status", "finished_at", "updated_at"])
+        return BatchOutcome(0, 0, 0, 0, True)
+
+    # Consent, suppression and the cap are decided now, at send time, for the whole batch.
+    consented = list(
+        customers_with_marketing_consent(Customer.objects.filter(pk__in=rows))
+        .order_by("pk")
+        .only("pk", "email", "first_name", "last_name")
+    )
+    suppressed = set(
+        Suppression.objects.annotate(address=Lower("email"))
+        .filter(address__in=[c.email.lower() for c in consented])
+        .values_list("address", flat=True)
+    )
+    consented = [c for c in consented if c.email.lower() not in suppressed]
+    ids = [c.pk for c in consented]
+    pressure_lock(ids)
+    settings_row = AbandonmentSettings.current()
+    counts = marketing_counts_since(ids, cap_window_start(settings_row, now))
+    already = set(
+        MarketingMessage.objects.filter(
+            dedupe_key__in=[campaign_dedupe_key(campaign.pk, pk) for pk in ids]
+        ).values_list("customer_id", flat=True)
+    )
+    blocks = campaign_blocks(campaign)
+    grid = _grid_products(blocks)
+    sent = capped = 0
+    for customer in consented:
+        if customer.pk in already:
+            continue
+        if counts.get(customer.pk, 0) >= settings_row.frequency_cap_count:
+            capped += 1
+            continue
+        _enqueue(
+            customer=customer,
+            flow=MarketingMessage.Flow.CAMPAIGN,
+            kind="campaign",
+            template=TEMPLATE,
+            build_context=lambda message, c=customer: campaign_context(
+                campaign, customer=c, message=message, blocks=blocks, grid=grid
+            ),
+            dedupe_key=campaign_dedupe_key(campaign.pk, customer.pk),
+            campaign=campaign,
+            step=1,
+            now=now,
+        )
+        sent += 1
+    skipped_consent = len(rows) - len(consented)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        cursor_customer_id=rows[-1],
+        processed_count=F("processed_count") + len(rows),
+        sent_count=F("sent_count") + sent,
+        skipped_consent_count=F("skipped_consent_count") + skipped_consent,
+        skipped_cap_count=F("skipped_cap_count") + capped,
+        updated_at=now,
+    )
+    from marketing.tasks import campaign_send_batch
+
+    enqueue_on_commit(campaign_send_batch, campaign.pk)
+    return BatchOutcome(len(rows), sent, skipped_consent, capped, False)
+
+
+def campaign_send_test(*, campaign: Campaign, to_user) -> None:
+    """Send the campaign as `to_user` would see it, to `to_user` only. Transactional (staff
+    test), not counted in metrics or the cap; the subject says it is a test."""
+    context = campaign_context(campaign, customer=to_user, message=None)
+    context["subject"] = f"[TEST] {context['subject']}"
+    email_enqueue(
+        to=to_user.email,
+        kind="campaign_test",
+        template=TEMPLATE,
+        context=context,
+        dedupe_key=f"campaign-test:{campaign.pk}:{to_user.pk}:{timezone.now().timestamp()}",
+        customer=to_user,
+        marketing=False,
+    )
+
+
+def campaign_send_to_one(*, campaign: Campaign, customer: Customer, actor) -> SendResult:
+    """Distributed marketing: an agent sends an agent-sendable template to one customer,
+    through the same consent and cap rules."""
+    if not campaign.agent_sendable:
+        raise CampaignStateError("This template is not approved for agents.")
+    blocks = campaign_blocks(campaign)
+    grid = _grid_products(blocks)
+    result = marketing_email_send(
+        customer=customer,
+        flow=MarketingMessage.Flow.AGENT,
+        kind="campaign",
+        template=TEMPLATE,
+        build_context=lambda message: campaign_context(
+            campaign, customer=customer, message=message, blocks=blocks, grid=grid
+        ),
+        dedupe_key=f"agent-send:{campaign.pk}:{customer.pk}:{timezone.now():%Y%m%d}",
+        campaign=campaign,
+    )
+    audit_record(
+        actor=actor,
+        action="campaign.agent_send",
+        customer=customer,
+        obj=campaign,
+        after={"result": result.status},
+    )
+    return result
+
+
+def campaigns_start_due(*, now: datetime | None = None) -> int:
+    """Start scheduled campaigns whose time has come (beat, every minute)."""
+    now = now or timezone.now()
+    started = 0
+    for campaign_id in Campaign.objects.filter(status=Status.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        try:
+            campaign_send_start(campaign=Campaign(pk=campaign_id))
+            started += 1
+        except CampaignStateError:
+            continue
+    return started

@@ -1,0 +1,137 @@
+"""The one gateway for marketing email: consent, frequency cap and de-duplication are
+decided here, at send time, for every flow and campaign (R9).
+
+`marketing_email_send` takes a per-customer lock row (ContactPressure) before counting the
+customer's marketing email in the cap window, so two flows racing for the same customer
+cannot both take the last slot. messaging checks consent and suppression once more when
+the message is delivered (an unsubscribe between enqueue and delivery still wins).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from customers.models import Customer
+from customers.selectors import may_send_marketing_email
+from marketing.models import AbandonmentSettings, Campaign, ContactPressure, MarketingMessage
+from messaging.models import OutboundEmail, Suppression
+from messaging.services import email_enqueue
+
+SENT = "sent"
+NO_CONSENT = "no_consent"
+CAPPED = "capped"
+DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: str
+    message: MarketingMessage | None = None
+    email: OutboundEmail | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.status == SENT
+
+
+def cap_window_start(settings_row: AbandonmentSettings, now: datetime) -> datetime:
+    return now - timedelta(hours=settings_row.frequency_cap_hours)
+
+
+def marketing_counts_since(customer_ids: list[int], since: datetime) -> dict[int, int]:
+    """Marketing emails per customer created since `since` (suppressed ones never left)."""
+    rows = (
+        OutboundEmail.objects.filter(customer_id__in=customer_ids, marketing=True, created_at__gte=since)
+        .exclude(status=OutboundEmail.Status.SUPPRESSED)
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["customer_id"]: row["n"] for row in rows}
+
+
+def is_suppressed(email: str) -> bool:
+    return Suppression.objects.filter(email__iexact=email.strip()).exists()
+
+
+def pressure_lock(customer_ids: list[int]) -> None:
+    """Lock the customers' pressure rows (created if missing) in pk order (no deadlocks)."""
+    ContactPressure.objects.bulk_create([ContactPressure(customer_id=pk) for pk in customer_ids], ignore_conflicts=True)
+    list(ContactPressure.objects.select_for_update().filter(customer_id__in=customer_ids).order_by("pk"))
+
+
+def _enqueue(
+    *,
+    customer: Customer,
+    flow: str,
+    kind: str,
+    template: str,
+    build_context: Callable[[MarketingMessage], dict],
+    dedupe_key: str,
+    campaign: Campaign | None,
+    step: int,
+    now: datetime,
+) -> SendResult:
+    message = MarketingMessage.objects.create(
+        dedupe_key=dedupe_key, customer=customer, flow=flow, campaign=campaign, step=step, created_at=now
+    )
+    email = email_enqueue(
+        to=customer.email,
+        kind=kind,
+        template=template,
+        context=build_context(message),
+        dedupe_key=dedupe_key,
+        customer=customer,
+        marketing=True,
+    )
+    message.outbound_email = email
+    message.save(update_fields=["outbound_email"])
+    ContactPressure.objects.filter(customer_id=customer.pk).update(last_marketing_at=now)
+    return SendResult(SENT, message, email)
+
+
+@transaction.atomic
+def marketing_email_send(
+    *,
+    customer: Customer,
+    flow: str,
+    kind: str,
+    template: str,
+    build_context: Callable[[MarketingMessage], dict],
+    dedupe_key: str,
+    campaign: Campaign | None = None,
+    step: int = 1,
+    now: datetime | None = None,
+) -> SendResult:
+    """Send one marketing email if the customer consents, is not suppressed and has room
+    under the frequency cap. Idempotent on `dedupe_key` (a repeat sends nothing).
+
+    `build_context(message)` builds the template context once the MarketingMessage exists
+    (links carry its id for click attribution). Locks the customer's pressure row.
+    """
+    now = now or timezone.now()
+    if MarketingMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return SendResult(DUPLICATE)
+    if not may_send_marketing_email(customer) or is_suppressed(customer.email):
+        return SendResult(NO_CONSENT)
+    pressure_lock([customer.pk])
+    settings_row = AbandonmentSettings.current()
+    sent = marketing_counts_since([customer.pk], cap_window_start(settings_row, now)).get(customer.pk, 0)
+    if sent >= settings_row.frequency_cap_count:
+        return SendResult(CAPPED)
+    if MarketingMessage.objects.filter(dedupe_key=dedupe_key).exists():  # re-check under the lock
+        return SendResult(DUPLICATE)
+    return _enqueue(
+        customer=customer,
+        flow=flow,
+        kind=kind,
+        template=template,
+        build_context=build_context,
+        dedupe_key=dedupe_key,
+        campaign=campaign,
+        step=step,
+        now=now,
+    )
