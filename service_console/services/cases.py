@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from messaging.services import email_enqueue
 
 from common.audit import audit_record
 from customers.models import Customer
 from customers.services import customer_get_or_create_guest
+from messaging.services import email_enqueue
 from service_console.exceptions import CaseTransitionInvalid, CustomerHasNoEmail
 from service_console.models import Case, CaseMessage
 
@@ -95,7 +95,7 @@ def case_update(
 ) -> Case:
     """Change status / priority / assignee / subject. `assignee=False` leaves it alone;
     `None` unassigns. Illegal status moves raise CaseTransitionInvalid."""
-    case = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
     before = _case_state(case)
     if status and status != case.status:
         if status not in _TRANSITIONS[case.status]:

@@ -40,7 +40,14 @@ def customer_detail(request, public_id):
     return render_console(
         request,
         "service_console/customer_detail.html",
-        {"c360": data, "customer": customer, "cv": data.cart, "share_articles": articles, **_cart_form_context()},
+        {
+            "c360": data,
+            "customer": customer,
+            "cv": data.cart,
+            "addresses": data.addresses,
+            "share_articles": articles,
+            **_cart_form_context(),
+        },
         section="home",
     )
 

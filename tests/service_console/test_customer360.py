@@ -1,0 +1,145 @@
+"""Customer 360 (P6): constant query count whatever the history, and the panels' content."""
+
+from decimal import Decimal
+
+import pytest
+
+from carts.services import cart_get_or_create, cart_line_add
+from common.models import AuditEntry
+from customers.models import Consent
+from messaging.models import EmailEvent, OutboundEmail
+from orders.models import Order, OrderEvent, OrderLine
+from service_console.models import Case
+from tests.carts.factories import VariantFactory
+from tests.customers.factories import ConsentFactory
+
+pytestmark = pytest.mark.django_db
+
+# Queries for one 360 page, listed by hand:
+#  1 session, 2 user, 3 user's groups (console check),
+#  4 customer, 5 addresses, 6 current consents (DISTINCT ON purpose), 7 order totals aggregate,
+#  8 recent orders (+placed_by), 9 their lines (prefetch), 10 recent cases (+assignee), 11 open case count,
+#  12 recent emails with open/click/bounce/unsubscribe flags, 13 abandonment vouchers,
+#  14 order events (+order, actor), 15 email events (+email), 16 audit entries (+actor), 17 consent history,
+#  18 personal recommendations, 19 open cart (+voucher, customer), 20 its lines (+variant, product, added_by),
+#  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 pending approvals badge;
+#  site header (other apps' context processors): 25 the signed-in user's cart count, 26-27 category menu.
+EXPECTED_QUERIES = 27
+
+
+def _history(customer, *, orders: int, cases: int) -> None:
+    variant = VariantFactory(price="25.00", stock=500, product__name="Wool Socks")
+    cart = cart_get_or_create(customer=customer)
+    cart_line_add(cart=cart, variant=variant, quantity=2, expected_version=None)
+    order_rows = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"T-{customer.pk}-{i:04d}",
+                customer=customer,
+                email=customer.email,
+                subtotal=Decimal("25.00"),
+                total=Decimal("27.50"),
+                payment_method="pod",
+                status=Order.Status.DELIVERED if i % 2 else Order.Status.PLACED,
+                carrier="Yamato",
+                tracking_number=f"TRK{i}",
+            )
+            for i in range(orders)
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                variant=variant,
+                sku=variant.sku,
+                product_name="Wool Socks",
+                unit_price=Decimal("25.00"),
+                quantity=1,
+                subtotal=Decimal("25.00"),
+                total=Decimal("25.00"),
+            )
+            for o in order_rows
+        ]
+    )
+    OrderEvent.objects.bulk_create([OrderEvent(order=o, kind=OrderEvent.Kind.PLACED) for o in order_rows])
+    Case.objects.bulk_create([Case(customer=customer, subject=f"Case {i}") for i in range(cases)])
+    emails = OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(
+                customer=customer,
+                to_email=customer.email,
+                kind="order_confirmation",
+                template="x",
+                dedupe_key=f"t-{customer.pk}-{i}",
+                status="sent",
+                subject=f"Order {i}",
+            )
+            for i in range(orders)
+        ]
+    )
+    EmailEvent.objects.bulk_create([EmailEvent(email=e, customer=customer, kind="open") for e in emails])
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(customer=customer, action="case.note", note=f"n{i}") for i in range(cases)]
+    )
+    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS, granted=False)
+
+
+@pytest.mark.parametrize(("orders", "cases"), [(1, 1), (200, 50)])
+def test_customer_360_query_count_is_constant(agent_client, shopper, orders, cases, django_assert_num_queries):
+    _history(shopper, orders=orders, cases=cases)
+    with django_assert_num_queries(EXPECTED_QUERIES):
+        response = agent_client.get(f"/console/customers/{shopper.public_id}/")
+    assert response.status_code == 200
+
+
+def test_customer_360_header_and_panels(agent_client, shopper):
+    _history(shopper, orders=3, cases=2)
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    # Lifetime value: 3 orders × $27.50, none cancelled or refunded.
+    assert "$82.50" in html
+    assert "Hana Sato" in html and "hana@example.com" in html and "+81 90 1234 5678" in html
+    assert "✓ Marketing email" in html and "✕ SMS" in html
+    assert "TRK2" in html and "Yamato" in html  # tracking
+    assert "Wool Socks" in html and "$50.00" in html  # live cart: 2 × $25.00
+    assert "Opened" in html  # email panel flags
+    assert 'class="timeline"' in html and "Order placed" in html
+
+
+def test_cancelled_and_refunded_money_is_not_lifetime_value(agent_client, shopper):
+    Order.objects.create(
+        number="LV-1",
+        customer=shopper,
+        email=shopper.email,
+        subtotal=Decimal("100"),
+        total=Decimal("100.00"),
+        refunded_total=Decimal("30.00"),
+        payment_method="pod",
+    )
+    Order.objects.create(
+        number="LV-2",
+        customer=shopper,
+        email=shopper.email,
+        subtotal=Decimal("50"),
+        total=Decimal("50.00"),
+        payment_method="pod",
+        status=Order.Status.CANCELLED,
+    )
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "$70.00" in html  # 100.00 − 30.00 refunded; the cancelled order counts for nothing
+
+
+def test_timeline_shows_agent_actions_from_the_audit_log(agent_client, shopper):
+    variant = VariantFactory(product__name="Silk Scarf")
+    agent_client.post(
+        f"/console/customers/{shopper.public_id}/cart/add/",
+        {"variant_id": variant.pk, "quantity": 1, "expected_version": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "Agent added to cart" in html and "Kenji Tanaka" in html
+
+
+def test_empty_customer_shows_empty_states(agent_client, shopper):
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "No orders yet." in html and "No cases." in html and "No items in Hana" in html
