@@ -4,7 +4,7 @@ from orders.models import Order, OrderEvent
 
 
 def orders_for_customer(customer) -> QuerySet[Order]:
-    return Order.objects.filter(customer=customer).prefetch_related("lines").order_by("-placed_at", "-id")
+    return Order.objects.filter(customer=customer).order_by("-placed_at", "-id")
 
 
 def order_detail(number: str) -> Order | None:

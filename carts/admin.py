@@ -1,0 +1,85 @@
+from django.contrib import admin
+
+from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
+
+
+class CartLineInline(admin.TabularInline):
+    model = CartLine
+    extra = 0
+    fields = ("variant", "quantity", "added_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CartOverrideInline(admin.TabularInline):
+    model = CartOverride
+    extra = 0
+    fields = ("scope", "line", "kind", "value", "reason_code", "reason_text", "agent", "status")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    """Carts are edited through the storefront or the console (versioned services), not here."""
+
+    list_display = ("id", "customer", "email", "status", "version", "voucher", "last_activity_at")
+    list_filter = ("status", ("last_activity_at", admin.DateFieldListFilter))
+    search_fields = ("customer__email", "email", "session_key")
+    list_select_related = ("customer", "voucher")
+    readonly_fields = [f.name for f in Cart._meta.fields]
+    inlines = [CartLineInline, CartOverrideInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    list_display = ("code", "kind", "value", "min_spend", "valid_from", "valid_to", "times_used", "usage_limit_total")
+    list_filter = ("kind", "is_active", "single_use", "source")
+    search_fields = ("code", "description", "customer__email")
+    readonly_fields = ("times_used", "created_at")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(VoucherRedemption)
+class VoucherRedemptionAdmin(admin.ModelAdmin):
+    list_display = ("voucher", "order_number", "email", "amount", "created_at")
+    search_fields = ("voucher__code", "order_number", "email")
+    readonly_fields = ("voucher", "customer", "email", "order_number", "amount", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CartOverride)
+class CartOverrideAdmin(admin.ModelAdmin):
+    list_display = (
+        "cart",
+        "scope",
+        "kind",
+        "value",
+        "percent_equivalent",
+        "reason_code",
+        "agent",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "scope", "reason_code")
+    readonly_fields = [f.name for f in CartOverride._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(StockReservation)
+class StockReservationAdmin(admin.ModelAdmin):
+    list_display = ("cart", "variant", "quantity", "reserved_by", "expires_at")
+    readonly_fields = ("cart", "variant", "quantity", "reserved_by", "expires_at", "created_at")

@@ -1,0 +1,160 @@
+"""Orders in Django admin: read-only records; every change goes through a lifecycle service
+via an action (mark paid, ship with tracking, delivered, cancel, refund, return received),
+and every action is audited."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+
+from common.audit import audit_record
+from orders.exceptions import OrderError
+from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
+from orders.services import (
+    order_cancel,
+    order_fulfil,
+    order_mark_delivered,
+    order_mark_paid,
+    order_refund,
+    order_return_receive,
+)
+
+
+class OrderActionForm(ActionForm):
+    carrier = forms.CharField(required=False, max_length=60, label="Carrier")
+    tracking_number = forms.CharField(required=False, max_length=80, label="Tracking")
+    amount = forms.CharField(required=False, max_length=20, label="Refund amount (empty: all)")
+    reason = forms.CharField(required=False, max_length=200, label="Reason")
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ("sku", "product_name", "options", "unit_price", "quantity", "subtotal", "discount", "total")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "actor", "actor_kind", "message")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ("provider", "reference", "status", "amount", "captured_amount", "refunded_amount", "card_last4")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _run(modeladmin, request, queryset, verb: str, call, *, single: bool = False):
+    if single and queryset.count() != 1:
+        modeladmin.message_user(request, f"Select exactly one order to {verb}.", messages.WARNING)
+        return
+    done = 0
+    for order in queryset.select_related("customer"):
+        before = {"status": order.status, "refunded_total": str(order.refunded_total)}
+        try:
+            updated = call(order)
+        except OrderError as exc:
+            modeladmin.message_user(request, f"{order.number}: {exc}", messages.ERROR)
+            continue
+        audit_record(
+            actor=request.user,
+            action=f"order.{verb.replace(' ', '_')}",
+            customer=order.customer,
+            obj=updated,
+            before=before,
+            after={"status": updated.status, "refunded_total": str(updated.refunded_total)},
+        )
+        done += 1
+    if done:
+        modeladmin.message_user(request, f"{done} order(s): {verb} done.", messages.SUCCESS)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    action_form = OrderActionForm
+    list_display = ("number", "email", "status", "total", "payment_method", "source", "placed_by", "placed_at")
+    list_filter = ("status", "source", "payment_method", ("placed_at", admin.DateFieldListFilter))
+    search_fields = ("number", "email", "customer__email", "tracking_number")
+    list_select_related = ("placed_by",)
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    readonly_fields = [f.name for f in Order._meta.fields]
+    actions = ["mark_paid", "fulfil", "mark_delivered", "cancel", "refund", "return_received"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Mark paid (capture payment)", permissions=["change"])
+    def mark_paid(self, request, queryset):
+        _run(self, request, queryset, "mark paid", lambda o: order_mark_paid(order=o, actor=request.user))
+
+    @admin.action(description="Ship with carrier + tracking (fill the fields above)", permissions=["change"])
+    def fulfil(self, request, queryset):
+        carrier = request.POST.get("carrier", "")
+        tracking = request.POST.get("tracking_number", "")
+        _run(
+            self,
+            request,
+            queryset,
+            "fulfil",
+            lambda o: order_fulfil(order=o, actor=request.user, carrier=carrier, tracking_number=tracking),
+            single=True,
+        )
+
+    @admin.action(description="Mark delivered", permissions=["change"])
+    def mark_delivered(self, request, queryset):
+        _run(self, request, queryset, "mark delivered", lambda o: order_mark_delivered(order=o, actor=request.user))
+
+    @admin.action(description="Cancel and restock (refunds what was captured)", permissions=["change"])
+    def cancel(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        _run(self, request, queryset, "cancel", lambda o: order_cancel(order=o, actor=request.user, reason=reason))
+
+    @admin.action(description="Refund (amount above, empty for everything left)", permissions=["change"])
+    def refund(self, request, queryset):
+        raw = (request.POST.get("amount") or "").strip()
+        try:
+            amount = Decimal(raw) if raw else None
+        except InvalidOperation:
+            self.message_user(request, f"{raw!r} is not an amount.", messages.ERROR)
+            return
+        reason = request.POST.get("reason", "")
+        _run(
+            self,
+            request,
+            queryset,
+            "refund",
+            lambda o: order_refund(order=o, actor=request.user, amount=amount, reason=reason),
+            single=amount is not None,
+        )
+
+    @admin.action(description="Return received (restock)", permissions=["change"])
+    def return_received(self, request, queryset):
+        _run(self, request, queryset, "return received", lambda o: order_return_receive(order=o, actor=request.user))
+
+
+@admin.register(CheckoutClaim)
+class CheckoutClaimAdmin(admin.ModelAdmin):
+    list_display = ("key", "status", "order", "created_at")
+    readonly_fields = ("key", "request_hash", "status", "order", "created_at")
+    search_fields = ("key", "order__number")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+import pytest
+
+from carts.models import Cart, CartLine
+from tests.carts.factories import CartFactory, CartLineFactory, VariantFactory, VoucherFactory, agent
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_add_creates_a_session_cart_and_header_count(client):
+    variant = VariantFactory(stock=5, price=Decimal("12.00"))
+    response = client.post("/cart/add/", {"variant_id": variant.pk, "quantity": 2})
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    cart = Cart.objects.get()
+    assert cart.customer is None and cart.session_key == client.session.session_key
+    assert client.session["cart_id"] == cart.pk
+    page = client.get("/cart/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<span class="badge">2</span>' in html
+    assert "Added 2 ×" in html
+    assert "$24.00" in html  # line total
+
+
+def test_add_more_than_stock_shows_the_reason(client):
+    variant = VariantFactory(stock=1)
+    response = client.post("/cart/add/", {"variant_id": variant.pk, "quantity": 3}, follow=True)
+    assert "Only 1 of" in response.content.decode()
+    assert not CartLine.objects.exists()
+
+
+def test_empty_cart_page(client):
+    response = client.get("/cart/")
+    assert response.status_code == 200
+    assert "Your cart is empty" in response.content.decode()
+
+
+def test_stale_quantity_update_shows_the_new_cart(client):
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    line = CartLineFactory(cart=cart, quantity=1)
+    Cart.objects.filter(pk=cart.pk).update(version=5)  # someone (an agent) changed it meanwhile
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 3, "version": 1}, follow=True)
+    assert "This cart changed" in response.content.decode()
+    line.refresh_from_db()
+    assert line.quantity == 1
+    response = client.post(f"/cart/lines/{line.pk}/", {"quantity": 3, "version": 5}, follow=True)
+    line.refresh_from_db()
+    assert line.quantity == 3
+    client.post(f"/cart/lines/{line.pk}/", {"remove": "1", "version": 6})
+    assert not CartLine.objects.filter(pk=line.pk).exists()
+
+
+def test_other_customers_line_cannot_be_touched(client):
+    victim_line = CartLineFactory(quantity=2)
+    client.force_login(CustomerFactory())
+    response = client.post(f"/cart/lines/{victim_line.pk}/", {"quantity": 0, "version": 1})
+    assert response.status_code == 302
+    victim_line.refresh_from_db()
+    assert victim_line.quantity == 2
+
+
+def test_voucher_form_messages(client):
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("40.00")))
+    VoucherFactory(code="HALF", value=Decimal("50"), min_spend=Decimal("60.00"))
+    response = client.post("/cart/voucher/", {"code": "HALF", "version": cart.version}, follow=True)
+    assert "minimum spend of $60.00" in response.content.decode()
+    VoucherFactory(code="TEN", value=Decimal("10"))
+    response = client.post("/cart/voucher/", {"code": "ten", "version": cart.version}, follow=True)
+    html = response.content.decode()
+    assert "Code TEN applied: 10% off" in html
+    assert "−$4.00" in html
+
+
+def test_cart_page_shows_advisor_and_constant_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer, voucher=VoucherFactory())
+    staff = agent(first_name="Kenji")
+    CartLineFactory(cart=cart, added_by=staff)
+    response = client.get("/cart/")  # also warms the cached category navigation
+    assert "Added by your advisor Kenji" in response.content.decode()
+    with CaptureQueriesContext(connection) as one_line:
+        client.get("/cart/")
+    for _ in range(5):
+        CartLineFactory(cart=cart, added_by=agent())
+    client.get("/cart/")  # new products reset the storefront's cached navigation; warm it again
+    with CaptureQueriesContext(connection) as six_lines:
+        client.get("/cart/")
+    assert len(six_lines) == len(one_line)
+    assert len(one_line) <= 10

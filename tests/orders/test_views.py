@@ -1,0 +1,194 @@
+import re
+from decimal import Decimal
+
+import pytest
+
+from carts.models import Cart
+from common.models import AuditEntry
+from customers.models import Consent
+from customers.selectors import consent_current
+from orders.models import Order
+from orders.payments import APPROVE_CARD, DECLINE_CARD
+from orders.services import order_signed_token
+from tests.carts.factories import CartFactory, CartLineFactory, VariantFactory, VoucherFactory
+from tests.customers.factories import AddressFactory, CustomerFactory
+from tests.orders.helpers import place
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {
+    "email": "guest.buyer@example.com",
+    "full_name": "Guest Buyer",
+    "line1": "5 Main St",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+    "shipping_method": "standard",
+    "payment_method": "test_card",
+}
+
+
+def _guest_cart(client, *, price="30.00", quantity=1, stock=5):
+    variant = VariantFactory(price=Decimal(price), stock=stock)
+    client.post("/cart/add/", {"variant_id": variant.pk, "quantity": quantity})
+    return Cart.objects.get(session_key=client.session.session_key), variant
+
+
+def _review(client):
+    page = client.get("/checkout/review/")
+    html = page.content.decode()
+    token = re.search(r'name="checkout_token" value="([0-9a-f]+)"', html).group(1)
+    version = re.search(r'name="cart_version" value="(\d+)"', html).group(1)
+    return token, version, html
+
+
+def test_guest_checkout_end_to_end(client):
+    cart, variant = _guest_cart(client)
+    page = client.get("/checkout/")
+    assert page.status_code == 200
+    # the marketing box is there and unticked
+    assert re.search(r'<input type="checkbox" name="marketing_consent"[^>]*>', page.content.decode())
+    assert "checked" not in re.search(
+        r'<input type="checkbox" name="marketing_consent"[^>]*>', page.content.decode()
+    ).group(0)
+    response = client.post("/checkout/", DETAILS)
+    assert response.status_code == 302 and response["Location"] == "/checkout/review/"
+    cart.refresh_from_db()
+    assert cart.email == "guest.buyer@example.com"
+    token, version, html = _review(client)
+    assert "Place order · $38.50" in html  # 30 + 5 shipping + 3.50 tax (10% of 35.00)
+    response = client.post(
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/orders/{order.number}/?t=")
+    assert order.customer.is_guest and order.total == Decimal("38.50")
+    assert not consent_current(customer=order.customer, purpose=Consent.Purpose.MARKETING_EMAIL)
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and order.number in detail.content.decode()
+
+    # double submit of the same review form: the same order, nothing new
+    again = client.post(
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+    )
+    assert again.status_code == 302
+    assert Order.objects.count() == 1
+
+
+def test_declined_card_shows_error_and_places_nothing(client):
+    _, variant = _guest_cart(client)
+    client.post("/checkout/", {**DETAILS, "marketing_consent": "on"})
+    token, version, _ = _review(client)
+    response = client.post(
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": DECLINE_CARD}
+    )
+    assert response.status_code == 402
+    assert "Your card was declined" in response.content.decode()
+    assert Order.objects.count() == 0
+    variant.refresh_from_db()
+    assert variant.stock == 5
+
+
+def test_review_refuses_when_cart_changed_since_it_was_shown(client):
+    cart, _ = _guest_cart(client)
+    client.post("/checkout/", DETAILS)
+    token, version, _ = _review(client)
+    Cart.objects.filter(pk=cart.pk).update(version=int(version) + 1)
+    response = client.post(
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+    )
+    assert response.status_code == 409
+    assert "Your cart changed" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_signed_in_checkout_with_saved_address_voucher_and_consent(client):
+    customer = CustomerFactory(email="member@example.com")
+    address = AddressFactory(customer=customer, full_name="Mem Ber", city="Osaka")
+    client.force_login(customer)
+    cart = CartFactory(customer=customer, voucher=VoucherFactory(code="FIVE", kind="fixed", value=Decimal("5.00")))
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("60.00")))
+    response = client.post(
+        "/checkout/",
+        {
+            "email": customer.email,
+            "saved_address": str(address.pk),
+            "country": "JP",
+            "shipping_method": "standard",
+            "payment_method": "pod",
+            "marketing_consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    token, version, html = _review(client)
+    assert "when your parcel arrives" in html
+    response = client.post("/checkout/review/", {"checkout_token": token, "cart_version": version})
+    order = Order.objects.get()
+    assert response["Location"] == f"/orders/{order.number}/"
+    # 60 - 5 = 55 (free shipping), tax 5.50
+    assert (order.discount_total, order.shipping_total, order.total) == (
+        Decimal("5.00"),
+        Decimal("0"),
+        Decimal("60.50"),
+    )
+    assert order.shipping_address["city"] == "Osaka"
+    assert consent_current(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL)
+
+
+def test_order_pages_show_only_own_orders(client, django_assert_num_queries):
+    owner = CustomerFactory()
+    cart = CartFactory(customer=owner)
+    CartLineFactory(cart=cart)
+    order = place(cart)
+    stranger = CustomerFactory()
+    client.force_login(stranger)
+    assert client.get(f"/orders/{order.number}/").status_code == 404
+    assert client.get("/orders/UC-NOPE-NOPE/").status_code == 404
+    assert order.number not in client.get("/orders/").content.decode()
+    client.logout()
+    assert client.get(f"/orders/{order.number}/?t=forged").status_code == 404
+    assert client.get(f"/orders/{order.number}/?t={order_signed_token(order)}").status_code == 200
+    client.force_login(owner)
+    for _ in range(3):
+        c = CartFactory(customer=owner)
+        CartLineFactory(cart=c)
+        place(c)
+    client.get("/orders/")  # warm the storefront's cached category navigation
+    # session, user, orders count, orders page, header cart count
+    with django_assert_num_queries(5):
+        response = client.get("/orders/")
+    assert response.content.decode().count("/orders/UC-") == 4
+
+
+def test_shopper_cancels_a_placed_order_and_stock_returns(client):
+    owner = CustomerFactory()
+    cart = CartFactory(customer=owner)
+    variant = VariantFactory(stock=3)
+    CartLineFactory(cart=cart, variant=variant, quantity=2)
+    order = place(cart)
+    client.force_login(owner)
+    response = client.post(f"/orders/{order.number}/cancel/", follow=True)
+    assert "is cancelled" in response.content.decode()
+    variant.refresh_from_db()
+    assert variant.stock == 3
+
+
+def test_admin_fulfil_action_is_audited(admin_client):
+    cart = CartFactory()
+    CartLineFactory(cart=cart)
+    order = place(cart, method="pod")
+    response = admin_client.post(
+        "/admin/orders/order/",
+        {"action": "fulfil", "_selected_action": [order.pk], "carrier": "Yamato", "tracking_number": "YT-9"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert (order.status, order.tracking_number) == ("fulfilled", "YT-9")
+    entry = AuditEntry.objects.get(action="order.fulfil")
+    assert entry.before["status"] == "placed" and entry.after["status"] == "fulfilled"
+    response = admin_client.post(
+        "/admin/orders/order/", {"action": "mark_paid", "_selected_action": [order.pk]}, follow=True
+    )
+    assert "cannot be marked paid" in response.content.decode()
