@@ -1,11 +1,11 @@
 """The base every API view uses: auth (token, then session), throttles, error schema."""
 
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api.authentication import IntegrationTokenAuthentication
-from api.pagination import ApiPagination
 from api.permissions import IsAgent, IsShopper
 from api.schema import ApiAutoSchema
 from api.throttling import AnonThrottle, CallerThrottle
@@ -19,11 +19,12 @@ class ApiView(APIView):
     schema = ApiAutoSchema()
     extra_errors: dict[str, dict[str, str]] = {}
 
-    def paginate(self, queryset, serializer_class, **context):
-        paginator = ApiPagination()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        data = serializer_class(page, many=True, context={"request": self.request, **context}).data
-        return paginator.get_paginated_response(data)
+    def initial(self, request, *args, **kwargs):
+        # Postgres text cannot hold NUL; JSON fields reject it via DRF, query strings here.
+        bad = [key for key, values in request.query_params.lists() if "\x00" in key or any("\x00" in v for v in values)]
+        if bad:
+            raise ValidationError({key.replace("\x00", ""): ["Null characters are not allowed."] for key in bad})
+        super().initial(request, *args, **kwargs)
 
 
 class PublicView(ApiView):

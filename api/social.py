@@ -26,6 +26,8 @@ class SocialPostInSerializer(serializers.ModelSerializer):
 
 
 class SocialPostOutSerializer(serializers.ModelSerializer):
+    url = serializers.CharField()  # may be empty, so not format "uri"
+
     class Meta:
         model = SocialPost
         fields = ["id", "platform", "handle", "text", "url", "posted_at", "received_at"]
