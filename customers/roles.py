@@ -23,6 +23,16 @@ _AGENT = [
     "carts.change_cart",
     "orders.view_order",
     "orders.change_order",
+    # carts/orders (commerce)
+    "carts.view_cartline",
+    "carts.view_cartoverride",
+    "carts.add_cartoverride",
+    "carts.view_voucher",
+    "carts.view_stockreservation",
+    "carts.add_stockreservation",
+    "orders.view_orderline",
+    "orders.view_orderevent",
+    "orders.view_payment",
     "service_console.view_case",
     "service_console.add_case",
     "service_console.change_case",
@@ -39,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service_console.change_article",
         "service_console.add_article",
         "orders.delete_order",
+        "carts.change_cartoverride",  # approve/reject agents' discounts (commerce)
     ],
     MARKETERS: [
         "customers.view_customer",
@@ -77,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "carts.view_voucher",
         "carts.add_voucher",
         "carts.change_voucher",
+        "carts.view_voucherredemption",  # commerce
+        "orders.view_orderline",  # commerce
     ],
 }
 
