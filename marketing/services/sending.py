@@ -45,7 +45,7 @@ def cap_window_start(settings_row: AbandonmentSettings, now: datetime) -> dateti
 def marketing_counts_since(customer_ids: list[int], since: datetime) -> dict[int, int]:
     """Marketing emails per customer created since `since` (suppressed ones never left)."""
     rows = (
-        OutboundEmail.objects.filter(customer_id__in=customer_ids, marketing=True, created_at__gte=since)
+        OutboundEmail.objects.filter(customer_id__in=customer_ids, marketing=True, created_at__gt=since)
         .exclude(status=OutboundEmail.Status.SUPPRESSED)
         .values("customer_id")
         .annotate(n=Count("pk"))

@@ -48,9 +48,13 @@ def people():
     dan = CustomerFactory(email="dan@example.com", signup_source="signup")
     ann.date_joined = now - timedelta(days=400)
     ann.save(update_fields=["date_joined"])
-    order_for(ann, total="100.00", placed_at=now - timedelta(days=60), variant=shoe, attribution={"utm_source": "instagram"})
+    order_for(
+        ann, total="100.00", placed_at=now - timedelta(days=60), variant=shoe, attribution={"utm_source": "instagram"}
+    )
     order_for(ann, total="50.00", placed_at=now - timedelta(days=30), variant=shoe)
-    order_for(bob, total="40.00", placed_at=now - timedelta(days=1), variant=hat, attribution={"utm_source": "Newsletter"})
+    order_for(
+        bob, total="40.00", placed_at=now - timedelta(days=1), variant=hat, attribution={"utm_source": "Newsletter"}
+    )
     order_for(dan, total="500.00", placed_at=now - timedelta(days=2), variant=shoe, status="cancelled")
     CartLineFactory(cart=CartFactory(customer=cat), variant=hat)
     CartFactory(customer=dan)  # open but empty: not "has open cart"
