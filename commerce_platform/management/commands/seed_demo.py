@@ -11,6 +11,7 @@ from customers.demo import DEMO_PASSWORD, seed_customers, seed_staff_and_shopper
 # Seeders later apps add, in order. Each is `seed(stdout, disable_progress: bool) -> None`,
 # idempotent, and lives in its app's demo.py.
 EXTRA_SEEDERS: list[str] = [
+    "orders.demo.seed",  # vouchers, shopper cart, order history (before catalog: recommendations read orders)
     "catalog.demo.seed",
     "service_console.demo.seed",
 ]
