@@ -74,7 +74,13 @@ def _panel(request, customer, *, status: int = 200, **extra):
 @console_required
 @require_GET
 def cart_panel(request, public_id):
-    return _panel(request, customer_or_404(public_id))
+    """The cart panel; `?part=live` is the polled fragment (lines, totals, version) that
+    htmx swaps every few seconds without touching the agent's open forms."""
+    customer = customer_or_404(public_id)
+    if request.GET.get("part") == "live":
+        context = {"customer": customer, "cv": cart_view_for(customer)}
+        return render_console(request, "service_console/partials/cart_live.html", context)
+    return _panel(request, customer)
 
 
 def _version(request) -> int | None:

@@ -286,3 +286,6 @@ def test_cart_panel_partial_polls(agent_client, shopper, variant):
     _cart_with(shopper, variant)
     html = agent_client.get(_url(shopper, ""), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 4s' in html and "Linen Shirt" in html
+    live = agent_client.get(_url(shopper, "") + "?part=live", HTTP_HX_REQUEST="true").content.decode()
+    assert live.lstrip().startswith('<div id="cart-live"') and "Linen Shirt" in live
+    assert "Apply a discount" not in live  # the agent's open forms are never swapped by the poll
