@@ -1,0 +1,129 @@
+"""A shopper on a phone and on a desktop: browse a category, filter, search with a typo,
+open a product, choose a variant and see its stock. Screenshots go to tests/artifacts/."""
+
+import mimetypes
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from catalog.demo import seed_images
+from tests.catalog.factories import CategoryFactory, product_with_variants
+from tests.e2e.conftest import screenshot as _screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def storefront(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    clothing = CategoryFactory(name="Clothing", slug="clothing")
+    tees = CategoryFactory(name="T-Shirts", slug="t-shirts", parent=clothing)
+    shoes = CategoryFactory(name="Sneakers", slug="sneakers")
+    product_with_variants(
+        name="Urban T-Shirt",
+        category=tees,
+        price="24.00",
+        options=[("S", "Black", 0), ("M", "Black", 2), ("L", "Black", 9), ("M", "Navy", 5)],
+        size_guide="Fits true to size. Between sizes? Choose the larger one.",
+        description="Heavyweight organic cotton.",
+    )
+    product_with_variants(name="Classic T-Shirt", category=tees, price="18.00", options=[("S", "White", 4)])
+    product_with_variants(name="Sold Out Tee", category=tees, price="15.00", options=[("M", "Sand", 0)])
+    product_with_variants(name="Trail Sneakers", category=shoes, price="89.00", options=[("26", "Olive", 7)])
+    seed_images()
+
+
+def screenshot(page, name):
+    # The header is sticky: scroll back up so a full-page capture shows it once, at the top.
+    page.evaluate("window.scrollTo(0, 0)")
+    return _screenshot(page, name)
+
+
+def _serve_media(page):
+    """The live server serves static files but not media; hand the generated images over."""
+    root = Path(settings.MEDIA_ROOT)
+
+    def handle(route):
+        path = root / route.request.url.split(settings.MEDIA_URL, 1)[1]
+        if path.is_file():
+            route.fulfill(path=str(path), content_type=mimetypes.guess_type(str(path))[0] or "image/jpeg")
+        else:
+            route.fulfill(status=404, body="")
+
+    page.route("**" + settings.MEDIA_URL + "**", handle)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_shopper_browses_filters_searches_and_picks_a_variant(live_server, page_at, storefront, width):
+    page = page_at(width)
+    _serve_media(page)
+
+    # Browse: the header's category nav leads to the category page.
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Clothing").click()
+    page.wait_for_url("**/category/clothing/")
+    assert page.get_by_role("heading", name="Clothing", level=1).is_visible()
+    assert page.locator(".product-card").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"storefront-category-{width}")
+
+    # Filter: size M, in stock only. On a phone the filter panel starts closed.
+    summary = page.locator(".filters summary")
+    if page.locator(".filters[open]").count() == 0:
+        summary.click()
+    page.locator(".facet").filter(has_text="Size").get_by_text("M", exact=True).click()
+    page.get_by_label("In stock only").check()
+    page.get_by_role("button", name="Show products").click()
+    page.wait_for_url(lambda url: "size=M" in url and "in_stock=1" in url)
+    cards = page.locator(".product-card")
+    assert cards.count() == 1
+    assert "Urban T-Shirt" in cards.first.inner_text()
+    screenshot(page, f"storefront-filtered-{width}")
+
+    # Search with a typo.
+    page.get_by_role("searchbox", name="Search products").fill("snekers")
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    page.wait_for_url(lambda url: "q=snekers" in url)
+    assert "Trail Sneakers" in page.locator(".product-grid").inner_text()
+    screenshot(page, f"storefront-search-typo-{width}")
+
+    # "tshirt" finds T-Shirts; open one.
+    page.get_by_role("searchbox", name="Search products").fill("tshirt")
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Urban T-Shirt").click()
+    page.wait_for_url("**/products/urban-t-shirt/")
+    assert page.get_by_role("heading", name="Urban T-Shirt", level=1).is_visible()
+    # Preselected: the first option in stock (M / Black, 2 left).
+    assert page.locator("#stock-state").inner_text() == "Only 2 left"
+    assert page.locator("#price").inner_text() == "$24.00"
+    # S / Black is sold out: its size chip is disabled.
+    assert page.locator('input[name="size"][value="S"]').is_disabled()
+
+    # Choose L: plenty in stock.
+    page.locator("#size-picker").get_by_role("radio", name="L").click()
+    assert page.locator("#stock-state").inner_text() == "In stock"
+    # Choose Navy: only M exists in Navy, so the picker moves to M and says so.
+    page.locator("#colour-picker").get_by_role("radio", name="Navy").click()
+    assert page.locator('input[name="size"][value="L"]').is_disabled()
+    assert page.locator('input[name="size"]:checked').get_attribute("value") == "M"
+    assert page.locator("#stock-state").inner_text() == "In stock"
+    variant_id = page.locator("#variant_id").input_value()
+    from catalog.models import Variant
+
+    assert Variant.objects.get(pk=variant_id).colour == "Navy"
+    assert page.get_by_role("button", name="Add to cart").is_enabled()
+    page.get_by_text("Size guide").click()
+    assert page.get_by_text("Between sizes? Choose the larger one.").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Images loaded (generated with Pillow), not broken.
+    assert page.evaluate("document.getElementById('gallery-main').naturalWidth") > 0
+    screenshot(page, f"storefront-product-{width}")
+
+
+def test_search_with_no_results_suggests_alternatives(live_server, page_at, storefront):
+    page = page_at(375)
+    page.goto(live_server.url + "/search/?q=sneekerz")
+    assert page.get_by_role("heading", name="No products found for “sneekerz”").is_visible()
+    assert page.get_by_role("link", name="Trail Sneakers").is_visible()
+    screenshot(page, "storefront-search-empty-375")
