@@ -91,6 +91,10 @@ def _case_page(request, case: Case, *, message_form=None, update_form=None, link
             "case": case,
             "customer": case.customer,
             "case_messages": case_messages,
+            # The contact form stores the customer's text as their first message; show the
+            # description only when it is not already in the conversation.
+            "show_description": bool(case.description)
+            and not any(m.kind == CaseMessage.Kind.CUSTOMER for m in case_messages),
             "linked_orders": orders_by_number(case.order_numbers),
             "suggested": articles_suggested_for_case(case),
             "update_form": update_form
