@@ -92,8 +92,10 @@ def cart_add(request):
         messages.error(request, str(exc))
         return _back(request, variant.product.get_absolute_url())
     messages.success(request, f"Added {quantity} × {variant} to your cart.")
-    if request.POST.get("next") == "stay":
-        return _back(request, reverse("carts:detail"))
+    # The product page sends `next` (its own path) so the shopper stays where they were.
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("carts:detail")
 
 

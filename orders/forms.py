@@ -69,6 +69,11 @@ class CheckoutForm(forms.Form):
             self.fields["saved_address"].choices = [*choices, (NEW_ADDRESS, "A new address")]
         else:
             del self.fields["saved_address"]
+        # The address fields are required unless a saved address was chosen.
+        chosen = self.data.get("saved_address") if self.is_bound else None
+        needs_new = not self.addresses or not self.is_bound or chosen in (None, "", NEW_ADDRESS)
+        for name in self.ADDRESS_FIELDS:
+            self.fields[name].required = needs_new
 
     def clean(self):
         data = super().clean()
@@ -78,7 +83,7 @@ class CheckoutForm(forms.Form):
                 self.add_error("saved_address", "Choose one of your addresses.")
             return data
         for name in self.ADDRESS_FIELDS:
-            if not (data.get(name) or "").strip():
+            if name not in self.errors and not (data.get(name) or "").strip():
                 self.add_error(name, "This field is required.")
         return data
 
