@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from carts.models import Cart, CartOverride, StockReservation, Voucher
+from carts.models import Cart, CartOverride, StockReservation
 from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import carts_for_pricing
 from catalog.models import Variant
@@ -18,6 +18,7 @@ from catalog.recommendations import Recommended, recommendations_for_customer
 from common.models import AuditEntry
 from common.money import ZERO
 from customers.models import Address, Consent, Customer
+from marketing.models import CartAbandonment
 from messaging.models import EmailEvent, OutboundEmail
 from orders.models import Order, OrderEvent
 from service_console.models import Case
@@ -86,7 +87,7 @@ class Customer360:
     cases: list[Case]
     open_case_count: int
     emails: list[OutboundEmail]
-    abandonment_vouchers: list[Voucher]
+    abandonment: list[CartAbandonment]
     recommendations: list[tuple[Recommended, Variant | None]]
     timeline: list[TimelineItem]
     cart: CartView
@@ -164,8 +165,10 @@ def customer_360(customer: Customer) -> Customer360:
         )
         .order_by("-created_at")[:RECENT_EMAILS]
     )
-    abandonment_vouchers = list(
-        Voucher.objects.filter(customer=customer, source__icontains="abandon").order_by("-created_at")[:5]
+    abandonment = list(
+        CartAbandonment.objects.filter(customer=customer)
+        .select_related("cart", "voucher")
+        .order_by("-started_at")[:5]
     )
     order_events = list(
         OrderEvent.objects.filter(order__customer=customer)
@@ -204,7 +207,7 @@ def customer_360(customer: Customer) -> Customer360:
         cases=cases,
         open_case_count=open_case_count,
         emails=emails,
-        abandonment_vouchers=abandonment_vouchers,
+        abandonment=abandonment,
         recommendations=recommendations,
         timeline=timeline,
         cart=cart,

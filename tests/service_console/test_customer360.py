@@ -19,12 +19,12 @@ pytestmark = pytest.mark.django_db
 #  1 session, 2 user, 3 user's groups (console check),
 #  4 customer, 5 addresses, 6 current consents (DISTINCT ON purpose), 7 order totals aggregate,
 #  8 recent orders (+placed_by), 9 their lines (prefetch), 10 recent cases (+assignee), 11 open case count,
-#  12 recent emails with open/click/bounce/unsubscribe flags, 13 abandonment vouchers,
+#  12 recent emails with open/click/bounce/unsubscribe flags, 13 abandonment series (+cart, voucher),
 #  14 order events (+order, actor), 15 email events (+email), 16 audit entries (+actor), 17 consent history,
 #  18 personal recommendations, 19 open cart (+voucher, customer), 20 its lines (+variant, product, added_by),
-#  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 pending approvals badge;
-#  site header (other apps' context processors): 25 the signed-in user's cart count, 26-27 category menu.
-EXPECTED_QUERIES = 27
+#  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 pending approvals badge.
+# (The console has its own header, so the storefront header's cart count and menu queries do not run.)
+EXPECTED_QUERIES = 24
 
 
 def _history(customer, *, orders: int, cases: int) -> None:
@@ -143,3 +143,21 @@ def test_timeline_shows_agent_actions_from_the_audit_log(agent_client, shopper):
 def test_empty_customer_shows_empty_states(agent_client, shopper):
     html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     assert "No orders yet." in html and "No cases." in html and "No items in Hana" in html
+
+
+def test_abandonment_panel_shows_reminders_code_and_recovery(agent_client, shopper):
+    from carts.models import Cart
+    from marketing.models import CartAbandonment
+
+    recovered_cart = Cart.objects.create(customer=shopper, status=Cart.Status.CONVERTED)
+    CartAbandonment.objects.create(
+        cart=recovered_cart,
+        customer=shopper,
+        email=shopper.email,
+        reminders_sent=2,
+        promo_code="BACK-7QX",
+        status=CartAbandonment.Status.STOPPED,
+        stop_reason=CartAbandonment.StopReason.PURCHASED,
+    )
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "2 reminders sent" in html and "BACK-7QX" in html and "Recovered" in html
