@@ -130,6 +130,9 @@ def _audit_detail(entry: AuditEntry) -> str:
         return after.get("item", "") or entry.note
     if entry.action == "order.place_on_behalf":
         return f"Order {after.get('number', '')} · {after.get('total', '')}"
+    if entry.action == "consent.change":
+        purpose = Consent.Purpose(after.get("purpose", Consent.Purpose.MARKETING_EMAIL)).label
+        return f"{purpose}: {'granted' if after.get('granted') else 'withdrawn'}"
     if entry.action == "case.update":
         return ", ".join(f"{k}: {(entry.before or {}).get(k)} → {v}" for k, v in after.items())
     return entry.note
@@ -166,9 +169,7 @@ def customer_360(customer: Customer) -> Customer360:
         .order_by("-created_at")[:RECENT_EMAILS]
     )
     abandonment = list(
-        CartAbandonment.objects.filter(customer=customer)
-        .select_related("cart", "voucher")
-        .order_by("-started_at")[:5]
+        CartAbandonment.objects.filter(customer=customer).select_related("cart", "voucher").order_by("-started_at")[:5]
     )
     order_events = list(
         OrderEvent.objects.filter(order__customer=customer)
@@ -253,8 +254,8 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
             TimelineItem(at=ev.created_at, kind="email", title=f"Email {ev.get_kind_display().lower()}", detail=subject)
         )
     for entry in audits:
-        if entry.action in ("case.create", "consent.change"):
-            continue  # shown from the case and consent records themselves
+        if entry.action == "case.create":
+            continue  # shown from the case record itself
         items.append(
             TimelineItem(
                 at=entry.created_at,
@@ -265,6 +266,8 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
             )
         )
     for consent in consents:
+        if consent.source == Consent.Source.AGENT:
+            continue  # the agent's audit entry shows it, with who did it
         state = "granted" if consent.granted else "withdrawn"
         items.append(
             TimelineItem(

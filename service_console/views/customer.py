@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from carts.exceptions import CartConflict, CartError, DiscountLimitExceeded
 from carts.models import CartOverride
 from catalog.models import Variant
+from customers.models import Consent
+from customers.services import consent_set
 from orders.exceptions import OrderError
 from service_console.customer360 import cart_view_for, customer_360
 from service_console.exceptions import ConsoleError
@@ -46,6 +48,7 @@ def customer_detail(request, public_id):
             "cv": data.cart,
             "addresses": data.addresses,
             "share_articles": articles,
+            "consent_purposes": Consent.Purpose.choices,
             **_cart_form_context(),
         },
         section="home",
@@ -303,3 +306,25 @@ def catalog_search(request, public_id):
         "service_console/partials/catalog_results.html",
         {"customer": customer, "q": q, "variants": variants},
     )
+
+
+@console_required
+@require_POST
+def consent_change(request, public_id):
+    """An agent records the customer's consent decision (e.g. said on the phone); the
+    customers service writes the consent row and the audit entry."""
+    customer = customer_or_404(public_id)
+    purpose = request.POST.get("purpose", "")
+    if purpose not in Consent.Purpose.values or request.POST.get("granted") not in ("1", "0"):
+        messages.error(request, "Choose a consent and whether it is given or withdrawn.")
+        return redirect("console:customer", public_id=customer.public_id)
+    granted = request.POST["granted"] == "1"
+    changed = consent_set(
+        customer=customer, purpose=purpose, granted=granted, source=Consent.Source.AGENT, actor=request.user
+    )
+    label = Consent.Purpose(purpose).label
+    if changed is None:
+        messages.info(request, f"{label} consent was already {'given' if granted else 'withdrawn'}.")
+    else:
+        messages.success(request, f"{label} consent {'given' if granted else 'withdrawn'} and logged.")
+    return redirect("console:customer", public_id=customer.public_id)

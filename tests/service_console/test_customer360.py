@@ -161,3 +161,16 @@ def test_abandonment_panel_shows_reminders_code_and_recovery(agent_client, shopp
     )
     html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     assert "2 reminders sent" in html and "BACK-7QX" in html and "Recovered" in html
+
+
+def test_agent_records_consent_and_it_is_audited_on_the_timeline(agent_client, agent_user, shopper):
+    from customers.selectors import may_send_marketing_email
+
+    agent_client.post(
+        f"/console/customers/{shopper.public_id}/consent/", {"purpose": "marketing_email", "granted": "0"}
+    )
+    assert may_send_marketing_email(shopper) is False
+    entry = AuditEntry.objects.get(action="consent.change")
+    assert (entry.actor, entry.after) == (agent_user, {"purpose": "marketing_email", "granted": False})
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "Consent changed" in html and "Marketing email: withdrawn" in html
