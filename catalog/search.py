@@ -1,10 +1,16 @@
 """Product search: Postgres full-text (weighted SearchVector, GIN, SearchRank) plus trigram
-word similarity on a punctuation-free name so typos and "tshirt" still match."""
+word similarity on a punctuation-free name so typos and "tshirt" still match.
 
+Where the pg_trgm extension is missing (the embedded pgserver Postgres ships no contrib
+modules) typo tolerance falls back to correcting each query word against the catalog's
+vocabulary with difflib, then matching the corrected words."""
+
+import difflib
 import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -46,6 +52,59 @@ def _compact(text: str) -> str:
     return re.sub(r"[^\w\s]+", "", text.lower())
 
 
+_trigram_by_db: dict[str, bool] = {}
+
+
+def trigram_available() -> bool:
+    """Is pg_trgm installed in this database? (asked once per process and database)"""
+    key = f"{connection.settings_dict.get('HOST')}/{connection.settings_dict.get('NAME')}"
+    if key not in _trigram_by_db:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            _trigram_by_db[key] = cursor.fetchone() is not None
+    return _trigram_by_db[key]
+
+
+def _vocabulary() -> list[str]:
+    words = cache.get("catalog:search-vocabulary")
+    if words is None:
+        texts = Product.objects.filter(is_published=True).values_list("search_text", flat=True)
+        words = sorted({word for text in texts for word in (text or "").split() if len(word) > 1})
+        cache.set("catalog:search-vocabulary", words, 300)
+    return words
+
+
+def _corrected_words(compact: str) -> list[str]:
+    """Each query word mapped to the closest catalog words ("snekers" -> "sneakers")."""
+    vocabulary = _vocabulary()
+    joined = set(vocabulary)
+    corrected: list[str] = []
+    for word in compact.split():
+        if word in joined:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(word, vocabulary, n=2, cutoff=0.75)
+        # "tshirt" vs "t shirt": compare with the spaces taken out, too
+        close += [v for v in vocabulary if v.replace(" ", "") == word]
+        corrected.extend(close or [word])
+    return corrected
+
+
+def _product_search_without_trigram(queryset: QuerySet[Product], text: str, compact: str) -> QuerySet[Product]:
+    ts_query = SearchQuery(text, config="english", search_type="websearch")
+    match = Q(search_vector=ts_query)
+    for word in _corrected_words(compact):
+        match |= Q(search_text__contains=word)
+    squashed = compact.replace(" ", "")
+    if squashed:
+        match |= Q(search_text__contains=squashed)
+    return (
+        queryset.filter(match)
+        .annotate(relevance=Coalesce(SearchRank(F("search_vector"), ts_query), Value(0.0), output_field=FloatField()))
+        .order_by("-relevance", "-created_at", "-id")
+    )
+
+
 def product_search(*, query: str, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
     """Published products matching `query`, best first (annotated `relevance`)."""
     queryset = Product.objects.filter(is_published=True) if queryset is None else queryset
@@ -53,6 +112,8 @@ def product_search(*, query: str, queryset: QuerySet[Product] | None = None) -> 
     if not text:
         return queryset.none()
     compact = _compact(text)
+    if not trigram_available():
+        return _product_search_without_trigram(queryset, text, compact)
     ts_query = SearchQuery(text, config="english", search_type="websearch")
     match = Q(search_vector=ts_query)
     if compact.strip():
@@ -75,6 +136,19 @@ def search_suggestions(*, query: str, limit: int = 5) -> list[str]:
     compact = _compact(search_normalize(query))
     if not compact.strip():
         return []
+    if not trigram_available():
+        words = set(_corrected_words(compact)) - set(compact.split())
+        if not words:
+            return []
+        match = Q()
+        for word in words:
+            match |= Q(search_text__contains=word)
+        return list(
+            Product.objects.filter(is_published=True)
+            .filter(match)
+            .order_by("name")
+            .values_list("name", flat=True)[:limit]
+        )
     names = (
         Product.objects.filter(is_published=True)
         .annotate(similarity=TrigramWordSimilarity(Value(compact), "search_text"))

@@ -7,171 +7,264 @@ import django.contrib.postgres.search
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def _trigram_available(schema_editor) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        return cursor.fetchone() is not None
 
+
+def trigram_extension_create(apps, schema_editor):
+    # The embedded Postgres (pgserver) ships without contrib modules; search then falls
+    # back to a vocabulary-based typo correction (catalog/search.py).
+    if _trigram_available(schema_editor):
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+def trigram_index_create(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        if cursor.fetchone() is None:
+            return
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS product_search_text_trgm ON catalog_product USING gin (search_text gin_trgm_ops)"
+    )
+
+
+def trigram_index_drop(apps, schema_editor):
+    schema_editor.execute("DROP INDEX IF EXISTS product_search_text_trgm")
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        TrigramExtension(),
+        migrations.RunPython(trigram_extension_create, migrations.RunPython.noop),
         migrations.CreateModel(
-            name='ProductImage',
+            name="ProductImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(help_text='JPEG, PNG or WebP, at most 5 MB.', upload_to=catalog.models.product_image_path, validators=[django.core.validators.FileExtensionValidator(['jpg', 'jpeg', 'png', 'webp']), catalog.validators.validate_image_file])),
-                ('thumbnail', models.ImageField(blank=True, editable=False, upload_to='products/thumbs/')),
-                ('alt_text', models.CharField(blank=True, help_text='Describe the image for screen readers.', max_length=200)),
-                ('colour', models.CharField(blank=True, help_text='Show this image when this colour is chosen.', max_length=32)),
-                ('position', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "image",
+                    models.ImageField(
+                        help_text="JPEG, PNG or WebP, at most 5 MB.",
+                        upload_to=catalog.models.product_image_path,
+                        validators=[
+                            django.core.validators.FileExtensionValidator(["jpg", "jpeg", "png", "webp"]),
+                            catalog.validators.validate_image_file,
+                        ],
+                    ),
+                ),
+                ("thumbnail", models.ImageField(blank=True, editable=False, upload_to="products/thumbs/")),
+                (
+                    "alt_text",
+                    models.CharField(blank=True, help_text="Describe the image for screen readers.", max_length=200),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        blank=True, help_text="Show this image when this colour is chosen.", max_length=32
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['product_id', 'position', 'id'],
+                "ordering": ["product_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProductView',
+            name="ProductView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(blank=True, max_length=40)),
-                ('viewed_at', models.DateTimeField(db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(blank=True, max_length=40)),
+                ("viewed_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'ordering': ['-viewed_at'],
+                "ordering": ["-viewed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('bought_together', 'Frequently bought together'), ('also_like', 'You may also like'), ('personal', 'Picked for you')], max_length=20)),
-                ('score', models.FloatField(default=0)),
-                ('rank', models.PositiveSmallIntegerField(default=0)),
-                ('reason', models.CharField(max_length=200)),
-                ('computed_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bought_together", "Frequently bought together"),
+                            ("also_like", "You may also like"),
+                            ("personal", "Picked for you"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("score", models.FloatField(default=0)),
+                ("rank", models.PositiveSmallIntegerField(default=0)),
+                ("reason", models.CharField(max_length=200)),
+                ("computed_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['kind', 'rank'],
+                "ordering": ["kind", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='SearchQuery',
+            name="SearchQuery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('query', models.CharField(max_length=200)),
-                ('normalized', models.CharField(db_index=True, max_length=200)),
-                ('results_count', models.PositiveIntegerField()),
-                ('session_key', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("query", models.CharField(max_length=200)),
+                ("normalized", models.CharField(db_index=True, max_length=200)),
+                ("results_count", models.PositiveIntegerField()),
+                ("session_key", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'verbose_name_plural': 'search queries',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "search queries",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='product',
-            name='search_text',
-            field=models.TextField(blank=True, default='', editable=False),
+            model_name="product",
+            name="search_text",
+            field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.AddField(
-            model_name='product',
-            name='search_vector',
+            model_name="product",
+            name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='product',
-            name='seo_description',
+            model_name="product",
+            name="seo_description",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='product',
-            name='seo_title',
+            model_name="product",
+            name="seo_title",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='product_search_vector_gin'),
+            model_name="product",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search_vector"], name="product_search_vector_gin"),
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="product",
+                    index=django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_text"], name="product_search_text_trgm", opclasses=["gin_trgm_ops"]
+                    ),
+                ),
+            ],
+            database_operations=[migrations.RunPython(trigram_index_create, trigram_index_drop)],
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_text'], name='product_search_text_trgm', opclasses=['gin_trgm_ops']),
+            model_name="product",
+            index=models.Index(fields=["category", "is_published", "-created_at"], name="product_category_listing_idx"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['category', 'is_published', '-created_at'], name='product_category_listing_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['product', 'is_active', 'price'], name='variant_listing_idx'),
+            model_name="variant",
+            index=models.Index(fields=["product", "is_active", "price"], name="variant_listing_idx"),
         ),
         migrations.AddField(
-            model_name='productimage',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='catalog.product'),
+            model_name="productimage",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="images", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='productview',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='product_views', to=settings.AUTH_USER_MODEL),
+            model_name="productview",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="product_views",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='productview',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='views', to='catalog.product'),
+            model_name="productview",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="views", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to=settings.AUTH_USER_MODEL),
+            model_name="recommendation",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recommendations",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.product'),
+            model_name="recommendation",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='recommendation',
-            name='source_product',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='recommendations_from', to='catalog.product'),
+            model_name="recommendation",
+            name="source_product",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recommendations_from",
+                to="catalog.product",
+            ),
         ),
         migrations.AddField(
-            model_name='searchquery',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='searches', to=settings.AUTH_USER_MODEL),
+            model_name="searchquery",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="searches",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='productview',
-            index=models.Index(fields=['customer', '-viewed_at'], name='productview_customer_idx'),
+            model_name="productview",
+            index=models.Index(fields=["customer", "-viewed_at"], name="productview_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='productview',
-            index=models.Index(fields=['session_key', '-viewed_at'], name='productview_session_idx'),
+            model_name="productview",
+            index=models.Index(fields=["session_key", "-viewed_at"], name="productview_session_idx"),
         ),
         migrations.AddIndex(
-            model_name='productview',
-            index=models.Index(fields=['product', '-viewed_at'], name='productview_product_idx'),
+            model_name="productview",
+            index=models.Index(fields=["product", "-viewed_at"], name="productview_product_idx"),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['source_product', 'kind', 'rank'], name='reco_product_idx'),
+            model_name="recommendation",
+            index=models.Index(fields=["source_product", "kind", "rank"], name="reco_product_idx"),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['customer', 'kind', 'rank'], name='reco_customer_idx'),
+            model_name="recommendation",
+            index=models.Index(fields=["customer", "kind", "rank"], name="reco_customer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.CheckConstraint(condition=models.Q(('source_product__isnull', False), ('customer__isnull', False), _connector='OR'), name='reco_has_subject'),
+            model_name="recommendation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source_product__isnull", False), ("customer__isnull", False), _connector="OR"),
+                name="reco_has_subject",
+            ),
         ),
         migrations.AddIndex(
-            model_name='searchquery',
-            index=models.Index(fields=['customer', '-created_at'], name='searchquery_customer_idx'),
+            model_name="searchquery",
+            index=models.Index(fields=["customer", "-created_at"], name="searchquery_customer_idx"),
         ),
     ]
 
