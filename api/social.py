@@ -23,6 +23,7 @@ class SocialPostInSerializer(serializers.ModelSerializer):
     class Meta:
         model = SocialPost
         fields = ["platform", "handle", "text", "url", "posted_at"]
+        validators = []  # a repeat of platform + url is answered with the stored post, not a 400
 
 
 class SocialPostOutSerializer(serializers.ModelSerializer):
