@@ -41,4 +41,5 @@ urlpatterns = [
     path("knowledge/<int:pk>/share/", knowledge.article_share_view, name="article_share"),
     path("approvals/", approvals.approval_list, name="approvals"),
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
+    path("reports/overrides/", approvals.override_report_view, name="override_report"),
 ]

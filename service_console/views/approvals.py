@@ -1,5 +1,7 @@
 """Supervisor approval queue for discount overrides above the agent limit."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -7,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carts.exceptions import CartError
 from carts.models import CartOverride
 from service_console.permissions import console_required, console_supervisor, supervisor_required
+from service_console.selectors import override_report
 from service_console.services.cart_edit import console_override_decide
 from service_console.views.base import render_console
 
@@ -45,3 +48,13 @@ def approval_decide(request, pk: int):
     else:
         messages.success(request, "Discount approved and applied to the cart." if approve else "Discount rejected.")
     return redirect("console:approvals")
+
+
+@supervisor_required
+@require_GET
+def override_report_view(request):
+    rows = override_report()
+    total = sum((r.given_away for r in rows), Decimal("0"))
+    return render_console(
+        request, "service_console/override_report.html", {"rows": rows, "total": total}, section="report"
+    )

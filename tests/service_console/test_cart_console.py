@@ -289,3 +289,63 @@ def test_cart_panel_partial_polls(agent_client, shopper, variant):
     live = agent_client.get(_url(shopper, "") + "?part=live", HTTP_HX_REQUEST="true").content.decode()
     assert live.lstrip().startswith('<div id="cart-live"') and "Linen Shirt" in live
     assert "Apply a discount" not in live  # the agent's open forms are never swapped by the poll
+
+
+def test_override_report_sums_revenue_given_away_by_agent_and_reason(agent_client, agent_user, supervisor_user):
+    from django.test import Client
+
+    from carts.services import cart_override_apply
+    from tests.customers.factories import AddressFactory, CustomerFactory
+    from tests.orders.helpers import place
+
+    first, second = CustomerFactory(first_name="A"), CustomerFactory(first_name="B")
+    AddressFactory(customer=first)
+    shirt = VariantFactory(price="40.00", stock=10)
+    cart = _cart_with(first, shirt, quantity=2)  # $80.00
+    cart_override_apply(
+        cart=cart,
+        actor=agent_user,
+        scope="cart",
+        kind="percent",
+        value=Decimal("10"),
+        reason_code="goodwill",
+        reason_text="Sorry",
+        expected_version=cart.version,
+    )
+    place(cart_with_lines(cart.pk), email=first.email)  # gives away 10 % of $80.00 = $8.00
+    cart2 = _cart_with(second, shirt, quantity=1)
+    line = cart2.lines.get()
+    cart_override_apply(
+        cart=cart2,
+        actor=agent_user,
+        scope="line",
+        line=line,
+        kind="amount",
+        value=Decimal("5"),
+        reason_code="damaged",
+        reason_text="Scuffed",
+        expected_version=cart2.version,
+    )
+    place(cart_with_lines(cart2.pk), email=second.email)  # gives away $5.00 on the line
+    cart3 = _cart_with(CustomerFactory(), shirt)
+    cart_override_apply(
+        cart=cart3,
+        actor=agent_user,
+        scope="cart",
+        kind="percent",
+        value=Decimal("30"),
+        reason_code="other",
+        reason_text="Pending",
+        expected_version=cart3.version,
+        request_approval=True,
+    )  # pending: not counted
+
+    assert agent_client.get("/console/reports/overrides/").status_code == 403
+    supervisor_client = Client()
+    supervisor_client.force_login(supervisor_user)
+    html = supervisor_client.get("/console/reports/overrides/").content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr>") == 2
+    assert "Goodwill gesture" in rows and "$8.00" in rows
+    assert "Damaged or faulty item" in rows and "$5.00" in rows
+    assert "$13.00" in html and "Pending" not in rows
