@@ -19,8 +19,8 @@ def test_home_page_and_sign_in(live_server, page_at, width):
     screenshot(page, f"home-{width}")
 
     page.get_by_role("link", name="Sign in").click()
-    page.get_by_label("Email").fill("smoke@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Email", exact=True).fill("smoke@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     screenshot(page, f"sign-in-{width}")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
