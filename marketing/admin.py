@@ -93,11 +93,12 @@ class SegmentAdmin(admin.ModelAdmin):
             ((row["email"], f"{row['first_name']} {row['last_name']}".strip()) for row in preview),
         )
         return format_html(
-            '<p><strong id="segment-count" data-count="{}">{} customers</strong> match now. '
+            '<p><strong id="segment-count" data-count="{}">{} customer{}</strong> match now. '
             '<a class="button" href="{}">Export hashed emails (CSV)</a></p>'
             "<table><thead><tr><th>Email</th><th>Name</th></tr></thead><tbody>{}</tbody></table>{}",
             count,
             f"{count:,}",
+            "" if count == 1 else "s",
             export,
             rows,
             format_html("<p>No customer matches these rules.</p>") if not preview else "",
