@@ -349,3 +349,15 @@ def test_override_report_sums_revenue_given_away_by_agent_and_reason(agent_clien
     assert "Goodwill gesture" in rows and "$8.00" in rows
     assert "Damaged or faulty item" in rows and "$5.00" in rows
     assert "$13.00" in html and "Pending" not in rows
+
+
+def test_hold_stock_shows_the_expiry_and_other_buyers_see_less(agent_client, shopper, variant):
+    from carts.selectors import variant_available
+
+    cart = _cart_with(shopper, variant, quantity=3)  # variant has 20 in stock
+    line = cart.lines.get()
+    response = agent_client.post(_url(shopper, f"lines/{line.pk}/reserve/"), {}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "Stock held until" in html and f"3 × {variant.sku} until" in html
+    assert variant_available(variant, cart_id=None) == 17
+    assert AuditEntry.objects.filter(action="cart.reserve").count() == 1
