@@ -73,3 +73,22 @@ def variant_available(variant, *, cart_id: int | None = None, now: datetime | No
     """Stock a cart may take: on-hand stock minus other carts' live reservations."""
     held = reserved_by_others([variant.pk], cart_id=cart_id, now=now).get(variant.pk, 0)
     return max(variant.stock - held, 0)
+
+
+def reservations_for(
+    variant_ids: list[int], *, cart_id: int, now: datetime | None = None
+) -> tuple[dict[int, int], bool]:
+    """One query: units held by other carts' live reservations per variant, and whether
+    `cart_id` itself holds any reservation (order placement releases them)."""
+    now = now or timezone.now()
+    rows = StockReservation.objects.filter(
+        Q(variant_id__in=variant_ids, expires_at__gt=now) | Q(cart_id=cart_id)
+    ).values_list("cart_id", "variant_id", "quantity", "expires_at")
+    held: dict[int, int] = {}
+    own = False
+    for row_cart, variant_id, quantity, expires_at in rows:
+        if row_cart == cart_id:
+            own = True
+        elif expires_at > now:
+            held[variant_id] = held.get(variant_id, 0) + quantity
+    return held, own

@@ -185,13 +185,14 @@ def cart_attribution_set(*, cart: Cart, attribution: dict) -> None:
         cart.attribution = attribution
 
 
-@transaction.atomic
-def cart_mark_converted(*, cart: Cart) -> None:
-    """Called by order placement with the cart already locked."""
+@transaction.atomic(savepoint=False)
+def cart_mark_converted(*, cart: Cart, has_reservations: bool = True) -> None:
+    """Called by order placement with the cart already locked; releases its reservations."""
     Cart.objects.filter(pk=cart.pk).update(
         status=Cart.Status.CONVERTED, converted_at=timezone.now(), version=cart.version + 1
     )
-    StockReservation.objects.filter(cart=cart).delete()
+    if has_reservations:
+        StockReservation.objects.filter(cart=cart).delete()
     cart.status = Cart.Status.CONVERTED
     cart.version += 1
 

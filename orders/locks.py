@@ -8,7 +8,12 @@ from orders.models import Order
 
 def stock_rows_for_update(variant_ids) -> dict[int, Variant]:
     """Lock the variants' rows in pk order; returns them by id (current stock under lock)."""
-    rows = Variant.objects.select_for_update(of=("self",)).filter(pk__in=sorted(set(variant_ids))).order_by("pk")
+    rows = (
+        Variant.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=sorted(set(variant_ids)))
+        .order_by("pk")
+    )
     return {variant.pk: variant for variant in rows}
 
 

@@ -10,16 +10,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from carts.exceptions import CartClosed, OutOfStock
-from carts.locks import cart_for_update
 from carts.models import Cart
 from carts.pricing import PriceBreakdown, cart_price
-from carts.selectors import cart_with_lines, reserved_by_others
+from carts.selectors import cart_with_lines, carts_for_pricing, reservations_for
 from carts.services import cart_mark_converted, voucher_check, voucher_redeem
 from catalog.models import Variant
 from common.money import ZERO, format_money, quantize
@@ -103,7 +102,7 @@ def order_link(order: Order) -> str:
     return f"{settings.SITE_URL}{path}?t={order_signed_token(order)}"
 
 
-def _email_context(order: Order) -> dict:
+def _email_context(order: Order, lines=None) -> dict:
     lines = [
         {
             "name": line.product_name,
@@ -113,7 +112,7 @@ def _email_context(order: Order) -> dict:
             "unit_price": format_money(line.unit_price),
             "total": format_money(line.total),
         }
-        for line in order.lines.all()
+        for line in (order.lines.all() if lines is None else lines)
     ]
     address = order.shipping_address or {}
     return {
@@ -150,11 +149,11 @@ def _email_context(order: Order) -> dict:
     }
 
 
-def _notify(order: Order, template: str, *, dedupe_suffix: str = "", extra: dict | None = None) -> None:
+def _notify(order: Order, template: str, *, dedupe_suffix: str = "", extra: dict | None = None, lines=None) -> None:
     """Write the order email to the outbox inside the current transaction (sent after commit)."""
     from messaging.services import email_enqueue
 
-    context = _email_context(order)
+    context = _email_context(order, lines)
     context.update(extra or {})
     email_enqueue(
         to=order.email,
@@ -199,14 +198,20 @@ def _claim(key: str, request_hash: str) -> Order | None:
     """
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
     while True:
-        existing = CheckoutClaim.objects.filter(key=key).select_related("order").first()
-        if existing is None:
-            try:
+        # Insert first (the common case is a fresh key); a savepoint is only needed when a
+        # caller's transaction is open, since a failed INSERT would poison it.
+        try:
+            if connection.in_atomic_block:
                 with transaction.atomic():
                     CheckoutClaim.objects.create(key=key, request_hash=request_hash)
-                return None
-            except IntegrityError:
-                continue
+            else:
+                CheckoutClaim.objects.create(key=key, request_hash=request_hash)
+            return None
+        except IntegrityError:
+            pass
+        existing = CheckoutClaim.objects.filter(key=key).select_related("order").first()
+        if existing is None:  # the earlier attempt failed and released the key: claim it again
+            continue
         if existing.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if existing.status == CheckoutClaim.Status.COMPLETED and existing.order is not None:
@@ -328,21 +333,26 @@ def _order_create_locked(
     actor,
     placed_by,
 ) -> Order:
-    locked_cart = cart_for_update(cart.pk)
-    if locked_cart.status != Cart.Status.OPEN:
-        raise CartClosed(locked_cart.status)
-    if locked_cart.shipping_method != shipping_method:
-        Cart.objects.filter(pk=locked_cart.pk).update(shipping_method=shipping_method)
-    variant_ids = list(locked_cart.lines.values_list("variant_id", flat=True))
+    # Lock the cart (with what pricing needs), then the SKUs' stock rows in pk order.
+    priced_cart = carts_for_pricing().select_for_update(of=("self",)).get(pk=cart.pk)
+    if priced_cart.status != Cart.Status.OPEN:
+        raise CartClosed(priced_cart.status)
+    if priced_cart.shipping_method != shipping_method:
+        Cart.objects.filter(pk=priced_cart.pk).update(shipping_method=shipping_method)
+        priced_cart.shipping_method = shipping_method
+    cart_lines = list(priced_cart.lines.all())
+    variant_ids = [line.variant_id for line in cart_lines]
     variants = stock_rows_for_update(variant_ids)
-    priced_cart = cart_with_lines(locked_cart.pk)
+    for line in cart_lines:
+        line.variant = variants[line.variant_id]  # price and stock as of the lock
     breakdown: PriceBreakdown = cart_price(priced_cart)
     if breakdown.is_empty:
         raise EmptyCart()
     if breakdown.total != authorization.amount:
         raise PriceChanged()
+    locked_cart = priced_cart
 
-    held = reserved_by_others(variant_ids, cart_id=locked_cart.pk)
+    held, own_reservations = reservations_for(variant_ids, cart_id=locked_cart.pk)
     for line in breakdown.lines:
         variant = variants[line.variant_id]
         available = variant.stock - held.get(variant.pk, 0)
@@ -356,41 +366,32 @@ def _order_create_locked(
             raise OutOfStock(sku=line.sku, requested=line.quantity, available=0, name=line.name)
 
     attribution = dict(priced_cart.attribution or {})
-    order = None
-    for _ in range(5):
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    number=order_number_generate(),
-                    customer=customer,
-                    email=email,
-                    currency=settings.CURRENCY,
-                    subtotal=breakdown.subtotal,
-                    discount_total=breakdown.discount_total,
-                    voucher_discount=breakdown.voucher_discount,
-                    override_discount=breakdown.override_discount + breakdown.line_discount_total,
-                    shipping_total=breakdown.shipping,
-                    tax_total=breakdown.tax,
-                    total=breakdown.total,
-                    voucher_code=breakdown.voucher_code,
-                    shipping_address=address,
-                    shipping_method=shipping_method,
-                    payment_method=payment_method,
-                    placed_by=placed_by,
-                    source=order_source(placed_by=placed_by, attribution=attribution),
-                    attribution=attribution,
-                    cart=locked_cart,
-                    idempotency_key=key,
-                )
-            break
-        except IntegrityError as exc:
-            if key and "idempotency" in str(exc):
-                raise
-            continue
-    if order is None:
-        raise RuntimeError("could not allocate an order number")
+    # 32^8 numbers: a collision is practically impossible and the unique constraint would
+    # roll the whole placement back (nothing charged: the authorization is voided).
+    order = Order.objects.create(
+        number=order_number_generate(),
+        customer=customer,
+        email=email,
+        currency=settings.CURRENCY,
+        subtotal=breakdown.subtotal,
+        discount_total=breakdown.discount_total,
+        voucher_discount=breakdown.voucher_discount,
+        override_discount=breakdown.override_discount + breakdown.line_discount_total,
+        shipping_total=breakdown.shipping,
+        tax_total=breakdown.tax,
+        total=breakdown.total,
+        voucher_code=breakdown.voucher_code,
+        shipping_address=address,
+        shipping_method=shipping_method,
+        payment_method=payment_method,
+        placed_by=placed_by,
+        source=order_source(placed_by=placed_by, attribution=attribution),
+        attribution=attribution,
+        cart=locked_cart,
+        idempotency_key=key,
+    )
 
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -430,10 +431,10 @@ def _order_create_locked(
         message=f"Placed by {placed_by.get_short_name()} for the customer" if placed_by else "Order placed",
         data={"total": str(order.total), "items": breakdown.item_count},
     )
-    cart_mark_converted(cart=locked_cart)
+    cart_mark_converted(cart=locked_cart, has_reservations=own_reservations)
     if key:
         CheckoutClaim.objects.filter(key=key).update(status=CheckoutClaim.Status.COMPLETED, order=order)
-    _notify(order, "order_confirmation")
+    _notify(order, "order_confirmation", lines=order_lines)
     return order
 
 
