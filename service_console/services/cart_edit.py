@@ -25,6 +25,7 @@ from catalog.models import Variant
 from common.audit import audit_record
 from common.money import format_money
 from customers.models import Customer
+from service_console.exceptions import ConsoleError
 
 
 def _override_label(override: CartOverride) -> str:
@@ -202,7 +203,9 @@ def console_override_remove(*, override: CartOverride, actor, expected_version: 
 
 @transaction.atomic
 def console_stock_reserve(*, cart: Cart, line_id: int, actor, minutes: int):
-    line = CartLine.objects.select_related("variant__product").get(pk=line_id, cart=cart)
+    line = CartLine.objects.select_related("variant__product").filter(pk=line_id, cart=cart).first()
+    if line is None:
+        raise ConsoleError("That item is no longer in this cart.")
     reservation = stock_reservation_set(
         cart=cart, variant=line.variant, quantity=line.quantity, actor=actor, minutes=minutes
     )

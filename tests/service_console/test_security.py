@@ -158,3 +158,37 @@ def test_console_pages_never_show_password_hashes_or_card_numbers(agent_client, 
     html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     assert shopper.password not in html
     assert "md5$" not in html and "argon2" not in html
+
+
+def test_agent_cannot_touch_lines_or_overrides_of_another_customers_cart(agent_client, shopper, variant):
+    from carts.services import cart_override_apply
+    from tests.carts.factories import agent as make_agent
+
+    other = CustomerFactory()
+    other_cart = cart_get_or_create(customer=other)
+    other_line = cart_line_add(cart=other_cart, variant=variant, quantity=2, expected_version=None)
+    override = cart_override_apply(
+        cart=other_cart,
+        actor=make_agent(),
+        scope="cart",
+        kind="percent",
+        value=Decimal("5"),
+        reason_code="goodwill",
+        reason_text="ok",
+        expected_version=other_cart.version,
+    )
+    cart_get_or_create(customer=shopper)
+    base = f"/console/customers/{shopper.public_id}/cart"
+    responses = [
+        agent_client.post(f"{base}/lines/{other_line.pk}/", {"quantity": 9}, HTTP_HX_REQUEST="true"),
+        agent_client.post(f"{base}/lines/{other_line.pk}/remove/", {}, HTTP_HX_REQUEST="true"),
+        agent_client.post(f"{base}/lines/{other_line.pk}/reserve/", {}, HTTP_HX_REQUEST="true"),
+        agent_client.post(f"{base}/override/{override.pk}/remove/", {}, HTTP_HX_REQUEST="true"),
+    ]
+    # Lines are looked up inside the shopper's own cart only: a foreign id reads as "not in
+    # this cart" (409/400); a foreign override is not found at all.
+    assert [r.status_code for r in responses] == [409, 409, 400, 404]
+    other_line.refresh_from_db()
+    override.refresh_from_db()
+    assert other_line.quantity == 2 and override.status == CartOverride.Status.APPLIED
+    assert not other_cart.reservations.exists()
