@@ -9,9 +9,8 @@ class CartConflict(CartError):
     """The cart changed since the writer last saw it (stale `expected_version`)."""
 
     def __init__(self, *, expected: int | None, current: int):
-        super().__init__(
-            f"This cart changed (version {current}, you saw {expected}). Reload it to see the latest and try again."
-        )
+        seen = f" (version {current}, you saw {expected})" if expected is not None else ""
+        super().__init__(f"This cart changed{seen}. Reload it to see the latest and try again.")
         self.expected = expected
         self.current = current
 
