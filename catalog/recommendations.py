@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from catalog.cache import catalog_cache_invalidate
 from catalog.models import Product, ProductImage, ProductView, Recommendation
 
 logger = logging.getLogger(__name__)
@@ -231,4 +232,5 @@ def recommendations_recompute() -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM catalog_recommendation")
     Recommendation.objects.bulk_create(rows, batch_size=2000)
+    transaction.on_commit(catalog_cache_invalidate)  # cached product pages show the new picks
     return len(rows)

@@ -108,6 +108,34 @@ def category_descendant_ids(category: Category) -> list[int]:
     return ids
 
 
+def category_tree_info(*, slug: str) -> dict | None:
+    """A category with breadcrumb parent, children and all descendant ids, from ONE query
+    over all categories (a shop has tens of them, not thousands)."""
+    rows = list(Category.objects.order_by("position", "name").values("id", "parent_id", "name", "slug", "description"))
+    by_id = {row["id"]: row for row in rows}
+    category = next((row for row in rows if row["slug"] == slug), None)
+    if category is None:
+        return None
+    ids, frontier = [category["id"]], [category["id"]]
+    while frontier:
+        frontier = [row["id"] for row in rows if row["parent_id"] in frontier]
+        ids.extend(frontier)
+    parent = by_id.get(category["parent_id"])
+    return {
+        "id": category["id"],
+        "name": category["name"],
+        "slug": category["slug"],
+        "description": category["description"],
+        "parent": {"name": parent["name"], "url": f"/category/{parent['slug']}/"} if parent else None,
+        "children": [
+            {"name": row["name"], "url": f"/category/{row['slug']}/"}
+            for row in rows
+            if row["parent_id"] == category["id"]
+        ],
+        "ids": ids,
+    }
+
+
 def product_list(
     *, filters: ListingFilters, category_ids: list[int] | None = None, base: QuerySet[Product] | None = None
 ) -> QuerySet[Product]:
@@ -162,9 +190,23 @@ def listing_facets(*, category_ids: list[int]) -> dict:
     return {"sizes": sorted(sizes, key=size_key), "colours": sorted(colours)}
 
 
-def category_nav() -> list[Category]:
-    """Top-level categories with their children (two queries; cached by the caller)."""
-    return list(Category.objects.filter(parent__isnull=True).prefetch_related("children"))
+def category_nav() -> list[dict]:
+    """Top-level categories with their children (one query; cached by the caller)."""
+    rows = list(Category.objects.order_by("position", "name").values("id", "parent_id", "name", "slug"))
+    return [
+        {
+            "name": top["name"],
+            "slug": top["slug"],
+            "url": f"/category/{top['slug']}/",
+            "children": [
+                {"name": c["name"], "slug": c["slug"], "url": f"/category/{c['slug']}/"}
+                for c in rows
+                if c["parent_id"] == top["id"]
+            ],
+        }
+        for top in rows
+        if top["parent_id"] is None
+    ]
 
 
 def product_detail(*, slug: str) -> Product | None:

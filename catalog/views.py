@@ -1,5 +1,6 @@
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -8,18 +9,19 @@ from django.views.decorators.http import require_GET
 
 from catalog.cache import LISTING_TTL, catalog_generation
 from catalog.models import Category, SearchQuery
+from catalog.page_cache import page_cache_eligible, page_cache_get, page_cache_key, page_cache_render
 from catalog.recommendations import recommendations_for_product
 from catalog.search import product_search, search_normalize, search_suggestions
 from catalog.selectors import (
     PAGE_SIZE,
     SORTS,
-    category_descendant_ids,
+    category_tree_info,
     listing_facets,
     listing_filters_from_query,
     product_detail,
     product_list,
 )
-from catalog.views_buffer import product_view_record
+from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
 
 LOW_STOCK = 3
 
@@ -29,27 +31,14 @@ def _page_number(request) -> str:
 
 
 def _category_info(slug: str) -> dict | None:
-    """Category, breadcrumb, descendant ids and facets, cached per catalog generation."""
+    """Category, breadcrumb, descendant ids and facets (two queries), cached per catalog generation."""
     key = f"catalog:category:{catalog_generation()}:{slug[:140]}"
     info = cache.get(key)
     if info is None:
-        category = Category.objects.select_related("parent").filter(slug=slug).first()
-        if category is None:
+        info = category_tree_info(slug=slug)
+        if info is None:
             return None
-        ids = category_descendant_ids(category)
-        children = [{"name": c.name, "url": c.get_absolute_url()} for c in Category.objects.filter(parent=category)]
-        info = {
-            "id": category.pk,
-            "name": category.name,
-            "slug": category.slug,
-            "description": category.description,
-            "parent": {"name": category.parent.name, "url": category.parent.get_absolute_url()}
-            if category.parent
-            else None,
-            "children": children,
-            "ids": ids,
-            "facets": listing_facets(category_ids=ids),
-        }
+        info["facets"] = listing_facets(category_ids=info["ids"])
         cache.set(key, info, LISTING_TTL * 10)
     return info
 
@@ -83,6 +72,12 @@ def _listing_html(request, queryset, *, cache_key: str | None) -> tuple[str, int
 
 @require_GET
 def category_detail(request, slug: str):
+    cacheable = page_cache_eligible(request)
+    if cacheable:
+        page_key = page_cache_key("category", request.get_full_path()[:2000])
+        hit = page_cache_get(request, page_key)
+        if hit is not None:
+            return hit
     info = _category_info(slug)
     if info is None:
         raise Http404("No such category")
@@ -90,19 +85,18 @@ def category_detail(request, slug: str):
     key = f"catalog:listing:{catalog_generation()}:{info['id']}:{filters.cache_key()}:{_page_number(request)}"
     queryset = product_list(filters=filters, category_ids=info["ids"])
     listing_html, count = _listing_html(request, queryset, cache_key=key)
-    return render(
-        request,
-        "catalog/category.html",
-        {
-            "category": info,
-            "filters": filters,
-            "facets": info["facets"],
-            "sorts": SORTS,
-            "listing_html": listing_html,
-            "count": count,
-            "form_action": request.path,
-        },
-    )
+    context = {
+        "category": info,
+        "filters": filters,
+        "facets": info["facets"],
+        "sorts": SORTS,
+        "listing_html": listing_html,
+        "count": count,
+        "form_action": request.path,
+    }
+    if cacheable:
+        return page_cache_render(request, page_key, "catalog/category.html", context, ttl=LISTING_TTL)
+    return render(request, "catalog/category.html", context)
 
 
 @require_GET
@@ -166,9 +160,42 @@ def _stock_state(stock: int) -> tuple[str, str]:
     return "In stock", "success"
 
 
+_FINGERPRINT_SQL = """
+SELECT v.product_id, v.id, v.stock, v.price FROM catalog_variant v
+JOIN catalog_product p ON p.id = v.product_id
+WHERE p.slug = %s AND p.is_published AND v.is_active ORDER BY v.id
+"""
+
+
+def _stock_fingerprint(slug: str) -> list[tuple]:
+    """(product_id, variant_id, stock, price) rows: raw SQL, as this runs on every cached hit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FINGERPRINT_SQL, [slug])
+        return cursor.fetchall()
+
+
+def _record_view_in(pipe, *, product_id: int) -> None:
+    pipe.rpush(BUFFER_KEY, view_payload(product_id=product_id, customer_id=None, session_key=None))
+
+
 @require_GET
 def product_page(request, slug: str):
-    product = product_detail(slug=slug[:220])
+    slug = slug[:220]
+    cacheable = page_cache_eligible(request)
+    if cacheable:
+        # Fresh stock and price (one indexed query) are part of the key: never a stale "only 3 left".
+        rows = _stock_fingerprint(slug)
+        if rows:
+            product_id = rows[0][0]
+            page_key = page_cache_key("product", slug, rows)
+            hit = page_cache_get(
+                request, page_key, extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id)
+            )
+            if hit is not None:
+                return hit
+        else:
+            cacheable = False
+    product = product_detail(slug=slug)
     if product is None:
         raise Http404("No such product")
     variants = list(product.variants.filter(is_active=True).order_by("id"))
@@ -198,26 +225,26 @@ def product_page(request, slug: str):
     except NoReverseMatch:
         add_url = "/cart/add/"
     recommendations = recommendations_for_product(product, limit=4)
-    product_view_record(
-        product_id=product.pk,
-        customer_id=request.user.pk if request.user.is_authenticated else None,
-        session_key=request.session.session_key,
-    )
-    return render(
-        request,
-        "catalog/product.html",
-        {
-            "product": product,
-            "variants": variants,
-            "variant_data": variant_data,
-            "sizes": sizes,
-            "colours": colours,
-            "default": default,
-            "default_state": default_state,
-            "images": images,
-            "add_url": add_url,
-            "bought_together": recommendations.get("bought_together", []),
-            "also_like": recommendations.get("also_like", []),
-            "any_in_stock": any(v.stock > 0 for v in variants),
-        },
-    )
+    if not cacheable:  # a cacheable request already buffered its view with the cache lookup
+        product_view_record(
+            product_id=product.pk,
+            customer_id=request.user.pk if request.user.is_authenticated else None,
+            session_key=request.session.session_key,
+        )
+    context = {
+        "product": product,
+        "variants": variants,
+        "variant_data": variant_data,
+        "sizes": sizes,
+        "colours": colours,
+        "default": default,
+        "default_state": default_state,
+        "images": images,
+        "add_url": add_url,
+        "bought_together": recommendations.get("bought_together", []),
+        "also_like": recommendations.get("also_like", []),
+        "any_in_stock": any(v.stock > 0 for v in variants),
+    }
+    if cacheable:
+        return page_cache_render(request, page_key, "catalog/product.html", context, ttl=LISTING_TTL * 5)
+    return render(request, "catalog/product.html", context)

@@ -6,29 +6,25 @@ import json
 import logging
 
 import redis
-from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product, ProductView
+from catalog.redis_client import catalog_redis
 
 logger = logging.getLogger(__name__)
 BUFFER_KEY = "catalog:product_views"
-_clients: dict[str, redis.Redis] = {}
 
 
-def _redis() -> redis.Redis:
-    url = settings.REDIS_URL
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_timeout=1)
-    return _clients[url]
+def view_payload(*, product_id: int, customer_id: int | None, session_key: str | None) -> str:
+    return json.dumps({"p": product_id, "c": customer_id, "s": session_key or "", "t": timezone.now().isoformat()})
 
 
 def product_view_record(*, product_id: int, customer_id: int | None, session_key: str | None) -> None:
     """Buffer one view. Losing a view when Redis is down is acceptable; failing the page is not."""
-    payload = json.dumps({"p": product_id, "c": customer_id, "s": session_key or "", "t": timezone.now().isoformat()})
+    payload = view_payload(product_id=product_id, customer_id=customer_id, session_key=session_key)
     try:
-        _redis().rpush(BUFFER_KEY, payload)
+        catalog_redis().rpush(BUFFER_KEY, payload)
     except redis.RedisError:
         logger.warning("product view not buffered", exc_info=True)
 
@@ -38,7 +34,7 @@ def product_views_flush(*, batch_size: int = 5000) -> int:
 
     LRANGE+LTRIM run in one MULTI so two concurrent flushes never take the same entries.
     """
-    client = _redis()
+    client = catalog_redis()
     written = 0
     while True:
         pipe = client.pipeline(transaction=True)

@@ -13,15 +13,7 @@ def catalog_category_nav(context):
     key = f"catalog:nav:{catalog_generation()}"
     nav = cache.get(key)
     if nav is None:
-        nav = [
-            {
-                "name": c.name,
-                "url": c.get_absolute_url(),
-                "slug": c.slug,
-                "children": [{"name": k.name, "url": k.get_absolute_url(), "slug": k.slug} for k in c.children.all()],
-            }
-            for c in category_nav()
-        ]
+        nav = category_nav()
         cache.set(key, nav, LISTING_TTL * 10)
     request = context.get("request")
     return {"nav": nav, "current_path": request.path if request else ""}

@@ -1,0 +1,294 @@
+"""P1: storefront listing (24 products with price, stock state, image) and product page
+under concurrent HTTP load (wrk, keep-alive) against gunicorn with 2 workers, beside a bare
+`HttpResponse("ok")` view in the same server, on a catalog of >= 5,000 products.
+
+Prints JSON lines {name, value, unit, reference, ratio} and merges them into
+bench/results/latest.json. Uses its own database (DATABASE_NAME, default
+commerce_bench_p1: created, migrated and seeded on the first run, reused afterwards) and its
+own Redis database (BENCH_P1_REDIS_DB, default 13) for the cache.
+
+Knobs: BENCH_P1_PRODUCTS (5000), BENCH_P1_SECONDS (10 per scenario), BENCH_P1_CONNECTIONS (8).
+Needs `wrk` (apt-get install wrk); without it a Python keep-alive client is used instead.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.p1.settings")
+os.environ.setdefault("DATABASE_NAME", "commerce_bench_p1")
+os.environ["DEBUG"] = "false"
+PRODUCTS = int(os.environ.get("BENCH_P1_PRODUCTS", "5000"))
+SECONDS = int(os.environ.get("BENCH_P1_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_P1_CONNECTIONS", "8"))
+REDIS_DB = int(os.environ.get("BENCH_P1_REDIS_DB", "13"))
+
+from commerce_platform import devservices  # noqa: E402
+
+_redis = os.environ.get("REDIS_URL") or devservices.embedded_redis_url(Path(os.environ.get("VAR_DIR", ROOT / "var")))
+os.environ["REDIS_URL"] = devservices.redis_url_with_db(_redis, REDIS_DB)
+
+import django  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
+
+
+def log(msg: str) -> None:
+    print(f"# {msg}", file=sys.stderr, flush=True)
+
+
+def database_prepare() -> None:
+    """Create, migrate and seed the benchmark database (idempotent)."""
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        name = connection.settings_dict["NAME"]
+        log(f"creating database {name}")
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tqdm import tqdm
+
+    from catalog import demo
+    from catalog.models import Product
+
+    missing = PRODUCTS - Product.objects.filter(slug__startswith="demo-").count()
+    if missing > 0:
+        log(f"seeding {PRODUCTS} products (once; later runs reuse them)")
+        with tqdm(total=PRODUCTS, disable=True) as bar:
+            demo.seed_products(PRODUCTS, bar)
+    demo.seed(sys.stderr, True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gunicorn_start(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.p1.settings", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "commerce_platform.wsgi:application",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",  # sync workers close every connection; gthread keeps them alive
+            "--threads",
+            "4",
+            "--keep-alive",
+            "30",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/ok")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+LUA = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def wrk_run(port: int, paths: list[str]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % ", ".join(json.dumps(p) for p in paths))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p99_ms": float(p99.group(1)) * factor[p99.group(2)] if p99 else None,
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def python_run(port: int, paths: list[str]) -> dict:
+    """Fallback client: CONNECTIONS threads, one keep-alive connection each."""
+    stop = time.monotonic() + SECONDS
+    counts, errors, latencies = [0] * CONNECTIONS, [0] * CONNECTIONS, []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        n, mine = i, []
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            conn.request("GET", paths[n % len(paths)])
+            resp = conn.getresponse()
+            resp.read()
+            mine.append((time.perf_counter() - t0) * 1000)
+            counts[i] += 1
+            errors[i] += resp.status >= 400
+            n += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONNECTIONS)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    latencies.sort()
+    return {
+        "rps": sum(counts) / elapsed,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] if latencies else None,
+        "errors": sum(errors),
+    }
+
+
+def listing_queries(paths: list[str]) -> int:
+    """Queries for a cold (uncached) listing page, measured in-process."""
+    from django.core.cache import cache
+    from django.db import reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    client = Client()
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(paths[0]).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def main() -> int:
+    django.setup()
+    database_prepare()
+    from catalog.models import Category, Product
+
+    leaves = list(Category.objects.filter(parent__isnull=False).values_list("slug", flat=True))
+    tops = list(Category.objects.filter(parent__isnull=True).values_list("slug", flat=True))
+    listing_paths = [f"/category/{slug}/" for slug in tops + leaves]
+    listing_paths += [f"/category/{slug}/?page=2" for slug in leaves]
+    product_paths = [
+        f"/products/{slug}/"
+        for slug in Product.objects.filter(is_published=True).order_by("?").values_list("slug", flat=True)[:50]
+    ]
+    total = Product.objects.count()
+    queries = listing_queries(listing_paths)
+    connection.close()
+
+    from django.core.cache import cache
+
+    cache.clear()
+    port = free_port()
+    server = gunicorn_start(port)
+    run = wrk_run if shutil.which("wrk") else python_run
+    client_name = "wrk" if run is wrk_run else "python-threads"
+    try:
+        # Warm every URL once (caches, connections), as a running shop would be.
+        for path in listing_paths + product_paths:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path)
+            status = conn.getresponse().status
+            assert status == 200, (path, status)
+        bare_1 = run(port, ["/bench/ok"])
+        listing = run(port, listing_paths)
+        product = run(port, product_paths)
+        bare_2 = run(port, ["/bench/ok"])
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    bare = (bare_1["rps"] + bare_2["rps"]) / 2
+    note = f"gunicorn 2 workers (gthread x4), {client_name} {CONNECTIONS} keep-alive connections, {total} products"
+    lines = [
+        {"name": "p1_bare_ok", "value": round(bare, 1), "unit": "req/s", "reference": None, "ratio": None},
+        {
+            "name": "p1_listing",
+            "value": round(listing["rps"], 1),
+            "unit": "req/s",
+            "reference": round(bare, 1),
+            "ratio": round(listing["rps"] / bare, 3),
+            "p99_ms": listing["p99_ms"],
+            "errors": listing["errors"],
+            "note": note,
+        },
+        {
+            "name": "p1_product_page",
+            "value": round(product["rps"], 1),
+            "unit": "req/s",
+            "reference": round(bare, 1),
+            "ratio": round(product["rps"] / bare, 3),
+            "p99_ms": product["p99_ms"],
+            "errors": product["errors"],
+            "note": note,
+        },
+        {
+            "name": "p1_listing_queries_cold",
+            "value": queries,
+            "unit": "queries",
+            "reference": 6,
+            "ratio": round(queries / 6, 3),
+            "note": "uncached category page incl. header nav; target <= 6",
+        },
+    ]
+    for line in lines:
+        print(json.dumps(line), flush=True)
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "p1_storefront.json").write_text(json.dumps(lines, indent=2) + "\n")
+    latest = results / "latest.json"
+    try:
+        existing = json.loads(latest.read_text()) if latest.exists() else []
+    except ValueError:
+        existing = []
+    merged = [r for r in existing if not str(r.get("name", "")).startswith("p1_")] + lines
+    latest.write_text(json.dumps(merged, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
