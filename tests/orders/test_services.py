@@ -231,3 +231,23 @@ def test_guest_order_link_is_signed():
     order = place(cart)
     link = order_link(order)
     assert f"/orders/{order.number}/?t={order.number}:" in link
+
+
+def test_placement_respects_other_carts_reservations_and_releases_its_own():
+    from carts.models import StockReservation
+    from carts.services import stock_reservation_set
+
+    staff = agent()
+    variant = VariantFactory(stock=3)
+    held = CartFactory()
+    CartLineFactory(cart=held, variant=variant, quantity=2)
+    stock_reservation_set(cart=held, variant=variant, quantity=2, actor=staff)
+    other = CartFactory()
+    CartLineFactory(cart=other, variant=variant, quantity=2)
+    with pytest.raises(OutOfStock, match="Only 1"):
+        place(other)
+    order = place(held)
+    assert order.lines.get().quantity == 2
+    variant.refresh_from_db()
+    assert variant.stock == 1
+    assert not StockReservation.objects.exists()
