@@ -93,6 +93,15 @@ def test_agent_sells_on_behalf_of_the_shopper(live_server, page_at, start_celery
     panel.get_by_text("added by Kenji").wait_for()
     assert panel.get_by_text("Silk Scarf").first.is_visible()
 
+    # The shopper sees the agent's change on their next page load, on any device.
+    shopper_page = page_at(1280)
+    shopper_page.goto(live_server.url + "/accounts/login/?next=/cart/")
+    shopper_page.get_by_label("Email", exact=True).fill("shopper@example.com")
+    shopper_page.get_by_label("Password").fill(PASSWORD)
+    shopper_page.get_by_role("button", name="Sign in").click()
+    shopper_page.wait_for_url("**/cart/")
+    assert shopper_page.get_by_text("Added by your advisor Kenji").is_visible()
+
     # A 10 % override with a reason.
     panel.get_by_text("Apply a discount").click()
     panel.get_by_label("Value").fill("10")
@@ -175,3 +184,27 @@ def test_console_is_usable_at_phone_width(live_server, page_at):
     page.goto(live_server.url + f"/console/customers/{shopper.public_id}/")
     screenshot(page, "console-customer360-375")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_concurrent_shopper_edit_shows_as_a_conflict_in_the_console(live_server, page_at):
+    from carts.services import cart_get_or_create, cart_line_add
+
+    _, shopper, scarf = _world()
+    cart = cart_get_or_create(customer=shopper)
+    cart_line_add(cart=cart, variant=scarf, quantity=1, expected_version=None)
+    page = page_at(1280)
+    page.goto(live_server.url + f"/accounts/login/?next=/console/customers/{shopper.public_id}/")
+    page.get_by_label("Email", exact=True).fill("agent@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    panel = page.locator("#cart-panel")
+    panel.get_by_label("Quantity of Silk Scarf").fill("3")  # focus in the cart pauses the 4 s refresh
+    # Meanwhile the shopper adds a shirt on the storefront.
+    shirt = VariantFactory(price=Decimal("30.00"), stock=5, product__name="Oxford Shirt")
+    cart_line_add(cart=cart, variant=shirt, quantity=1, expected_version=None, actor=shopper)
+    panel.get_by_role("button", name="Update").first.click()
+    panel.get_by_text("This cart changed while you were working on it").wait_for()
+    assert panel.get_by_text("Oxford Shirt", exact=True).is_visible()  # the new cart is shown
+    screenshot(page, "console-cart-conflict-1280")
+    cart.refresh_from_db()
+    assert cart.lines.get(variant=scarf).quantity == 1  # the stale change did not land
