@@ -65,9 +65,9 @@ def _cart_form_context() -> dict:
 def _panel(request, customer, *, status: int = 200, **extra):
     """The cart panel partial (htmx) or, for a plain form post, back to the 360 page."""
     if not request.htmx and request.method == "POST":
-        for level, key in (("error", "error"), ("success", "notice")):
+        for level, key in (("warning", "conflict"), ("error", "error"), ("success", "notice")):
             if extra.get(key):
-                getattr(messages, level)(request, extra[key])
+                getattr(messages, level)(request, str(extra[key]))
         return redirect("console:customer", public_id=customer.public_id)
     context = {"customer": customer, "cv": cart_view_for(customer), **_cart_form_context(), **extra}
     context["addresses"] = list(customer.addresses.all())
@@ -99,7 +99,7 @@ def _cart_action(request, customer, action, *, success: str):
     try:
         result = action(cart)
     except CartConflict as exc:
-        return _panel(request, customer, conflict=str(exc), status=409)
+        return _panel(request, customer, conflict=exc, status=409)
     except DiscountLimitExceeded as exc:
         return _panel(request, customer, error=str(exc), approval_offer=request.POST, status=403)
     except (CartError, OrderError, ConsoleError) as exc:
