@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from carts.models import Cart
@@ -123,9 +125,24 @@ class PlaceOrderForm(forms.Form):
     def __init__(self, *args, needs_card: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_card = needs_card
-        if not needs_card:
-            for name in ("card_number", "card_expiry", "card_cvc"):
+        for name in ("card_number", "card_expiry", "card_cvc"):
+            if needs_card:
+                self.fields[name].required = True
+            else:
                 del self.fields[name]
+
+    def clean_card_expiry(self):
+        value = self.cleaned_data.get("card_expiry", "").replace(" ", "")
+        match = re.fullmatch(r"(0[1-9]|1[0-2])/?(\d{2})", value)
+        if not match:
+            raise forms.ValidationError("Enter the expiry as MM/YY.")
+        return f"{match.group(1)}/{match.group(2)}"
+
+    def clean_card_cvc(self):
+        value = self.cleaned_data.get("card_cvc", "").strip()
+        if not re.fullmatch(r"\d{3,4}", value):
+            raise forms.ValidationError("Enter the 3 or 4 digits on the back of your card.")
+        return value
 
     def clean_card_number(self):
         number = card_digits(self.cleaned_data.get("card_number", ""))

@@ -20,6 +20,7 @@ WIDTH = 375
 
 def _fits(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.evaluate("window.scrollTo(0, 0)")  # full-page screenshots from the top (sticky header)
 
 
 def _add_to_cart_from_product_page(page, base, product):

@@ -16,6 +16,7 @@ from tests.orders.helpers import place
 
 pytestmark = pytest.mark.django_db
 
+CARD = {"card_expiry": "12/30", "card_cvc": "123"}
 DETAILS = {
     "email": "guest.buyer@example.com",
     "full_name": "Guest Buyer",
@@ -58,7 +59,7 @@ def test_guest_checkout_end_to_end(client):
     token, version, html = _review(client)
     assert "Place order · $38.50" in html  # 30 + 5 shipping + 3.50 tax (10% of 35.00)
     response = client.post(
-        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD, **CARD}
     )
     order = Order.objects.get()
     assert response.status_code == 302
@@ -70,7 +71,7 @@ def test_guest_checkout_end_to_end(client):
 
     # double submit of the same review form: the same order, nothing new
     again = client.post(
-        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD, **CARD}
     )
     assert again.status_code == 302
     assert Order.objects.count() == 1
@@ -81,7 +82,7 @@ def test_declined_card_shows_error_and_places_nothing(client):
     client.post("/checkout/", {**DETAILS, "marketing_consent": "on"})
     token, version, _ = _review(client)
     response = client.post(
-        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": DECLINE_CARD}
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": DECLINE_CARD, **CARD}
     )
     assert response.status_code == 402
     assert "Your card was declined" in response.content.decode()
@@ -96,7 +97,7 @@ def test_review_refuses_when_cart_changed_since_it_was_shown(client):
     token, version, _ = _review(client)
     Cart.objects.filter(pk=cart.pk).update(version=int(version) + 1)
     response = client.post(
-        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD}
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD, **CARD}
     )
     assert response.status_code == 409
     assert "Your cart changed" in response.content.decode()
@@ -192,3 +193,25 @@ def test_admin_fulfil_action_is_audited(admin_client):
         "/admin/orders/order/", {"action": "mark_paid", "_selected_action": [order.pk]}, follow=True
     )
     assert "cannot be marked paid" in response.content.decode()
+
+
+def test_card_fields_are_validated_before_any_payment(client):
+    _guest_cart(client)
+    client.post("/checkout/", DETAILS)
+    token, version, _ = _review(client)
+    response = client.post(
+        "/checkout/review/",
+        {
+            "checkout_token": token,
+            "cart_version": version,
+            "card_number": "4242 4242 4242 4241",
+            "card_expiry": "13/30",
+            "card_cvc": "12",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a valid card number." in html
+    assert "Enter the expiry as MM/YY." in html
+    assert "Enter the 3 or 4 digits" in html
+    assert Order.objects.count() == 0
