@@ -29,7 +29,7 @@ from orders.exceptions import (
 from orders.forms import CheckoutForm, PlaceOrderForm
 from orders.models import Order
 from orders.selectors import order_detail as order_detail_query
-from orders.selectors import orders_for_customer
+from orders.selectors import order_summaries_for_customer
 from orders.services import (
     order_cancel,
     order_number_from_token,
@@ -175,7 +175,7 @@ def _placed(request, order: Order, details: dict):
 def order_list(request):
     if not request.user.is_authenticated:
         return render(request, "orders/order_list.html", {"page": None}, status=200)
-    paginator = Paginator(orders_for_customer(request.user), 20)
+    paginator = Paginator(order_summaries_for_customer(request.user), 20)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"page": page})
 
