@@ -49,6 +49,7 @@ _AUDIT_LABELS = {
     "cart.reserve": "Stock reserved",
     "order.place_on_behalf": "Order placed on behalf",
     "cart.checkout_link_send": "Complete-your-purchase link emailed",
+    "campaign.agent_send": "Marketing email sent by agent",
 }
 
 

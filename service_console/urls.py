@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", home.search, name="search"),
     path("customers/<uuid:public_id>/", customer.customer_detail, name="customer"),
     path("customers/<uuid:public_id>/consent/", customer.consent_change, name="consent"),
+    path("customers/<uuid:public_id>/campaign/", customer.campaign_send, name="campaign_send"),
     path("customers/<uuid:public_id>/cart/", customer.cart_panel, name="cart"),
     path("customers/<uuid:public_id>/cart/add/", customer.cart_add, name="cart_add"),
     path("customers/<uuid:public_id>/cart/lines/<int:line_id>/", customer.cart_line_change, name="cart_line"),

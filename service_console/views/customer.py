@@ -12,6 +12,9 @@ from carts.models import CartOverride
 from catalog.models import Variant
 from customers.models import Consent
 from customers.services import consent_set
+from marketing.exceptions import MarketingError
+from marketing.models import Campaign
+from marketing.services.campaigns import campaign_send_to_one
 from orders.exceptions import OrderError
 from service_console.customer360 import cart_view_for, customer_360
 from service_console.exceptions import ConsoleError
@@ -39,6 +42,7 @@ def customer_detail(request, public_id):
     customer = customer_or_404(public_id)
     data = customer_360(customer)
     articles = list(Article.objects.filter(is_public=True).only("pk", "title").order_by("title")[:50])
+    campaigns = list(Campaign.objects.filter(agent_sendable=True).only("pk", "name").order_by("name")[:30])
     return render_console(
         request,
         "service_console/customer_detail.html",
@@ -49,6 +53,7 @@ def customer_detail(request, public_id):
             "addresses": data.addresses,
             "share_articles": articles,
             "consent_purposes": Consent.Purpose.choices,
+            "agent_campaigns": campaigns,
             **_cart_form_context(),
         },
         section="home",
@@ -327,4 +332,34 @@ def consent_change(request, public_id):
         messages.info(request, f"{label} consent was already {'given' if granted else 'withdrawn'}.")
     else:
         messages.success(request, f"{label} consent {'given' if granted else 'withdrawn'} and logged.")
+    return redirect("console:customer", public_id=customer.public_id)
+
+
+_CAMPAIGN_RESULT = {
+    "sent": ("success", "“{name}” is on its way to {email}."),
+    "no_consent": ("error", "Not sent: {first} has not agreed to marketing email (or unsubscribed)."),
+    "capped": ("error", "Not sent: {first} already had a marketing email recently (frequency cap)."),
+    "duplicate": ("info", "“{name}” was already sent to {first} today."),
+}
+
+
+@console_required
+@require_POST
+def campaign_send(request, public_id):
+    """Distributed marketing: send an approved (agent-sendable) campaign to this customer.
+    Marketing's service enforces consent, suppression and the frequency cap, and audits."""
+    customer = customer_or_404(public_id)
+    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0, agent_sendable=True)
+    try:
+        result = campaign_send_to_one(campaign=campaign, customer=customer, actor=request.user)
+    except MarketingError as exc:
+        messages.error(request, str(exc))
+    else:
+        level, text = _CAMPAIGN_RESULT.get(result.status, ("info", "Result: {status}"))
+        getattr(messages, level)(
+            request,
+            text.format(
+                name=campaign.name, email=customer.email, first=customer.get_short_name(), status=result.status
+            ),
+        )
     return redirect("console:customer", public_id=customer.public_id)

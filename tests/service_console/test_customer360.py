@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 #  12 recent emails with open/click/bounce/unsubscribe flags, 13 abandonment series (+cart, voucher),
 #  14 order events (+order, actor), 15 email events (+email), 16 audit entries (+actor), 17 consent history,
 #  18 personal recommendations, 19 open cart (+voucher, customer), 20 its lines (+variant, product, added_by),
-#  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 pending approvals badge.
+#  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 agent-sendable campaigns,
+#  25 pending approvals badge.
 # (The console has its own header, so the storefront header's cart count and menu queries do not run.)
-EXPECTED_QUERIES = 24
+EXPECTED_QUERIES = 25
 
 
 def _history(customer, *, orders: int, cases: int) -> None:
@@ -174,3 +175,38 @@ def test_agent_records_consent_and_it_is_audited_on_the_timeline(agent_client, a
     assert (entry.actor, entry.after) == (agent_user, {"purpose": "marketing_email", "granted": False})
     html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     assert "Consent changed" in html and "Marketing email: withdrawn" in html
+
+
+def test_agent_sends_an_approved_campaign_only_with_consent(agent_client, shopper):
+    from marketing.models import Campaign, MarketingMessage
+
+    approved = Campaign.objects.create(name="Spring edit", subject="New in, {{ first_name }}", agent_sendable=True)
+    Campaign.objects.create(name="Not for agents", subject="x")
+    html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "Spring edit" in html and "Not for agents" not in html
+    response = agent_client.post(f"/console/customers/{shopper.public_id}/campaign/", {"campaign": approved.pk})
+    assert response.status_code == 302
+    assert MarketingMessage.objects.filter(customer=shopper, flow=MarketingMessage.Flow.AGENT).count() == 1
+    assert OutboundEmail.objects.filter(customer=shopper, marketing=True).count() == 1
+    assert AuditEntry.objects.filter(action="campaign.agent_send", customer=shopper).count() == 1
+
+
+def test_campaign_to_customer_without_consent_is_not_sent(agent_client):
+    from marketing.models import Campaign
+    from tests.customers.factories import CustomerFactory
+
+    quiet = CustomerFactory()
+    approved = Campaign.objects.create(name="Spring edit", subject="New in", agent_sendable=True)
+    response = agent_client.post(
+        f"/console/customers/{quiet.public_id}/campaign/", {"campaign": approved.pk}, follow=True
+    )
+    assert "has not agreed to marketing email" in response.content.decode()
+    assert not OutboundEmail.objects.filter(customer=quiet).exists()
+
+
+def test_a_campaign_not_approved_for_agents_cannot_be_sent(agent_client, shopper):
+    from marketing.models import Campaign
+
+    other = Campaign.objects.create(name="Internal", subject="x")
+    response = agent_client.post(f"/console/customers/{shopper.public_id}/campaign/", {"campaign": other.pk})
+    assert response.status_code == 404 and not OutboundEmail.objects.exists()
