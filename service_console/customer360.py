@@ -13,7 +13,7 @@ from django.utils import timezone
 from carts.models import Cart, CartOverride, StockReservation
 from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import carts_for_pricing
-from catalog.models import Variant
+from catalog.models import ProductView, SearchQuery, Variant
 from catalog.recommendations import Recommended, recommendations_for_customer
 from common.models import AuditEntry
 from common.money import ZERO
@@ -28,6 +28,7 @@ RECENT_CASES = 20
 RECENT_EMAILS = 20
 TIMELINE_SOURCE_LIMIT = 40
 TIMELINE_LIMIT = 80
+BROWSING_LIMIT = 10
 
 _AUDIT_LABELS = {
     "case.create": "Case opened",
@@ -188,6 +189,10 @@ def customer_360(customer: Customer) -> Customer360:
         .order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
     )
     consent_history = list(customer.consents.order_by("-created_at", "-id")[:TIMELINE_SOURCE_LIMIT])
+    views = list(
+        ProductView.objects.filter(customer=customer).select_related("product").order_by("-viewed_at")[:BROWSING_LIMIT]
+    )
+    searches = list(SearchQuery.objects.filter(customer=customer).order_by("-created_at")[:BROWSING_LIMIT])
     recommended = recommendations_for_customer(customer, limit=6)
     default_variants = {
         v.product_id: v
@@ -198,6 +203,7 @@ def customer_360(customer: Customer) -> Customer360:
     recommendations = [(r, default_variants.get(r.product.pk)) for r in recommended]
     cart = cart_view_for(customer)
     timeline = _timeline(customer, order_events, cases, emails, email_events, audits, consent_history)
+    timeline = _with_browsing(timeline, views, searches)
     return Customer360(
         customer=customer,
         addresses=addresses,
@@ -277,6 +283,27 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
                 title=f"{consent.get_purpose_display()} consent {state}",
                 detail=f"via {consent.get_source_display().lower()}",
             )
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:TIMELINE_LIMIT]
+
+
+def _with_browsing(timeline: list[TimelineItem], views, searches) -> list[TimelineItem]:
+    """Storefront behaviour (product views, searches) joins the same timeline."""
+    items = list(timeline)
+    for view in views:
+        items.append(
+            TimelineItem(
+                at=view.viewed_at,
+                kind="browse",
+                title=f"Viewed {view.product.name}",
+                url=reverse("catalog:product", kwargs={"slug": view.product.slug}),
+            )
+        )
+    for search in searches:
+        found = f"{search.results_count} result{'s' if search.results_count != 1 else ''}"
+        items.append(
+            TimelineItem(at=search.created_at, kind="browse", title=f"Searched “{search.query}”", detail=found)
         )
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:TIMELINE_LIMIT]

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from carts.services import cart_get_or_create, cart_line_add
+from catalog.models import ProductView, SearchQuery
 from common.models import AuditEntry
 from customers.models import Consent
 from messaging.models import EmailEvent, OutboundEmail
@@ -23,9 +25,9 @@ pytestmark = pytest.mark.django_db
 #  14 order events (+order, actor), 15 email events (+email), 16 audit entries (+actor), 17 consent history,
 #  18 personal recommendations, 19 open cart (+voucher, customer), 20 its lines (+variant, product, added_by),
 #  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 agent-sendable campaigns,
-#  25 pending approvals badge.
+#  25 product views (+product), 26 searches, 27 pending approvals badge.
 # (The console has its own header, so the storefront header's cart count and menu queries do not run.)
-EXPECTED_QUERIES = 25
+EXPECTED_QUERIES = 27
 
 
 def _history(customer, *, orders: int, cases: int) -> None:
@@ -84,6 +86,12 @@ def _history(customer, *, orders: int, cases: int) -> None:
         [AuditEntry(customer=customer, action="case.note", note=f"n{i}") for i in range(cases)]
     )
     ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS, granted=False)
+    ProductView.objects.bulk_create(
+        [ProductView(product=variant.product, customer=customer, viewed_at=timezone.now()) for _ in range(orders)]
+    )
+    SearchQuery.objects.bulk_create(
+        [SearchQuery(query="socks", normalized="socks", results_count=3, customer=customer) for _ in range(cases)]
+    )
 
 
 @pytest.mark.parametrize(("orders", "cases"), [(1, 1), (200, 50)])
@@ -105,6 +113,7 @@ def test_customer_360_header_and_panels(agent_client, shopper):
     assert "Wool Socks" in html and "$50.00" in html  # live cart: 2 × $25.00
     assert "Opened" in html  # email panel flags
     assert 'class="timeline"' in html and "Order placed" in html
+    assert "Viewed Wool Socks" in html and "Searched “socks”" in html
 
 
 def test_cancelled_and_refunded_money_is_not_lifetime_value(agent_client, shopper):
