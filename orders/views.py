@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carts.exceptions import CartClosed, CartError, OutOfStock
-from carts.pricing import cart_price
+from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.selectors import cart_with_lines
 from carts.services import cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request
@@ -93,7 +93,13 @@ def checkout_start(request):
     return render(
         request,
         "orders/checkout.html",
-        {"form": form, "cart": cart, "breakdown": breakdown, "has_addresses": bool(addresses)},
+        {
+            "form": form,
+            "cart": cart,
+            "breakdown": breakdown,
+            "has_addresses": bool(addresses),
+            "rates": {**shipping_rates(), "threshold": free_shipping_threshold()},
+        },
         status=400 if form.errors else 200,
     )
 

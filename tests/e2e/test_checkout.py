@@ -114,3 +114,19 @@ def test_signed_in_checkout_with_voucher_and_saved_address(live_server, page_at)
     assert page.get_by_role("link", name=order.number).is_visible()
     _fits(page)
     screenshot(page, "orders-list-375")
+
+
+def test_cart_and_checkout_at_desktop_width(live_server, page_at):
+    product = ProductFactory(name="Canvas Tote", slug="canvas-tote")
+    VariantFactory(product=product, price=Decimal("18.00"), stock=4, size="", colour="Natural")
+    page = page_at(1280)
+    base = live_server.url
+    _add_to_cart_from_product_page(page, base, product)
+    assert page.get_by_text("Add $32.00 more for free standard shipping.").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    screenshot(page, "cart-1280")
+    page.get_by_role("link", name="Go to checkout").click()
+    page.get_by_role("button", name="Continue to review").click()
+    # nothing filled in: field errors next to the fields, nothing lost
+    assert page.get_by_text("This field is required.").first.is_visible()
+    screenshot(page, "checkout-errors-1280")

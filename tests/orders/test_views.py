@@ -47,6 +47,7 @@ def test_guest_checkout_end_to_end(client):
     cart, variant = _guest_cart(client)
     page = client.get("/checkout/")
     assert page.status_code == 200
+    assert "Standard (3-5 days) — $5.00, free over $50.00" in page.content.decode()
     # the marketing box is there and unticked
     assert re.search(r'<input type="checkbox" name="marketing_consent"[^>]*>', page.content.decode())
     assert "checked" not in re.search(
