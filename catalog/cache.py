@@ -29,6 +29,9 @@ def catalog_generation() -> int:
 def catalog_cache_invalidate() -> None:
     """Call after changing products or stock outside model save() (e.g. F() updates)."""
     _memo.clear()
+    from catalog.page_cache import local_page_cache_clear
+
+    local_page_cache_clear()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

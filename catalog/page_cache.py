@@ -9,6 +9,9 @@ a fingerprint of the variants' stock and price, so stock on a cached product pag
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 
 import redis
 from django.conf import settings
@@ -21,7 +24,39 @@ from catalog.cache import catalog_generation
 from catalog.redis_client import catalog_redis
 
 CSRF_PLACEHOLDER = "__catalog_csrf_placeholder__"
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 KEY_PREFIX = "catalog:page"
+# Second tier in each process: the hottest pages without a Redis round trip. Keys carry the
+# catalog generation, so a catalog change (seen within GENERATION_MEMO_SECONDS) retires them.
+LOCAL_MAX_ENTRIES = 256
+LOCAL_MAX_SECONDS = 30
+_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def local_page_cache_clear() -> None:
+    with _local_lock:
+        _local.clear()
+
+
+def _local_get(key: str) -> bytes | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            del _local[key]
+            return None
+        _local.move_to_end(key)
+        return entry[1]
+
+
+def _local_set(key: str, html: bytes, ttl: int) -> None:
+    with _local_lock:
+        _local[key] = (time.monotonic() + min(ttl, LOCAL_MAX_SECONDS), html)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_MAX_ENTRIES:
+            _local.popitem(last=False)
 
 
 def page_cache_eligible(request) -> bool:
@@ -40,29 +75,38 @@ def page_cache_key(kind: str, *parts: object) -> str:
     return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{KEY_PREFIX}:{kind}:{catalog_generation()}:{digest}"
 
 
-def _response(request, html: str) -> HttpResponse:
-    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+def _response(request, html: bytes) -> HttpResponse:
+    response = HttpResponse(html.replace(_PLACEHOLDER_BYTES, get_token(request).encode()))
     patch_vary_headers(response, ("Cookie",))
     return response
 
 
-def page_cache_get(request, key: str, *, extra_commands=None) -> HttpResponse | None:
-    """The cached page, or None. `extra_commands(pipe)` adds writes to the same round trip."""
+def page_cache_get(request, key: str, *, ttl: int, extra_commands=None) -> HttpResponse | None:
+    """The cached page, or None. `extra_commands(pipe)` adds writes to the same round trip
+    (sent even when the page comes from this process's memory)."""
+    html = _local_get(key)
     pipe = catalog_redis().pipeline(transaction=False)
-    pipe.get(key)
+    if html is None:
+        pipe.get(key)
     if extra_commands is not None:
         extra_commands(pipe)
-    try:
-        html = pipe.execute()[0]
-    except redis.RedisError:  # a cache outage must never fail the page
-        return None
-    return _response(request, html.decode()) if html is not None else None
+    if len(pipe):
+        try:
+            results = pipe.execute()
+        except redis.RedisError:  # a cache outage must never fail the page
+            results = [None]
+        if html is None:
+            html = results[0]
+            if html is not None:
+                _local_set(key, html, ttl)
+    return _response(request, html) if html is not None else None
 
 
 def page_cache_render(request, key: str, template: str, context: dict, *, ttl: int) -> HttpResponse:
-    html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
+    _local_set(key, html, ttl)
     try:
-        catalog_redis().set(key, html.encode(), ex=ttl)
+        catalog_redis().set(key, html, ex=ttl)
     except redis.RedisError:  # serving the page matters more than caching it
         pass
     return _response(request, html)

@@ -24,6 +24,7 @@ from catalog.selectors import (
 from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
 
 LOW_STOCK = 3
+PRODUCT_PAGE_TTL = 300  # stock and price are in the key; the rest follows the catalog generation
 
 
 def _page_number(request) -> str:
@@ -75,7 +76,7 @@ def category_detail(request, slug: str):
     cacheable = page_cache_eligible(request)
     if cacheable:
         page_key = page_cache_key("category", request.get_full_path()[:2000])
-        hit = page_cache_get(request, page_key)
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL)
         if hit is not None:
             return hit
     info = _category_info(slug)
@@ -189,7 +190,10 @@ def product_page(request, slug: str):
             product_id = rows[0][0]
             page_key = page_cache_key("product", slug, rows)
             hit = page_cache_get(
-                request, page_key, extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id)
+                request,
+                page_key,
+                ttl=PRODUCT_PAGE_TTL,
+                extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id),
             )
             if hit is not None:
                 return hit
@@ -246,5 +250,5 @@ def product_page(request, slug: str):
         "any_in_stock": any(v.stock > 0 for v in variants),
     }
     if cacheable:
-        return page_cache_render(request, page_key, "catalog/product.html", context, ttl=LISTING_TTL * 5)
+        return page_cache_render(request, page_key, "catalog/product.html", context, ttl=PRODUCT_PAGE_TTL)
     return render(request, "catalog/product.html", context)
