@@ -120,6 +120,12 @@ def test_shopper_browses_filters_searches_and_picks_a_variant(live_server, page_
     assert page.evaluate("document.getElementById('gallery-main').naturalWidth") > 0
     screenshot(page, f"storefront-product-{width}")
 
+    # The form hands the chosen variant to the cart (carts issue) and comes back here.
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url("**/products/urban-t-shirt/")
+    assert "Added 1 × Urban T-Shirt (M / Navy)" in page.locator(".alert").first.inner_text()
+    assert page.locator(".site-header .badge").inner_text() == "1"
+
 
 def test_search_with_no_results_suggests_alternatives(live_server, page_at, storefront):
     page = page_at(375)
