@@ -198,7 +198,7 @@ class CartLineDetail(ShopperView):
         )
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses=CartOutSerializer)
+    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
     def delete(self, request, line_id: int):
         """Remove a line."""
         data = validated(VersionSerializer, request.query_params)
@@ -219,7 +219,7 @@ class CartVoucher(ShopperView):
         voucher_apply(cart=cart, code=data["code"], expected_version=data["expected_version"], actor=request.user)
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses=CartOutSerializer)
+    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
     def delete(self, request):
         """Remove the applied voucher."""
         data = validated(VersionSerializer, request.query_params)

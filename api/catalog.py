@@ -15,7 +15,7 @@ from api.pagination import ApiPagination
 from catalog.models import Category, Product, Variant
 from catalog.recommendations import recommendations_for_product
 from catalog.search import product_search, search_normalize
-from catalog.selectors import SORTS, category_descendant_ids, listing_filters_from_query, product_detail, product_list
+from catalog.selectors import SORTS, category_tree_info, listing_filters_from_query, product_detail, product_list
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -107,10 +107,10 @@ class ProductList(PublicView, generics.ListAPIView):
         filters = listing_filters_from_query(params)
         category_ids = None
         if params.get("category"):
-            category = Category.objects.filter(slug=params["category"][:140]).first()
-            if category is None:
+            info = category_tree_info(slug=params["category"][:140])
+            if info is None:
                 raise Http404
-            category_ids = category_descendant_ids(category)
+            category_ids = info["ids"]
         query = search_normalize(params.get("q", ""))
         base = product_search(query=query) if query else None
         return product_list(filters=filters, category_ids=category_ids, base=base)

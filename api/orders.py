@@ -1,6 +1,8 @@
 """Checkout and the shopper's own orders. Placement is orders.services.order_place with the
 `Idempotency-Key` header as its idempotency key: a replay returns the same order."""
 
+import re
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -119,11 +121,13 @@ class OrderDetailSerializer(OrderSerializer):
         fields = [*OrderSerializer.Meta.fields, "events"]
 
 
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,80}$"  # 1-80 visible ASCII characters, e.g. a UUID
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
     location=OpenApiParameter.HEADER,
     required=True,
+    pattern=IDEMPOTENCY_KEY_PATTERN,
     description="Unique per checkout attempt (e.g. a UUID). Retrying with the same key and body returns the "
     "same order; the same key with a different body is refused (422).",
 )
@@ -131,9 +135,9 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 def idempotency_key(request) -> str:
     key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 80 or not key.isprintable():
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise serializers.ValidationError(
-            {"Idempotency-Key": ["Send an Idempotency-Key header (1-80 printable characters), e.g. a UUID."]}
+            {"Idempotency-Key": ["Send an Idempotency-Key header (1-80 visible ASCII characters), e.g. a UUID."]}
         )
     return key
 

@@ -191,7 +191,7 @@ class StaffCartLineDetail(StaffView):
         )
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses=CartOutSerializer)
+    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
     def delete(self, request, customer_id, line_id: int):
         cart = console_cart(customer=customer_or_404(customer_id))
         line = cart_line_or_404(cart, line_id)
