@@ -361,16 +361,23 @@ def voucher_create_single_use(
 
 
 def voucher_redeem(*, voucher: Voucher, customer, email: str, order_number: str, amount: Decimal) -> None:
-    """Consume one use (called inside order placement's transaction). The conditional
-    update makes the usage limit hold under concurrency."""
-    limit = 1 if voucher.single_use else voucher.usage_limit_total
-    qs = Voucher.objects.filter(pk=voucher.pk)
-    if limit is not None:
-        qs = qs.filter(times_used__lt=limit)
-    if qs.update(times_used=F("times_used") + 1) != 1:
-        raise VoucherInvalid(f"The code {voucher.code} has already been used up.", reason="used_up")
+    """Consume one use, inside order placement's transaction (lock order: cart, variants,
+    then this voucher row). Under the row lock the total and per-customer limits are
+    re-checked, so concurrent orders never use a code more often than allowed."""
+    locked = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    limit = 1 if locked.single_use else locked.usage_limit_total
+    if limit is not None and locked.times_used >= limit:
+        raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason="used_up")
+    per_customer = 1 if locked.single_use else locked.usage_limit_per_customer
+    if per_customer is not None:
+        who = Q(customer=customer) if customer is not None else Q()
+        if email:
+            who |= Q(email__iexact=email)
+        if who and VoucherRedemption.objects.filter(who, voucher=locked).count() >= per_customer:
+            raise VoucherInvalid(f"You have already used the code {locked.code}.", reason="used_by_customer")
+    Voucher.objects.filter(pk=locked.pk).update(times_used=F("times_used") + 1)
     VoucherRedemption.objects.create(
-        voucher=voucher, customer=customer, email=email, order_number=order_number, amount=amount
+        voucher=locked, customer=customer, email=email, order_number=order_number, amount=amount
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from carts.exceptions import CartClosed, OutOfStock
+from carts.exceptions import CartClosed, OutOfStock, VoucherInvalid
 from carts.models import Cart
 from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import cart_with_lines, carts_for_pricing, reservations_for
@@ -310,6 +310,7 @@ def order_place(
             key=key,
             actor=actor,
             placed_by=placed_by,
+            priced_voucher_code=breakdown.voucher_code,
         )
     except BaseException:
         if authorization is not None:
@@ -332,6 +333,7 @@ def _order_create_locked(
     key: str | None,
     actor,
     placed_by,
+    priced_voucher_code: str = "",
 ) -> Order:
     # Lock the cart (with what pricing needs), then the SKUs' stock rows in pk order.
     priced_cart = carts_for_pricing().select_for_update(of=("self",)).get(pk=cart.pk)
@@ -348,6 +350,8 @@ def _order_create_locked(
     breakdown: PriceBreakdown = cart_price(priced_cart)
     if breakdown.is_empty:
         raise EmptyCart()
+    if priced_voucher_code and not breakdown.voucher_code:  # the code stopped applying meanwhile
+        raise VoucherInvalid(breakdown.voucher_message or "Your discount code no longer applies.", reason="unusable")
     if breakdown.total != authorization.amount:
         raise PriceChanged()
     locked_cart = priced_cart

@@ -251,3 +251,10 @@ def test_placement_respects_other_carts_reservations_and_releases_its_own():
     variant.refresh_from_db()
     assert variant.stock == 1
     assert not StockReservation.objects.exists()
+
+
+def test_a_voucher_that_does_not_apply_does_not_block_checkout():
+    cart, _ = _cart(price="10.00", quantity=1, voucher=VoucherFactory(code="MIN100", min_spend=D("100.00")))
+    order = place(cart)
+    assert order.voucher_code == "" and order.discount_total == D("0")
+    assert order.total == D("16.50")  # 10 + 5 + 1.50

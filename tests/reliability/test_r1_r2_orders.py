@@ -114,3 +114,25 @@ def test_r2c_rolled_back_placement_enqueues_nothing_committed_one_exactly_one(dj
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(CartClosed):
         place(winner, key="r2c-3")
     assert callbacks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_voucher_usage_limits_hold_under_concurrent_orders():
+    from carts.exceptions import VoucherInvalid
+    from carts.models import Voucher, VoucherRedemption
+
+    limited = Voucher.objects.create(code="FIRST3", kind="percent", value=Decimal("10"), usage_limit_total=3)
+    variant = VariantFactory(stock=100)
+    carts = carts_with([[variant]] * 20, prefix="vl-")
+    Cart.objects.filter(pk__in=[c.pk for c in carts]).update(voucher=limited)
+    for cart in carts:
+        cart.voucher = limited
+
+    results = run_concurrently(lambda cart: place(cart), [(c,) for c in carts], workers=20)
+
+    errors = [e for _, e in results if e is not None]
+    assert len([r for r, _ in results if r is not None]) == 3
+    assert len(errors) == 17 and all(isinstance(e, VoucherInvalid) for e in errors)
+    assert Voucher.objects.get(pk=limited.pk).times_used == 3
+    assert VoucherRedemption.objects.filter(voucher=limited).count() == 3
+    assert Variant.objects.get(pk=variant.pk).stock == 97  # refused orders took no stock
