@@ -5,6 +5,7 @@ import hashlib
 import json
 import secrets
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,6 +42,7 @@ REQUIRED_ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code", "country
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SOCIAL_SOURCES = {"instagram", "facebook", "pinterest", "tiktok", "twitter", "x", "youtube", "social"}
 CLAIM_WAIT_SECONDS = 15.0
+CLAIM_STALE_SECONDS = 120  # far longer than any placement; a claim this old belongs to a dead process
 ORDER_LINK_SALT = "orders.guest-link"
 ORDER_LINK_MAX_AGE = 60 * 60 * 24 * 180  # guest order links work for 180 days
 
@@ -216,6 +218,13 @@ def _claim(key: str, request_hash: str) -> Order | None:
             raise IdempotencyKeyReused()
         if existing.status == CheckoutClaim.Status.COMPLETED and existing.order is not None:
             return existing.order
+        if existing.created_at < timezone.now() - timedelta(seconds=CLAIM_STALE_SECONDS):
+            # The process that claimed it died mid-placement (its transaction rolled back):
+            # free the key once, conditionally, and claim it again.
+            CheckoutClaim.objects.filter(
+                pk=existing.pk, status=CheckoutClaim.Status.IN_PROGRESS, created_at=existing.created_at
+            ).delete()
+            continue
         if time.monotonic() > deadline:
             raise CheckoutInProgress()
         time.sleep(0.05)
