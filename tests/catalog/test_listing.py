@@ -143,3 +143,16 @@ def test_category_nav_lists_top_categories_in_the_header(client):
     html = client.get(reverse("home")).content.decode()
     assert 'aria-label="Categories"' in html
     assert 'href="/category/clothing/"' in html
+
+
+def test_home_lists_featured_first_with_prices_in_constant_queries(client, django_assert_num_queries):
+    leaf = CategoryFactory(name="Bags", slug="bags")
+    for i in range(10):
+        product_with_variants(name=f"Bag {i}", category=leaf, price=f"{30 + i}.00")
+    product_with_variants(name="Star Bag", category=leaf, price="99.00", is_featured=True)
+    client.get("/category/bags/")  # warm the header nav
+    with django_assert_num_queries(1):
+        html = client.get("/").content.decode()
+    assert html.count('class="product-card"') == 8
+    assert html.index("Star Bag") < html.index("Bag 9")
+    assert "$99.00" in html
