@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from orders.exceptions import PaymentDeclined, PaymentProviderError
+from orders.exceptions import InvalidCheckout, PaymentDeclined, PaymentProviderError
 
 APPROVE_CARD = "4242424242424242"
 DECLINE_CARD = "4000000000000002"
@@ -100,4 +100,4 @@ def provider_for(method: str):
     try:
         return PROVIDERS[method]
     except KeyError:
-        raise PaymentDeclined(f"Unknown payment method {method!r}.") from None
+        raise InvalidCheckout("Choose a payment method: card or pay on delivery.") from None

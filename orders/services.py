@@ -260,7 +260,8 @@ def order_place(
        no stock or voucher change.
     3. One transaction: lock the cart, then the SKUs' stock rows in pk order; re-price (a
        different total → PriceChanged); check stock net of other carts' reservations
-       (OutOfStock); decrement stock with F(); consume the voucher (conditional update);
+       (OutOfStock); decrement stock with F(); consume the voucher (its row locked, limits
+       re-checked; a code that stopped applying raises VoucherInvalid);
        create the order and lines with copied prices, the payment record and the `placed`
        event; mark the cart converted; write the confirmation email to the outbox (sent
        after commit). Any failure rolls all of it back and voids the authorization.
