@@ -23,9 +23,9 @@ from messaging.models import EmailEvent, OutboundEmail
 from orders.models import Order, OrderEvent
 from service_console.models import Case
 
-RECENT_ORDERS = 20
+RECENT_ORDERS = 10
 RECENT_CASES = 20
-RECENT_EMAILS = 20
+RECENT_EMAILS = 12
 TIMELINE_SOURCE_LIMIT = 40
 TIMELINE_LIMIT = 80
 BROWSING_LIMIT = 10

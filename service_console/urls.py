@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("search/", home.search, name="search"),
     path("customers/<uuid:public_id>/", customer.customer_detail, name="customer"),
+    path("customers/<uuid:public_id>/timeline/", customer.timeline, name="timeline"),
     path("customers/<uuid:public_id>/consent/", customer.consent_change, name="consent"),
     path("customers/<uuid:public_id>/campaign/", customer.campaign_send, name="campaign_send"),
     path("customers/<uuid:public_id>/cart/", customer.cart_panel, name="cart"),

@@ -34,6 +34,7 @@ from service_console.services.on_behalf import checkout_link_send, order_place_o
 from service_console.views.base import customer_or_404, render_console
 
 CART_PANEL = "service_console/partials/cart_panel.html"
+TIMELINE_ON_PAGE = 20  # the rest loads on demand, so the page's cost stays flat
 
 
 @console_required
@@ -52,6 +53,8 @@ def customer_detail(request, public_id):
             "cv": data.cart,
             "addresses": data.addresses,
             "share_articles": articles,
+            "timeline": data.timeline[:TIMELINE_ON_PAGE],
+            "timeline_more": len(data.timeline) > TIMELINE_ON_PAGE,
             "consent_purposes": Consent.Purpose.choices,
             "agent_campaigns": campaigns,
             **_cart_form_context(),
@@ -77,6 +80,19 @@ def _panel(request, customer, *, status: int = 200, **extra):
     context = {"customer": customer, "cv": cart_view_for(customer), **_cart_form_context(), **extra}
     context["addresses"] = list(customer.addresses.all())
     return render_console(request, CART_PANEL, context, status=status)
+
+
+@console_required
+@require_GET
+def timeline(request, public_id):
+    """The whole (bounded) timeline, loaded when the agent asks for older events."""
+    customer = customer_or_404(public_id)
+    data = customer_360(customer)
+    return render_console(
+        request,
+        "service_console/partials/timeline.html",
+        {"customer": customer, "timeline": data.timeline, "timeline_more": False},
+    )
 
 
 @console_required

@@ -219,3 +219,16 @@ def test_a_campaign_not_approved_for_agents_cannot_be_sent(agent_client, shopper
     other = Campaign.objects.create(name="Internal", subject="x")
     response = agent_client.post(f"/console/customers/{shopper.public_id}/campaign/", {"campaign": other.pk})
     assert response.status_code == 404 and not OutboundEmail.objects.exists()
+
+
+def test_older_timeline_events_load_on_demand(agent_client, shopper):
+    _history(shopper, orders=30, cases=3)
+    page = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "Show older events" in page
+    assert page.count('class="tl-item') == 20
+    more = agent_client.get(f"/console/customers/{shopper.public_id}/timeline/", HTTP_HX_REQUEST="true")
+    html = more.content.decode()
+    assert html.lstrip().startswith('<div id="timeline">') and "Show older events" not in html
+    # 30 order events + 30 emails + 30 opens + 3 cases + 3 audits + 2 consents + 30 views + 3 searches,
+    # each source capped (40 / 10 for browsing), the whole list at 80.
+    assert html.count('class="tl-item') == 80
