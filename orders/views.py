@@ -180,7 +180,12 @@ def _placed(request, order: Order, details: dict):
 
 def order_list(request):
     if not request.user.is_authenticated:
-        return render(request, "orders/order_list.html", {"page": None}, status=200)
+        # Guests see the orders placed in this browser session, with their signed links.
+        numbers = request.session.get(SESSION_RECENT_ORDERS, [])
+        recent = list(Order.objects.filter(number__in=numbers).order_by("-placed_at")) if numbers else []
+        for order in recent:
+            order.signed_url = f"{order.get_absolute_url()}?t={order_signed_token(order)}"
+        return render(request, "orders/order_list.html", {"page": None, "recent": recent})
     paginator = Paginator(order_summaries_for_customer(request.user), 20)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"page": page})

@@ -69,6 +69,8 @@ def test_guest_checkout_end_to_end(client):
     assert not consent_current(customer=order.customer, purpose=Consent.Purpose.MARKETING_EMAIL)
     detail = client.get(response["Location"])
     assert detail.status_code == 200 and order.number in detail.content.decode()
+    listing = client.get("/orders/").content.decode()
+    assert f'href="/orders/{order.number}/?t=' in listing and "Sign in to see your orders" in listing
 
     # double submit of the same review form: the same order, nothing new
     again = client.post(
