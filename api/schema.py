@@ -46,9 +46,19 @@ COMMON_ERRORS = {
 }
 
 
+TAGS = {"catalog": "catalog", "carts": "cart", "orders": "checkout & orders", "customers": "account", "cases": "cases"}
+
+
 class ApiAutoSchema(AutoSchema):
     """Adds the shared error responses (one body format) to every operation. Views list
     their domain-specific ones (409, 402, 422…) with `extra_errors`."""
+
+    def get_tags(self) -> list[str]:
+        view = type(self.view)
+        if view.__name__.startswith("Staff"):
+            return ["staff"]
+        module = view.__module__.rsplit(".", 1)[-1]
+        return [TAGS.get(module, module)]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -249,6 +249,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # api: names for enums whose field names collide across components (status, kind).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "service_console.models.Case.Status",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "OverrideStatusEnum": "carts.models.CartOverride.Status",
+        "OverrideKindEnum": "carts.models.CartOverride.Kind",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+        "CaseMessageKindEnum": "service_console.models.CaseMessage.Kind",
+    },
 }
 
 # --- Logging: one JSON object per line (structured logs).

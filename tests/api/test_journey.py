@@ -152,3 +152,34 @@ def test_declined_card_is_402_and_places_nothing(api, catalog):
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "payment_declined"
     assert Order.objects.count() == 0
+
+
+def _place(customer, key: str):
+    from carts.services import cart_get_or_create, cart_line_add
+    from orders.services import order_place
+
+    cart = cart_get_or_create(customer=customer)
+    cart_line_add(cart=cart, variant=Variant.objects.get(sku="RUN-42-BLK"), quantity=1, actor=customer)
+    return order_place(
+        cart=cart,
+        email=customer.email,
+        shipping_address=ADDRESS,
+        shipping_method="standard",
+        payment_method="pod",
+        payment_details={},
+        idempotency_key=key,
+        actor=customer,
+    )
+
+
+def test_order_list_costs_the_same_queries_for_two_or_five_orders(api, shopper, catalog, django_assert_num_queries):
+    api.get("/api/v1/me/")  # the token's last_used_at is written at most every few minutes
+    _place(shopper, "q-1")
+    _place(shopper, "q-2")
+    # token lookup + count + orders page + their lines
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/orders/").json()["count"] == 2
+    for n in range(3, 6):
+        _place(shopper, f"q-{n}")
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/orders/").json()["count"] == 5

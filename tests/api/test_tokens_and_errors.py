@@ -133,3 +133,27 @@ def test_admin_refuses_a_shopper_token_without_a_customer(client):
     assert response.status_code == 200
     assert "choose one" in response.content.decode()
     assert IntegrationToken.objects.count() == 0
+
+
+def test_demo_seed_creates_each_token_once_and_prints_it_once():
+    from api.demo import seed
+    from tests.carts.factories import agent
+
+    CustomerFactory(email="shopper@example.com")
+    agent(email="agent@example.com")
+
+    class Out:
+        def __init__(self):
+            self.lines: list[str] = []
+
+        def write(self, text):
+            self.lines.append(text)
+
+    first, second = Out(), Out()
+    seed(first)
+    seed(second)
+    assert IntegrationToken.objects.count() == 3
+    assert sum("uc_" in line for line in first.lines) == 3
+    assert not any("uc_" in line for line in second.lines)
+    staff_token = IntegrationToken.objects.get(name="Demo: agent staff token")
+    assert staff_token.scopes == ["staff"] and staff_token.customer.email == "agent@example.com"

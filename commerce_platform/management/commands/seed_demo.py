@@ -15,6 +15,7 @@ EXTRA_SEEDERS: list[str] = [
     "catalog.demo.seed",
     "service_console.demo.seed",
     "marketing.demo.seed",
+    "api.demo.seed",  # demo API tokens, printed once
 ]
 
 
