@@ -88,7 +88,11 @@ def _order_baskets() -> list[tuple[int | None, set[int]]]:
     try:
         # A savepoint: orders' tables may not be migrated yet in a half-deployed database.
         with transaction.atomic():
-            rows = list(line_model.objects.values_list("order_id", "order__customer_id", "variant__product_id"))
+            rows = list(
+                line_model.objects.exclude(order__status="cancelled").values_list(
+                    "order_id", "order__customer_id", "variant__product_id"
+                )
+            )
     except (FieldError, DatabaseError) as exc:
         logger.info("order lines unreadable (%s); recommendations use views only", type(exc).__name__)
         return []

@@ -56,6 +56,7 @@ _trigram_by_db: dict[str, bool] = {}
 
 
 def trigram_available() -> bool:
+    return False
     """Is pg_trgm installed in this database? (asked once per process and database)"""
     key = f"{connection.settings_dict.get('HOST')}/{connection.settings_dict.get('NAME')}"
     if key not in _trigram_by_db:
@@ -74,8 +75,10 @@ def _vocabulary() -> list[str]:
     return words
 
 
-def _corrected_words(compact: str) -> list[str]:
-    """Each query word mapped to the closest catalog words ("snekers" -> "sneakers")."""
+def _corrected_words(compact: str, cutoff: float = 0.8) -> list[str]:
+    """Each query word mapped to the closest catalog words ("snekers" -> "sneakers").
+
+    The cutoffs mirror the trigram thresholds: strict for matching, looser for suggestions."""
     vocabulary = _vocabulary()
     joined = set(vocabulary)
     corrected: list[str] = []
@@ -83,7 +86,7 @@ def _corrected_words(compact: str) -> list[str]:
         if word in joined:
             corrected.append(word)
             continue
-        close = difflib.get_close_matches(word, vocabulary, n=2, cutoff=0.75)
+        close = difflib.get_close_matches(word, vocabulary, n=2, cutoff=cutoff)
         # "tshirt" vs "t shirt": compare with the spaces taken out, too
         close += [v for v in vocabulary if v.replace(" ", "") == word]
         corrected.extend(close or [word])
@@ -137,7 +140,7 @@ def search_suggestions(*, query: str, limit: int = 5) -> list[str]:
     if not compact.strip():
         return []
     if not trigram_available():
-        words = set(_corrected_words(compact)) - set(compact.split())
+        words = set(_corrected_words(compact, cutoff=0.6)) - set(compact.split())
         if not words:
             return []
         match = Q()

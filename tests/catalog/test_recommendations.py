@@ -112,3 +112,51 @@ def test_celery_task_flushes_buffered_views_then_recomputes(celery_worker, shop)
     assert ProductView.objects.count() == 2
     together = recommendations_for_product(shop["tee_a"])["bought_together"]
     assert [r.product.name for r in together] == ["Mug"]
+
+
+def _order(customer, *products, status="placed"):
+    from decimal import Decimal
+
+    from orders.models import Order, OrderLine
+
+    order = Order.objects.create(
+        number=f"T{Order.objects.count() + 1:06d}",
+        customer=customer,
+        subtotal=Decimal("10.00"),
+        total=Decimal("10.00"),
+        payment_method="test_card",
+        status=status,
+    )
+    for product in products:
+        variant = product.variants.first()
+        OrderLine.objects.create(
+            order=order,
+            variant=variant,
+            sku=variant.sku,
+            product_name=product.name,
+            unit_price=variant.price,
+            quantity=1,
+            subtotal=variant.price,
+            total=variant.price,
+        )
+    return order
+
+
+def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(shop):
+    buyer, other = CustomerFactory(), CustomerFactory()
+    _order(buyer, shop["tee_a"], shop["mug"])
+    _order(other, shop["tee_a"], shop["mug"])
+    _order(other, shop["tee_a"], shop["tee_b"])
+    _order(other, shop["tee_a"], shop["tee_c"], status="cancelled")
+    _view(shop["tee_a"], session_key="v")
+    _view(shop["tee_c"], session_key="v")  # co-viewed only: not "bought together" once orders exist
+    recommendations_recompute()
+    together = recommendations_for_product(shop["tee_a"], limit=4)["bought_together"]
+    assert [(r.product.name, r.reason) for r in together] == [
+        ("Mug", "Bought together with Tee A in 2 orders"),
+        ("Tee B", "Bought together with Tee A in 1 order"),
+    ]
+    # Personal picks from purchases: the buyer bought in T-Shirts and Kitchen. Kitchen has nothing
+    # unseen; of the tees, B (1 sale = 5 points) ranks above C (1 view = 1 point).
+    picks = [r.product.name for r in recommendations_for_customer(buyer, limit=5)]
+    assert picks == ["Tee B", "Tee C"]
