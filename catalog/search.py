@@ -56,7 +56,6 @@ _trigram_by_db: dict[str, bool] = {}
 
 
 def trigram_available() -> bool:
-    return False
     """Is pg_trgm installed in this database? (asked once per process and database)"""
     key = f"{connection.settings_dict.get('HOST')}/{connection.settings_dict.get('NAME')}"
     if key not in _trigram_by_db:
