@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, catalog_generation
 from catalog.models import Category, SearchQuery
@@ -71,7 +71,7 @@ def _listing_html(request, queryset, *, cache_key: str | None) -> tuple[str, int
     return result
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug: str):
     cacheable = page_cache_eligible(request)
     if cacheable:
@@ -100,7 +100,7 @@ def category_detail(request, slug: str):
     return render(request, "catalog/category.html", context)
 
 
-@require_GET
+@require_safe
 def search(request):
     raw = request.GET.get("q", "")
     query = search_normalize(raw)
@@ -179,7 +179,7 @@ def _record_view_in(pipe, *, product_id: int) -> None:
     pipe.rpush(BUFFER_KEY, view_payload(product_id=product_id, customer_id=None, session_key=None))
 
 
-@require_GET
+@require_safe
 def product_page(request, slug: str):
     slug = slug[:220]
     cacheable = page_cache_eligible(request)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -24,6 +25,11 @@ from customers.account_services import (
 )
 from customers.models import Consent
 from customers.selectors import consent_current
+from customers.throttle import client_ip
+
+# Password reset requests per client IP per window: enough for typos, not for mail-bombing.
+RESET_MAX_PER_IP = 5
+RESET_WINDOW_SECONDS = 900
 
 
 @login_required
@@ -106,6 +112,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "customers/password_reset/subject.txt"
     form_class = StorefrontPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        key = f"password-reset:{client_ip(request)}"
+        if not cache.add(key, 1, timeout=RESET_WINDOW_SECONDS):
+            try:
+                count = cache.incr(key)
+            except ValueError:
+                count = 1
+                cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
+            if count > RESET_MAX_PER_IP:
+                form = self.get_form()
+                form.is_valid()
+                form.add_error(None, "Too many reset requests from here. Wait 15 minutes and try again.")
+                return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -136,3 +136,18 @@ def test_password_reset_for_unknown_email_sends_nothing_but_looks_the_same(clien
 def test_bad_reset_link_shows_expired_page(client):
     html = client.get("/accounts/password-reset/MQ/bad-token/").content.decode()
     assert "This link has expired" in html
+
+
+def test_password_reset_requests_are_rate_limited_per_ip(client):
+    from messaging.models import OutboundEmail
+
+    CustomerFactory(email="target@example.com")
+    for _ in range(5):
+        assert client.post("/accounts/password-reset/", {"email": "target@example.com"}).status_code == 302
+    sent_before = OutboundEmail.objects.filter(kind="password_reset").count()
+    assert sent_before >= 1
+    OutboundEmail.objects.all().delete()
+    blocked = client.post("/accounts/password-reset/", {"email": "target@example.com"})
+    assert blocked.status_code == 429
+    assert "Too many reset requests" in blocked.content.decode()
+    assert not OutboundEmail.objects.exists()  # the blocked request sent nothing
