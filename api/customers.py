@@ -1,11 +1,13 @@
 """The shopper's own profile, addresses and consents (writes via customers services)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.base import ShopperView
 from api.carts import validated
+from api.catalog import RecommendationSerializer
+from catalog.recommendations import recommendations_for_customer
 from customers.account_services import consent_settings_save
 from customers.models import Address, Consent, Customer
 from customers.selectors import consent_current
@@ -87,3 +89,17 @@ class MyConsents(ShopperView):
         data = validated(ConsentsSerializer, request.data)
         consent_settings_save(customer=request.user, choices=data)
         return Response(consents_of(request.user))
+
+
+class MyRecommendations(ShopperView):
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="1-24 (default 8).")],
+        responses=RecommendationSerializer(many=True),
+    )
+    def get(self, request):
+        """'Picked for you': products from the categories the shopper viewed or bought."""
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", 8)), 24))
+        except ValueError:
+            limit = 8
+        return Response(RecommendationSerializer(recommendations_for_customer(request.user, limit), many=True).data)

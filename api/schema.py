@@ -3,7 +3,7 @@ AutoSchema that documents the shared error responses on every operation."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -20,18 +20,32 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
-ERROR_EXAMPLE = OpenApiExample(
-    "Validation error",
-    value={
-        "error": {
-            "code": "validation_error",
-            "message": "Some fields are not valid.",
-            "fields": {"quantity": ["Ensure this value is greater than or equal to 1."]},
-        }
-    },
-    response_only=True,
-    status_codes=["400"],
-)
+ERROR_EXAMPLES = {
+    "400": OpenApiExample(
+        "Validation error",
+        value={
+            "error": {
+                "code": "validation_error",
+                "message": "Some fields are not valid.",
+                "fields": {"quantity": ["Ensure this value is greater than or equal to 1."]},
+            }
+        },
+        response_only=True,
+        status_codes=["400"],
+    ),
+    "409": OpenApiExample(
+        "Stale cart version",
+        value={
+            "error": {
+                "code": "cart_conflict",
+                "message": "This cart changed (version 5, you saw 4). Reload it to see the latest and try again.",
+                "fields": {},
+            }
+        },
+        response_only=True,
+        status_codes=["409"],
+    ),
+}
 
 # Statuses every operation may answer with the error body.
 COMMON_ERRORS = {
@@ -65,7 +79,9 @@ class ApiAutoSchema(AutoSchema):
         extra = getattr(self.view, "extra_errors", {}).get(self.method.lower(), {})
         for code, description in {**COMMON_ERRORS, **extra}.items():
             if code not in responses:
-                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                example = ERROR_EXAMPLES.get(code)
+                body = OpenApiResponse(ErrorSerializer, examples=[example]) if example else ErrorSerializer
+                response = self._get_response_for_code(body, code, direction=direction)
                 response["description"] = description
                 responses[code] = response
         return responses

@@ -29,6 +29,7 @@ v1 = [
     path("me/", customers.Me.as_view(), name="me"),
     path("me/addresses/", customers.MyAddresses.as_view(), name="me-addresses"),
     path("me/consents/", customers.MyConsents.as_view(), name="me-consents"),
+    path("me/recommendations/", customers.MyRecommendations.as_view(), name="me-recommendations"),
     path("cases/", cases.MyCases.as_view(), name="cases"),
     path("cases/<str:number>/", cases.MyCaseDetail.as_view(), name="case"),
     path("staff/customers/", staff.StaffCustomerSearch.as_view(), name="staff-customers"),

@@ -91,3 +91,44 @@ def test_cart_abandoned_webhook_when_the_scan_records_an_abandonment(shopper, ca
     assert delivery.event == "cart.abandoned"
     assert delivery.payload["lines"] == [{"sku": "OXF-M-BLU", "name": "Oxford Shirt", "quantity": 2}]
     assert delivery.payload["customer_id"] == str(shopper.public_id)
+
+
+def test_personal_recommendations(api, shopper, catalog):
+    from catalog.models import Recommendation
+
+    Recommendation.objects.create(
+        kind="personal", customer=shopper, product=catalog["runner"], rank=0, reason="Because you looked at Shoes"
+    )
+    assert api.get("/api/v1/me/recommendations/").json() == [
+        {
+            "kind": "personal",
+            "reason": "Because you looked at Shoes",
+            "slug": "trail-runner",
+            "name": "Trail Runner",
+            "price_from": "90.00",
+        }
+    ]
+
+
+def test_a_valid_voucher_is_applied_and_priced(api, catalog):
+    from decimal import Decimal
+
+    from carts.models import Voucher
+
+    Voucher.objects.create(code="SAVE10", kind="percent", value=Decimal("10"))
+    cart = api.post(
+        "/api/v1/cart/lines/", {"variant_id": Variant.objects.get(sku="OXF-M-BLU").pk, "quantity": 1}, format="json"
+    ).json()
+    cart = api.post(
+        "/api/v1/cart/voucher/", {"code": "save10", "expected_version": cart["version"]}, format="json"
+    ).json()
+    # 55.00 − 10 % (5.50) = 49.50 < 50 → shipping 5.00; tax 10 % of 54.50 = 5.45; total 59.95
+    assert (cart["voucher_code"], cart["voucher_discount"], cart["shipping"], cart["tax"], cart["total"]) == (
+        "SAVE10",
+        "5.50",
+        "5.00",
+        "5.45",
+        "59.95",
+    )
+    removed = api.delete(f"/api/v1/cart/voucher/?expected_version={cart['version']}").json()
+    assert removed["voucher_discount"] == "0.00" and removed["total"] == "60.50"  # 55 ≥ 50 ships free; tax 5.50
