@@ -143,7 +143,22 @@ def test_agent_sells_on_behalf_of_the_shopper(live_server, page_at, start_celery
 
 
 def test_console_pages_look_finished(live_server, page_at):
-    staff, shopper, _ = _world()
+    from carts.services import cart_get_or_create, cart_line_add, cart_override_apply
+
+    staff, shopper, scarf = _world()
+    cart = cart_get_or_create(customer=shopper)
+    cart_line_add(cart=cart, variant=scarf, quantity=2, expected_version=None)
+    cart_override_apply(
+        cart=cart,
+        actor=staff,
+        scope="cart",
+        kind="percent",
+        value=Decimal("25"),
+        reason_code="damaged",
+        reason_text="Second scarf arrived torn",
+        expected_version=cart.version,
+        request_approval=True,
+    )
     page = page_at(1280)
     page.goto(live_server.url + "/accounts/login/?next=/console/cases/")
     page.get_by_label("Email", exact=True).fill("agent@example.com")
@@ -162,6 +177,7 @@ def test_console_pages_look_finished(live_server, page_at):
     page.goto(live_server.url + "/console/knowledge/?q=delivery")
     screenshot(page, "console-knowledge-1280")
     page.goto(live_server.url + "/console/approvals/")
+    assert page.get_by_text("Second scarf arrived torn").is_visible()
     screenshot(page, "console-approvals-1280")
     page.goto(live_server.url + "/help/")
     screenshot(page, "help-1280")
