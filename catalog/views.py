@@ -54,7 +54,7 @@ def _querystring(request, **changes) -> str:
     return params.urlencode()
 
 
-def _listing_html(request, queryset, *, cache_key: str | None) -> tuple[str, int]:
+def _listing_html(request, queryset, *, cache_key: str | None, filters_active: bool) -> tuple[str, int]:
     """Rendered product grid + pagination; cached (short TTL, generation in the key)."""
     if cache_key:
         hit = cache.get(cache_key)
@@ -63,7 +63,8 @@ def _listing_html(request, queryset, *, cache_key: str | None) -> tuple[str, int
     page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
     base_qs = _querystring(request, page=None)
     html = render_to_string(
-        "catalog/_listing.html", {"page": page, "products": list(page.object_list), "base_qs": base_qs}
+        "catalog/_listing.html",
+        {"page": page, "products": list(page.object_list), "base_qs": base_qs, "filters_active": filters_active},
     )
     result = (html, page.paginator.count)
     if cache_key:
@@ -85,7 +86,7 @@ def category_detail(request, slug: str):
     filters = listing_filters_from_query(request.GET)
     key = f"catalog:listing:{catalog_generation()}:{info['id']}:{filters.cache_key()}:{_page_number(request)}"
     queryset = product_list(filters=filters, category_ids=info["ids"])
-    listing_html, count = _listing_html(request, queryset, cache_key=key)
+    listing_html, count = _listing_html(request, queryset, cache_key=key, filters_active=filters.active)
     context = {
         "category": info,
         "filters": filters,
@@ -108,10 +109,12 @@ def search(request):
     truncated = len(raw.strip()) > len(query)
     if query:
         queryset = product_list(filters=filters, base=product_search(query=query))
-        listing_html, count = _listing_html(request, queryset, cache_key=None)
+        listing_html, count = _listing_html(request, queryset, cache_key=None, filters_active=filters.active)
     else:
         key = f"catalog:listing:{catalog_generation()}:all:{filters.cache_key()}:{_page_number(request)}"
-        listing_html, count = _listing_html(request, product_list(filters=filters), cache_key=key)
+        listing_html, count = _listing_html(
+            request, product_list(filters=filters), cache_key=key, filters_active=filters.active
+        )
     suggestions, fallback_categories = [], []
     if query:
         if not request.session.session_key:

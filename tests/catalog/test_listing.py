@@ -156,3 +156,9 @@ def test_home_lists_featured_first_with_prices_in_constant_queries(client, djang
     assert html.count('class="product-card"') == 8
     assert html.index("Star Bag") < html.index("Bag 9")
     assert "$99.00" in html
+
+
+def test_empty_category_says_so_without_blaming_filters(client):
+    CategoryFactory(name="Gifts", slug="gifts")
+    html = client.get("/category/gifts/").content.decode()
+    assert "Nothing here yet" in html and "No products match" not in html
