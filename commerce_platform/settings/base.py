@@ -278,6 +278,10 @@ LOGGING = {
 # --- Service console
 AGENT_DISCOUNT_LIMIT_PERCENT = Decimal(env("AGENT_DISCOUNT_LIMIT_PERCENT", default="15"))
 SUPERVISOR_DISCOUNT_LIMIT_PERCENT = Decimal(env("SUPERVISOR_DISCOUNT_LIMIT_PERCENT", default="50"))
+# How long "Hold stock" in the console reserves a cart's items, and how long an agent's
+# "complete your purchase" link stays valid.
+CONSOLE_STOCK_HOLD_MINUTES = env.int("CONSOLE_STOCK_HOLD_MINUTES", default=30)
+CONSOLE_CHECKOUT_LINK_MAX_AGE = env.int("CONSOLE_CHECKOUT_LINK_MAX_AGE", default=72 * 3600)
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
 
 # --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold

@@ -22,7 +22,7 @@ CHECKOUT_LINK_SALT = "service_console.checkout-link"
 
 
 def checkout_link_max_age() -> int:
-    return int(getattr(settings, "CONSOLE_CHECKOUT_LINK_MAX_AGE", 72 * 3600))
+    return settings.CONSOLE_CHECKOUT_LINK_MAX_AGE
 
 
 def _fresh_cart(cart: Cart, expected_version: int | None) -> Cart:

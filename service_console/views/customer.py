@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
@@ -261,9 +262,7 @@ def cart_reserve(request, public_id, line_id: int):
 
 
 def _hold_minutes() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "CONSOLE_STOCK_HOLD_MINUTES", 30))
+    return settings.CONSOLE_STOCK_HOLD_MINUTES
 
 
 @console_required
