@@ -168,13 +168,14 @@ def product_list(
     return queryset
 
 
-def listing_facets(*, category_ids: list[int]) -> dict:
-    """Sizes and colours offered in these categories (one query)."""
-    rows = (
-        Variant.objects.filter(is_active=True, product__is_published=True, product__category_id__in=category_ids)
-        .values_list("size", "colour")
-        .distinct()
-    )
+def listing_facets(*, category_ids: list[int] | None = None, products: QuerySet[Product] | None = None) -> dict:
+    """Sizes and colours offered in these categories, or among these products (one query)."""
+    variants = Variant.objects.filter(is_active=True, product__is_published=True)
+    if category_ids is not None:
+        variants = variants.filter(product__category_id__in=category_ids)
+    if products is not None:
+        variants = variants.filter(product__in=products.values("pk"))
+    rows = variants.values_list("size", "colour").distinct()
     sizes, colours = set(), set()
     for size, colour in rows:
         if size:

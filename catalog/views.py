@@ -136,7 +136,7 @@ def search(request):
             "query": query,
             "truncated": truncated,
             "filters": filters,
-            "facets": _all_facets(),
+            "facets": listing_facets(products=product_search(query=query)) if query else _all_facets(),
             "sorts": SORTS,
             "listing_html": listing_html,
             "count": count,

@@ -98,3 +98,10 @@ def test_search_with_filters_and_sort(client, shop):
     assert "Organic T-Shirt" in html
     html = client.get("/search/", {"q": "tshirt", "colour": "Purple"}).content.decode()
     assert "No products match" in html
+
+
+def test_search_filters_offer_only_options_of_the_results(client, shop):
+    product_with_variants(name="Canvas Tote", category=shop["mug"].category, options=[("", "Olive", 3)])
+    html = client.get("/search/", {"q": "tshirt"}).content.decode()
+    assert 'name="colour" value="Black"' in html
+    assert 'name="colour" value="Olive"' not in html
