@@ -361,3 +361,22 @@ def test_hold_stock_shows_the_expiry_and_other_buyers_see_less(agent_client, sho
     assert "Stock held until" in html and f"3 × {variant.sku} until" in html
     assert variant_available(variant, cart_id=None) == 17
     assert AuditEntry.objects.filter(action="cart.reserve").count() == 1
+
+
+def test_declined_card_shows_the_reason_and_places_nothing(agent_client, shopper, variant):
+    cart = _cart_with(shopper, variant)
+    response = agent_client.post(
+        _url(shopper, "place-order/"),
+        {
+            "address_id": shopper.addresses.get().pk,
+            "payment_method": "test_card",
+            "card_number": "4000 0000 0000 0002",
+            "expected_version": cart.version,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400 and "declined" in response.content.decode()
+    assert not Order.objects.exists()
+    assert not AuditEntry.objects.filter(action="order.place_on_behalf").exists()
+    cart.refresh_from_db()
+    assert cart.status == "open"
