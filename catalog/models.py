@@ -26,6 +26,13 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Category names are searchable (weight B) in their products' search vectors.
+        super().save(*args, **kwargs)
+        from catalog.search import search_index_refresh_for_category
+
+        search_index_refresh_for_category(category_id=self.pk)
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:category", kwargs={"slug": self.slug})
 

@@ -43,6 +43,12 @@ def search_index_refresh(*, product_ids: Iterable[int] | None = None) -> None:
             cursor.execute(_REFRESH_SQL + " AND p.id = ANY(%s)", [list(product_ids)])
 
 
+def search_index_refresh_for_category(*, category_id: int) -> None:
+    """After a category rename: its products and its children's products carry its name."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL + " AND (c.id = %s OR c.parent_id = %s)", [category_id, category_id])
+
+
 def search_normalize(raw: str) -> str:
     """Trim, collapse whitespace, cap the length (a 2,000-character query is cut, not an error)."""
     return re.sub(r"\s+", " ", (raw or "").replace("\x00", "")).strip()[:MAX_QUERY_LENGTH]

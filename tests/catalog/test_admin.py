@@ -39,3 +39,69 @@ def test_product_admin_pages_render_with_search_and_filters(admin_client):
     assert "variants-TOTAL_FORMS" in change and "images-TOTAL_FORMS" in change
     for url in ("/admin/catalog/category/", "/admin/catalog/variant/", "/admin/catalog/searchquery/"):
         assert admin_client.get(url).status_code == 200
+
+
+def test_admin_creates_product_with_variant_and_uploaded_image_thumbnail(admin_client):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from catalog.models import ProductImage
+
+    leaf = CategoryFactory(name="Bags", slug="bags")
+    buffer = BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 60)).save(buffer, "JPEG")
+    upload = SimpleUploadedFile("tote.jpg", buffer.getvalue(), content_type="image/jpeg")
+    data = {
+        "name": "Market Tote",
+        "slug": "market-tote",
+        "category": leaf.pk,
+        "description": "Roomy.",
+        "size_guide": "",
+        "is_published": "on",
+        "seo_title": "",
+        "seo_description": "",
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "0",
+        "variants-0-sku": "TOTE-1",
+        "variants-0-size": "",
+        "variants-0-colour": "Green",
+        "variants-0-price": "35.00",
+        "variants-0-compare_at_price": "",
+        "variants-0-stock": "4",
+        "variants-0-weight_grams": "300",
+        "variants-0-is_active": "on",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-image": upload,
+        "images-0-alt_text": "Green tote, front",
+        "images-0-colour": "Green",
+        "images-0-position": "0",
+    }
+    response = admin_client.post("/admin/catalog/product/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    image = ProductImage.objects.get(product__slug="market-tote")
+    with Image.open(image.thumbnail.path) as thumb:
+        assert thumb.size == (320, 320)
+    assert Product.objects.get(slug="market-tote").variants.get().stock == 4
+
+
+def test_admin_rejects_a_file_that_is_not_an_image(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    leaf = CategoryFactory(name="Bags", slug="bags")
+    data = {
+        "name": "Bad Tote",
+        "slug": "bad-tote",
+        "category": leaf.pk,
+        "variants-TOTAL_FORMS": "0",
+        "variants-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-image": SimpleUploadedFile("x.jpg", b"GIF89a not really", content_type="image/jpeg"),
+        "images-0-position": "0",
+    }
+    response = admin_client.post("/admin/catalog/product/add/", data)
+    assert response.status_code == 200
+    assert not Product.objects.filter(slug="bad-tote").exists()

@@ -105,3 +105,10 @@ def test_search_filters_offer_only_options_of_the_results(client, shop):
     html = client.get("/search/", {"q": "tshirt"}).content.decode()
     assert 'name="colour" value="Black"' in html
     assert 'name="colour" value="Olive"' not in html
+
+
+def test_renaming_a_category_makes_its_products_findable_by_the_new_name(shop):
+    category = shop["mug"].category
+    category.name = "Tableware"
+    category.save()
+    assert _names("tableware") == ["Ceramic Mug"]
