@@ -71,16 +71,33 @@ def case_create(
 @transaction.atomic
 def case_contact_form_submit(*, email: str, name: str, subject: str, message: str, order_number: str = "") -> Case:
     """A storefront contact-form message becomes a new unassigned case on the customer
-    record for that email (a guest record is created if the email is new)."""
+    record for that email (a guest record is created if the email is new); the customer
+    gets an acknowledgement email with the case reference."""
     first, _, last = name.strip().partition(" ")
     customer = customer_get_or_create_guest(email=email, first_name=first, last_name=last)
-    return case_create(
+    case = case_create(
         customer=customer,
         subject=subject,
         description=message,
         channel=Case.Channel.CONTACT_FORM,
         order_numbers=[order_number] if order_number else None,
     )
+    # Acknowledge with the reference, so the customer knows the message arrived.
+    email_enqueue(
+        to=customer.email,
+        kind="case_received",
+        template="case_received",
+        context={
+            "first_name": customer.first_name,
+            "case_number": case.number,
+            "case_subject": case.subject,
+            "message": case.description,
+            "help_url": settings.SITE_URL + reverse("help:index"),
+        },
+        dedupe_key=f"case-received-{case.pk}",
+        customer=customer,
+    )
+    return case
 
 
 @transaction.atomic

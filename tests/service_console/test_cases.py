@@ -58,6 +58,8 @@ def test_contact_form_creates_guest_customer_and_unassigned_case(client):
     case = Case.objects.get(customer=customer)
     assert (case.channel, case.assignee, case.status) == ("contact_form", None, "new")
     assert case.messages.get().kind == CaseMessage.Kind.CUSTOMER
+    ack = OutboundEmail.objects.get(kind="case_received")
+    assert ack.to_email.lower() == "aiko@example.com" and ack.context["case_number"] == case.number
 
 
 def test_contact_form_links_to_the_existing_customer(client, shopper):
