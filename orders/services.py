@@ -643,13 +643,14 @@ def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: 
 
 @transaction.atomic
 def order_return_request(*, order: Order, actor, reason: str = "") -> Order:
-    """delivered → return_requested (shopper or agent)."""
+    """delivered → return_requested (shopper or agent); emails the return instructions."""
     order = order_for_update(order.pk)
     if order.status != Order.Status.DELIVERED:
         _refuse(order, "returned")
     order.status = Order.Status.RETURN_REQUESTED
     order.save(update_fields=["status"])
     _event(order, OrderEvent.Kind.RETURN_REQUESTED, actor=actor, message="Return requested", data={"reason": reason})
+    _notify(order, "order_return_requested")
     return order
 
 
@@ -665,6 +666,7 @@ def order_return_receive(*, order: Order, actor, restock: bool = True) -> Order:
     order.status = Order.Status.RETURNED
     order.save(update_fields=["status"])
     _event(order, OrderEvent.Kind.RETURN_RECEIVED, actor=actor, message="Return received", data={"restocked": restock})
+    _notify(order, "order_return_received")
     return order
 
 

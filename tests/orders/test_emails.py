@@ -6,7 +6,15 @@ import pytest
 
 from messaging.models import OutboundEmail
 from messaging.rendering import email_render
-from orders.services import order_cancel, order_fulfil, order_mark_delivered, order_mark_paid, order_refund
+from orders.services import (
+    order_cancel,
+    order_fulfil,
+    order_mark_delivered,
+    order_mark_paid,
+    order_refund,
+    order_return_receive,
+    order_return_request,
+)
 from tests.carts.factories import CartFactory, CartLineFactory, VariantFactory, agent
 from tests.orders.helpers import place
 
@@ -32,12 +40,16 @@ def test_order_emails_render_with_order_facts():
     order = order_mark_paid(order=order, actor=staff)
     order = order_fulfil(order=order, actor=staff, carrier="Sagawa", tracking_number="SG-77")
     order = order_mark_delivered(order=order, actor=staff)
+    order = order_return_request(order=order, actor=order.customer, reason="too big")
+    order = order_return_receive(order=order, actor=staff)
     order_refund(order=order, actor=staff, amount=Decimal("5.00"))
     expected_subjects = {
         "order_confirmation": f"Order {order.number} confirmed",
         "order_payment_receipt": f"Payment received for order {order.number}",
         "order_shipped": f"Order {order.number} has shipped",
         "order_delivered": f"Order {order.number} was delivered",
+        "order_return_requested": f"Return request for order {order.number}",
+        "order_return_received": f"Your return for order {order.number} arrived",
         "order_refunded": f"Refund of $5.00 for order {order.number}",
     }
     emails = {e.template: e for e in OutboundEmail.objects.all()}

@@ -163,7 +163,15 @@ def test_lifecycle_happy_path_with_events_and_emails():
     assert kinds == ["placed", "paid", "fulfilled", "delivered", "return_requested", "return_received", "refunded"]
     templates = sorted(OutboundEmail.objects.values_list("template", flat=True))
     assert templates == sorted(
-        ["order_confirmation", "order_payment_receipt", "order_shipped", "order_delivered", "order_refunded"]
+        [
+            "order_confirmation",
+            "order_payment_receipt",
+            "order_shipped",
+            "order_delivered",
+            "order_return_requested",
+            "order_return_received",
+            "order_refunded",
+        ]
     )
     shipped = OutboundEmail.objects.get(template="order_shipped")
     assert shipped.context["tracking_number"] == "YT123"
