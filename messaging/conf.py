@@ -32,3 +32,8 @@ def relay_grace_seconds() -> float:
 
 def email_backend() -> str:
     return setting("MESSAGING_EMAIL_BACKEND", "") or settings.EMAIL_BACKEND
+
+
+def batch_size() -> int:
+    """Messages per deliver_batch task (one SMTP connection, one claim query)."""
+    return int(setting("MESSAGING_BATCH_SIZE", 50))

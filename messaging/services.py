@@ -13,20 +13,24 @@ import json
 import logging
 import random
 import smtplib
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db import connection as db_connection
 from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Lower
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from common.audit import audit_record
-from customers.selectors import customer_by_email, may_send_marketing_email
+from customers.models import Customer
+from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
 from messaging.exceptions import ContextNotSerialisable, EmailTemplateMissing
 from messaging.models import EmailEvent, OutboundEmail, Suppression
@@ -92,19 +96,39 @@ def email_enqueue(
 
 
 def _deliver_after_commit(email_id: int) -> None:
-    """Publish the delivery task once the caller's transaction commits. A broker outage must
-    not fail the business transaction (already committed): the row stays queued and the
-    outbox relay publishes it later. (A named function rather than common.tasks'
-    functools.partial: Django's robust on_commit logging needs __qualname__.)"""
-    from messaging.tasks import deliver  # tasks import this module
+    """Publish delivery once the caller's transaction commits, in batches: the ids written
+    in one transaction (e.g. a campaign chunk) go out as deliver_batch tasks of
+    MESSAGING_BATCH_SIZE, sent over one SMTP connection. A broker outage must not fail the
+    business transaction (already committed): the rows stay queued and the outbox relay
+    publishes them later. (Not common.tasks.enqueue_on_commit: it hands Django a
+    functools.partial, which robust on_commit error logging cannot name.)"""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_messaging_pending", None)
+    if pending is None:
+        pending = connection._messaging_pending = []
+    pending.append(email_id)
+    transaction.on_commit(_publish_pending, robust=True)
 
-    def publish_delivery() -> None:
-        try:
-            deliver.delay(email_id)
-        except Exception:  # noqa: BLE001 - any broker error; the relay covers it
-            logger.warning("broker unavailable; email %s left for the outbox relay", email_id, exc_info=True)
 
-    transaction.on_commit(publish_delivery, robust=True)
+def _publish_pending() -> None:
+    from messaging.tasks import deliver, deliver_batch  # tasks import this module
+
+    pending = getattr(transaction.get_connection(), "_messaging_pending", None)
+    if not pending:
+        return  # an earlier callback of the same transaction published everything
+    # Ids of rows rolled back with a savepoint may be among them: their task finds nothing.
+    ids = list(dict.fromkeys(pending))
+    pending.clear()
+    size = conf.batch_size()
+    try:
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if len(chunk) == 1:
+                deliver.delay(chunk[0])
+            else:
+                deliver_batch.delay(chunk)
+    except Exception:  # noqa: BLE001 - any broker error; the relay covers it
+        logger.warning("broker unavailable; %s email(s) left for the outbox relay", len(ids), exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -114,19 +138,22 @@ class DeliveryOutcome:
     detail: str = ""
 
 
-def _claim(email_id: int, *, now, token: uuid.UUID) -> bool:
-    lease_until = now + timedelta(seconds=conf.send_lease_seconds())
-    claimable = Q(status=Status.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+def _claimable(now) -> Q:
+    queued_and_due = Q(status=Status.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     lease_expired = Q(status=Status.SENDING, lease_until__lt=now)
-    # One UPDATE, committed at once (autocommit): two workers can never both match.
-    return bool(
-        OutboundEmail.objects.filter(Q(pk=email_id) & (claimable | lease_expired)).update(
-            status=Status.SENDING,
-            claim_token=token,
-            lease_until=lease_until,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
+    return queued_and_due | lease_expired
+
+
+def _claim(email_ids: list[int], *, now, token: uuid.UUID) -> int:
+    """Claim the due rows among `email_ids` for this worker with ONE conditional UPDATE,
+    committed at once (autocommit): two workers can never both match a row."""
+    lease_until = now + timedelta(seconds=conf.send_lease_seconds())
+    return OutboundEmail.objects.filter(Q(pk__in=email_ids) & _claimable(now)).update(
+        status=Status.SENDING,
+        claim_token=token,
+        lease_until=lease_until,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
 
 
@@ -161,13 +188,43 @@ def suppression_for(email_address: str) -> Suppression | None:
     return Suppression.objects.filter(email__iexact=email_address.strip()).first()
 
 
-def _blocked_reason(email: OutboundEmail) -> str:
-    suppression = suppression_for(email.to_email)
-    if suppression is not None and (suppression.blocks_transactional or email.marketing):
-        return f"suppressed: {suppression.get_reason_display()}"
-    if email.marketing and not may_send_marketing_email(email.customer or email.to_email):
-        return "no marketing consent at send time"
-    return ""
+def _blocked_reasons(emails: list[OutboundEmail]) -> dict[int, str]:
+    """Why each message must not be sent now ("" = send): hard-bounce suppression blocks all
+    mail; other suppressions and missing marketing consent block marketing mail. Checked at
+    send time, in a fixed number of queries per batch."""
+    addresses = {e.to_email.lower() for e in emails}
+    suppressions = {
+        s.email.lower(): s for s in Suppression.objects.annotate(address=Lower("email")).filter(address__in=addresses)
+    }
+    marketing_customer_ids = [e.customer_id for e in emails if e.marketing and e.customer_id]
+    consenting: set[int] = set()
+    if marketing_customer_ids:
+        consenting = set(
+            customers_with_marketing_consent(Customer.objects.filter(pk__in=marketing_customer_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+    reasons = {}
+    for email in emails:
+        suppression = suppressions.get(email.to_email.lower())
+        if suppression is not None and (suppression.blocks_transactional or email.marketing):
+            reasons[email.pk] = f"suppressed: {suppression.get_reason_display()}"
+        elif email.marketing and not (
+            email.customer_id in consenting if email.customer_id else may_send_marketing_email(email.to_email)
+        ):
+            reasons[email.pk] = "no marketing consent at send time"
+        else:
+            reasons[email.pk] = ""
+    return reasons
+
+
+def _unclaimed_outcome(email_id: int, row: dict | None, now) -> DeliveryOutcome:
+    if row is None:
+        return DeliveryOutcome("missing")
+    if row["status"] == Status.SENDING and row["lease_until"]:
+        # Someone holds it (or died holding it): look again when the lease runs out.
+        return DeliveryOutcome("busy", retry_in=max((row["lease_until"] - now).total_seconds(), 0) + 1)
+    return DeliveryOutcome(row["status"])  # sent / failed / suppressed: nothing to do; queued: retry pending
 
 
 def email_deliver(*, email_id: int, connection=None) -> DeliveryOutcome:
@@ -177,23 +234,98 @@ def email_deliver(*, email_id: int, connection=None) -> DeliveryOutcome:
     Returns the outcome; `retry_in` (seconds) asks the caller to try again later.
     `connection` is an open Django email backend to reuse (one per worker process).
     """
+    return email_deliver_batch(email_ids=[email_id], connection=connection)[email_id]
+
+
+def email_deliver_batch(*, email_ids: list[int], connection=None) -> dict[int, DeliveryOutcome]:
+    """Send several outbox rows over one connection: one claim UPDATE for the batch, one
+    "sent" UPDATE per message right after the server accepted it (so a crash re-sends at
+    most the message in flight). Past half the lease, or after a transient error, the
+    untried rest is handed back (queued) and reported with `retry_in`."""
+    with _async_commit():
+        return _deliver_batch(email_ids=list(dict.fromkeys(email_ids)), connection=connection)
+
+
+@contextmanager
+def _async_commit():
+    """Claims and "sent" marks do not wait for the WAL flush (synchronous_commit off, this
+    session only, for the length of the batch). A worker crash loses nothing; only a
+    Postgres crash can forget the last few hundred ms of marks, and then those messages are
+    re-sent after their lease (at-least-once, same Message-ID) - never lost. Without it, the
+    per-message fsync dominates delivery time."""
+    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:  # the connection broke mid-batch: it is discarded anyway
+            logger.debug("could not reset synchronous_commit", exc_info=True)
+
+
+def _deliver_batch(*, email_ids: list[int], connection) -> dict[int, DeliveryOutcome]:
     now = timezone.now()
+    started = time.monotonic()
     token = uuid.uuid4()
-    if not _claim(email_id, now=now, token=token):
-        row = OutboundEmail.objects.filter(pk=email_id).values("status", "lease_until", "next_attempt_at").first()
-        if row is None:
-            return DeliveryOutcome("missing")
-        if row["status"] == Status.SENDING and row["lease_until"]:
-            # Someone holds it (or died holding it): look again when the lease runs out.
-            return DeliveryOutcome("busy", retry_in=max((row["lease_until"] - now).total_seconds(), 0) + 1)
-        return DeliveryOutcome(row["status"])  # sent / failed / suppressed: nothing to do; queued: retry pending
+    outcomes: dict[int, DeliveryOutcome] = {}
+    claimed_count = _claim(email_ids, now=now, token=token)
+    claimed = (
+        list(
+            OutboundEmail.objects.filter(pk__in=email_ids, claim_token=token).select_related("customer").order_by("pk")
+        )
+        if claimed_count
+        else []
+    )
+    if len(claimed) < len(email_ids):
+        claimed_ids = {e.pk for e in claimed}
+        rows = {
+            r["pk"]: r
+            for r in OutboundEmail.objects.filter(pk__in=[i for i in email_ids if i not in claimed_ids]).values(
+                "pk", "status", "lease_until"
+            )
+        }
+        for email_id in email_ids:
+            if email_id not in claimed_ids:
+                outcomes[email_id] = _unclaimed_outcome(email_id, rows.get(email_id), now)
+    if not claimed:
+        return outcomes
 
-    email = OutboundEmail.objects.select_related("customer").get(pk=email_id)
-    reason = _blocked_reason(email)
-    if reason:
-        _finish(email, token, status=Status.SUPPRESSED, last_error=reason)
-        return DeliveryOutcome(Status.SUPPRESSED, detail=reason)
+    reasons = _blocked_reasons(claimed)
+    half_lease = conf.send_lease_seconds() / 2
+    for index, email in enumerate(claimed):
+        if time.monotonic() - started > half_lease:
+            outcomes.update(_give_back(claimed[index:], token, delay=0))
+            break
+        outcome = _send_claimed(email, token, connection, reasons[email.pk])
+        outcomes[email.pk] = outcome
+        if outcome.status == Status.QUEUED and index + 1 < len(claimed):
+            # The server is refusing: do not hammer it with the rest of the batch.
+            outcomes.update(_give_back(claimed[index + 1 :], token, delay=outcome.retry_in or 0))
+            break
+    return outcomes
 
+
+def _give_back(emails: list[OutboundEmail], token: uuid.UUID, *, delay: float) -> dict[int, DeliveryOutcome]:
+    """Release claimed but untried rows (their claim did not count as an attempt)."""
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails], claim_token=token).update(
+        status=Status.QUEUED,
+        attempts=F("attempts") - 1,
+        lease_until=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay) if delay else None,
+        updated_at=timezone.now(),
+    )
+    return {e.pk: DeliveryOutcome(Status.QUEUED, retry_in=delay) for e in emails}
+
+
+def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_reason: str) -> DeliveryOutcome:
+    if blocked_reason:
+        _finish(email, token, status=Status.SUPPRESSED, last_error=blocked_reason)
+        return DeliveryOutcome(Status.SUPPRESSED, detail=blocked_reason)
     try:
         rendered = email_render(
             template=email.template,
@@ -207,6 +339,8 @@ def email_deliver(*, email_id: int, connection=None) -> DeliveryOutcome:
         _finish(email, token, status=Status.FAILED, last_error=f"template error: {exc}")
         return DeliveryOutcome(Status.FAILED, detail=str(exc))
 
+    if connection is not None and getattr(connection, "connection", "n/a") is None:
+        connection.open()  # reopened after an earlier error in this batch; stays open
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,

@@ -1,14 +1,16 @@
 """Celery tasks of the messaging app (queue `email`): thin, ids in, idempotent."""
 
 import logging
+import math
 import time
+from collections import defaultdict
 
 from celery import shared_task
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from messaging import conf
-from messaging.services import email_deliver, outbox_due_for_relay, outbox_mark_relayed
+from messaging.services import email_deliver, email_deliver_batch, outbox_due_for_relay, outbox_mark_relayed
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +45,31 @@ def _process_connection():
 @shared_task(name="messaging.deliver", ignore_result=True, acks_late=True)
 def deliver(email_id: int) -> str:
     """Deliver one outbox row. A redelivered task finds the row sent and does nothing."""
-    global _connection
-    connection = _process_connection()
-    outcome = email_deliver(email_id=email_id, connection=connection)
-    if outcome.status in ("queued", "failed") and connection is not None:
-        _connection = None  # email_deliver closed it after the error
-    if outcome.retry_in is not None:
-        deliver.apply_async((email_id,), countdown=outcome.retry_in)
+    outcome = email_deliver(email_id=email_id, connection=_process_connection())
+    _schedule_retries({email_id: outcome})
     return outcome.status
+
+
+@shared_task(name="messaging.deliver_batch", ignore_result=True, acks_late=True)
+def deliver_batch(email_ids: list[int]) -> int:
+    """Deliver several outbox rows over one connection (rows another worker holds, or
+    already sent, are skipped). Returns how many were sent."""
+    outcomes = email_deliver_batch(email_ids=email_ids, connection=_process_connection())
+    _schedule_retries(outcomes)
+    return sum(1 for outcome in outcomes.values() if outcome.status == "sent")
+
+
+def _schedule_retries(outcomes: dict) -> None:
+    """Re-publish rows that asked to be tried again, grouped by delay."""
+    by_delay: dict[int, list[int]] = defaultdict(list)
+    for email_id, outcome in outcomes.items():
+        if outcome.retry_in is not None:
+            by_delay[math.ceil(outcome.retry_in * 10)].append(email_id)
+    for tenths, ids in by_delay.items():
+        if len(ids) == 1:
+            deliver.apply_async((ids[0],), countdown=tenths / 10)
+        else:
+            deliver_batch.apply_async((ids,), countdown=tenths / 10)
 
 
 @shared_task(name="messaging.relay", ignore_result=True)
@@ -58,11 +77,16 @@ def relay(limit: int = 1000) -> int:
     """Beat task: re-enqueue rows the broker lost (queued past the grace period, or stuck
     in `sending` after their worker died). Duplicates are harmless: the claim decides."""
     ids = outbox_due_for_relay(limit=limit)
+    size = conf.batch_size()
     sent: list[int] = []
     try:
-        for email_id in ids:
-            deliver.delay(email_id)
-            sent.append(email_id)
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if len(chunk) == 1:
+                deliver.delay(chunk[0])
+            else:
+                deliver_batch.delay(chunk)
+            sent.extend(chunk)
     finally:
         outbox_mark_relayed(ids=sent)
     if ids:

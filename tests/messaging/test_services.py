@@ -1,10 +1,14 @@
 """Outbox services in-process (locmem backend): enqueue, claim, render, consent, suppression."""
 
+import json
 import threading
 from datetime import timedelta
 
 import pytest
+import redis
+from django.conf import settings
 from django.core import mail
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -15,6 +19,7 @@ from messaging.exceptions import EmailTemplateMissing
 from messaging.models import EmailEvent, OutboundEmail, Suppression
 from messaging.services import (
     email_deliver,
+    email_deliver_batch,
     email_enqueue,
     email_retry,
     outbox_due_for_relay,
@@ -239,3 +244,52 @@ def test_relay_picks_rows_the_broker_lost_and_expired_leases_only():
     OutboundEmail.objects.filter(pk=done.pk).update(status="sent")
     assert outbox_due_for_relay() == [stale.pk, expired.pk]
     assert fresh.pk not in outbox_due_for_relay()
+
+
+def test_a_batch_sends_only_the_rows_it_can_claim():
+    queued = _enqueue(key="q")
+    already_sent = _enqueue(key="s")
+    held = _enqueue(key="h")
+    OutboundEmail.objects.filter(pk=already_sent.pk).update(status="sent")
+    OutboundEmail.objects.filter(pk=held.pk).update(
+        status="sending", lease_until=timezone.now() + timedelta(seconds=60)
+    )
+    outcomes = email_deliver_batch(email_ids=[queued.pk, already_sent.pk, held.pk, 999999])
+    assert {k: v.status for k, v in outcomes.items()} == {
+        queued.pk: "sent",
+        already_sent.pk: "sent",
+        held.pk: "busy",
+        999999: "missing",
+    }
+    assert outcomes[held.pk].retry_in > 59
+    assert len(mail.outbox) == 1
+
+
+def test_a_refusing_server_stops_the_batch_and_hands_the_rest_back_untried(smtp_sink):
+    smtp_sink.handler.refuse = "451 4.3.0 try later"
+    rows = [_enqueue(key=f"r{i}", to=f"r{i}@example.com") for i in range(3)]
+    connection = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=smtp_sink.port, fail_silently=False
+    )
+    outcomes = email_deliver_batch(email_ids=[r.pk for r in rows], connection=connection)
+    assert len(smtp_sink.handler.attempts) == 1  # only the first was tried
+    assert {o.status for o in outcomes.values()} == {"queued"}
+    assert all(o.retry_in and o.retry_in > 0 for o in outcomes.values())
+    states = dict(OutboundEmail.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "attempts"))
+    assert states == {rows[0].pk: 1, rows[1].pk: 0, rows[2].pk: 0}
+    assert "451" in OutboundEmail.objects.get(pk=rows[0].pk).last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_publishes_its_emails_as_one_batch_task_after_commit():
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("email")
+    with transaction.atomic():
+        rows = [_enqueue(key=f"t{i}", to=f"t{i}@example.com") for i in range(3)]
+        assert broker.llen("email") == 0
+    raw = broker.lrange("email", 0, -1)
+    broker.delete("email")
+    assert len(raw) == 1
+    headers = json.loads(raw[0])["headers"]
+    assert headers["task"] == "messaging.deliver_batch"
+    assert headers["argsrepr"] == f"([{rows[0].pk}, {rows[1].pk}, {rows[2].pk}],)"

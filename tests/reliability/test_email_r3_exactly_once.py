@@ -18,8 +18,8 @@ from messaging.services import email_enqueue
 from messaging.tasks import relay
 from tests.messaging.sink import SmtpSink
 
-N = 16
-LEASE = 3
+N = 24
+LEASE = 6  # seconds; comfortably above one send (0.6 s sink delay) even on a loaded machine
 
 
 def _owner_of(peer_port: int, workers) -> tuple[object, psutil.Process] | None:
@@ -34,19 +34,19 @@ def _owner_of(peer_port: int, workers) -> tuple[object, psutil.Process] | None:
     return None
 
 
-def _kill_next_sender(sink, workers, seen: set[int], only=None):
+def _kill_next_sender(sink, workers, seen: set[int]):
     """Wait for a message in flight (handler sleeping before its 250) and return its owner."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         for attempt in list(sink.handler.in_data):
             if attempt.peer_port in seen:
                 continue
-            owner = _owner_of(attempt.peer_port, [w for w in workers if only is None or w is only])
+            owner = _owner_of(attempt.peer_port, workers)
             if owner is not None:
                 seen.add(attempt.peer_port)
                 return attempt, owner
         time.sleep(0.02)
-    raise AssertionError("no message in flight to kill")
+    raise AssertionError(f"no message in flight to kill ({len(sink.handler.messages)} delivered so far)")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,13 +57,14 @@ def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(sta
     try:
         worker_a = start_celery_worker(queues="email", concurrency=2, name="r3-a", extra_env=env)
         worker_b = start_celery_worker(queues="email", concurrency=2, name="r3-b", extra_env=env)
-        with transaction.atomic():
-            rows = [
-                email_enqueue(
-                    to=f"r3-{i}@example.com", kind="test", template="test_message", context={}, dedupe_key=f"r3-{i}"
+        rows = []
+        for i in range(N):  # one business transaction each (like orders), so tasks spread over workers
+            with transaction.atomic():
+                rows.append(
+                    email_enqueue(
+                        to=f"r3-{i}@example.com", kind="test", template="test_message", context={}, dedupe_key=f"r3-{i}"
+                    )
                 )
-                for i in range(N)
-            ]
         expected_ids = {f"<{row.public_id.hex}@127.0.0.1>" for row in rows}
 
         # When a pool child of one worker is SIGKILLed mid-send ...
@@ -71,11 +72,12 @@ def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(sta
         attempt_1, (_, child) = _kill_next_sender(sink, [worker_a, worker_b], seen)
         os.kill(child.pid, signal.SIGKILL)
         # ... and then a whole worker (main process and children) while one of its sends is in flight
-        attempt_2, _ = _kill_next_sender(sink, [worker_a], seen, only=worker_a)
-        victims = [psutil.Process(worker_a.proc.pid), *psutil.Process(worker_a.proc.pid).children(recursive=True)]
-        for proc in victims:
+        attempt_2, (victim, _) = _kill_next_sender(sink, [worker_a, worker_b], seen)
+        survivor = worker_b if victim is worker_a else worker_a
+        processes = [psutil.Process(victim.proc.pid), *psutil.Process(victim.proc.pid).children(recursive=True)]
+        for proc in processes:
             proc.send_signal(signal.SIGKILL)
-        worker_a.proc.wait(timeout=10)
+        victim.proc.wait(timeout=10)
 
         # Then, with the relay running as beat would, everything is delivered exactly once
         def all_sent() -> bool:
@@ -94,7 +96,7 @@ def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(sta
         interrupted = {attempt_1.message_id, attempt_2.message_id}
         assert len(interrupted) == 2
         retried = OutboundEmail.objects.filter(message_id__in=interrupted)
-        assert sorted(r.attempts for r in retried) == [2, 2]
-        assert worker_b.proc.poll() is None
+        assert sorted(r.attempts for r in retried) == [2, 2], list(retried.values_list("message_id", "attempts"))
+        assert survivor.proc.poll() is None
     finally:
         sink.stop()
