@@ -44,6 +44,7 @@ _AGENT = [
     "service_console.view_casemessage",
     "service_console.add_casemessage",
     "messaging.view_outboundemail",
+    "messaging.view_emailevent",  # messaging: opens/clicks/unsubscribes
     "common.view_auditentry",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -54,6 +55,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service_console.add_article",
         "orders.delete_order",
         "carts.change_cartoverride",  # approve/reject agents' discounts (commerce)
+        "messaging.change_outboundemail",  # messaging: retry failed email, record bounces
+        "messaging.view_suppression",
+        "messaging.add_suppression",
     ],
     MARKETERS: [
         "customers.view_customer",
@@ -65,6 +69,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.view_recommendation",
         "orders.view_order",
         "messaging.view_outboundemail",
+        "messaging.view_emailevent",  # messaging
+        "messaging.view_suppression",
+        "messaging.add_suppression",
         "marketing.view_campaign",
         "marketing.add_campaign",
         "marketing.change_campaign",
