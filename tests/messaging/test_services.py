@@ -293,3 +293,20 @@ def test_one_transaction_publishes_its_emails_as_one_batch_task_after_commit():
     headers = json.loads(raw[0])["headers"]
     assert headers["task"] == "messaging.deliver_batch"
     assert headers["argsrepr"] == f"([{rows[0].pk}, {rows[1].pk}, {rows[2].pk}],)"
+
+
+def test_timeline_selectors_return_the_customers_emails_and_events_in_one_query_each(django_assert_num_queries):
+    from messaging.selectors import email_events_for_customer, emails_for_customer
+    from messaging.services import email_event_record
+
+    customer = CustomerFactory(email="tl@example.com")
+    other = CustomerFactory(email="other@example.com")
+    first = _enqueue(key="tl1", to="tl@example.com", customer=customer)
+    second = _enqueue(key="tl2", to="tl@example.com", customer=customer)
+    _enqueue(key="tl3", to="other@example.com", customer=other)
+    email_event_record(email=second, kind=EmailEvent.Kind.OPEN)
+    with django_assert_num_queries(1):
+        assert [e.pk for e in emails_for_customer(customer=customer)] == [second.pk, first.pk]
+    with django_assert_num_queries(1):
+        events = list(email_events_for_customer(customer=customer))
+        assert [(e.kind, e.email.kind) for e in events] == [("open", "test")]
