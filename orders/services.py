@@ -4,14 +4,12 @@ messaging outbox in that same transaction and are delivered after commit."""
 import hashlib
 import json
 import secrets
-import time
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -41,8 +39,6 @@ ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code"
 REQUIRED_ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code", "country")
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SOCIAL_SOURCES = {"instagram", "facebook", "pinterest", "tiktok", "twitter", "x", "youtube", "social"}
-CLAIM_WAIT_SECONDS = 15.0
-CLAIM_STALE_SECONDS = 120  # far longer than any placement; a claim this old belongs to a dead process
 ORDER_LINK_SALT = "orders.guest-link"
 ORDER_LINK_MAX_AGE = 60 * 60 * 24 * 180  # guest order links work for 180 days
 
@@ -192,47 +188,31 @@ def _request_hash(*, cart: Cart, email: str, address: dict, shipping_method: str
 
 
 def _claim(key: str, request_hash: str) -> Order | None:
-    """Claim `key` for this placement, or return the order an earlier identical request made.
+    """Claim `key` inside the caller's (placement) transaction, or return the order an
+    earlier identical request made.
 
-    Concurrent replays wait (bounded) for the first one to finish and get its order. A
-    different body under a used key raises IdempotencyKeyReused. When the first attempt
-    failed, its claim is gone and this attempt claims the key itself.
+    INSERT … ON CONFLICT DO NOTHING on the unique key: while another placement holding the
+    same key is still running, Postgres makes this statement wait for it; if that one
+    commits, nothing is inserted and its order is returned (or IdempotencyKeyReused for a
+    different body); if it rolls back (decline, out of stock, crash), this insert wins and
+    this request places the order. The claim only ever becomes visible together with its
+    order, so a dead process never leaves a key blocked.
     """
-    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
-    while True:
-        # Insert first (the common case is a fresh key); a savepoint is only needed when a
-        # caller's transaction is open, since a failed INSERT would poison it.
-        try:
-            if connection.in_atomic_block:
-                with transaction.atomic():
-                    CheckoutClaim.objects.create(key=key, request_hash=request_hash)
-            else:
-                CheckoutClaim.objects.create(key=key, request_hash=request_hash)
+    table = CheckoutClaim._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ("key", "request_hash", "status", "created_at") '  # noqa: S608 - table name from the model
+            'VALUES (%s, %s, %s, %s) ON CONFLICT ("key") DO NOTHING RETURNING id',
+            [key, request_hash, CheckoutClaim.Status.IN_PROGRESS, timezone.now()],
+        )
+        if cursor.fetchone() is not None:
             return None
-        except IntegrityError:
-            pass
-        existing = CheckoutClaim.objects.filter(key=key).select_related("order").first()
-        if existing is None:  # the earlier attempt failed and released the key: claim it again
-            continue
-        if existing.request_hash != request_hash:
-            raise IdempotencyKeyReused()
-        if existing.status == CheckoutClaim.Status.COMPLETED and existing.order is not None:
-            return existing.order
-        if existing.created_at < timezone.now() - timedelta(seconds=CLAIM_STALE_SECONDS):
-            # The process that claimed it died mid-placement (its transaction rolled back):
-            # free the key once, conditionally, and claim it again.
-            CheckoutClaim.objects.filter(
-                pk=existing.pk, status=CheckoutClaim.Status.IN_PROGRESS, created_at=existing.created_at
-            ).delete()
-            continue
-        if time.monotonic() > deadline:
-            raise CheckoutInProgress()
-        time.sleep(0.05)
-
-
-def _release_claim(key: str | None) -> None:
-    if key:
-        CheckoutClaim.objects.filter(key=key, status=CheckoutClaim.Status.IN_PROGRESS).delete()
+    existing = CheckoutClaim.objects.select_related("order").get(key=key)
+    if existing.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    if existing.order is None:  # cannot happen: claims commit with their order
+        raise CheckoutInProgress()
+    return existing.order
 
 
 # --- placement -----------------------------------------------------------------------
@@ -252,13 +232,14 @@ def order_place(
 ) -> Order:
     """Turn an open cart into an order, exactly once.
 
-    1. Claim the idempotency key (checkout token / Idempotency-Key). A replay with the same
-       body returns the first order (waiting for it if still running); a different body
-       raises IdempotencyKeyReused. No payment is attempted for a replay.
-    2. Price the cart and authorize the payment *outside* any lock (a real provider is an
+    All in one transaction:
+    1. Claim the idempotency key (checkout token / Idempotency-Key), see `_claim`. A replay
+       with the same body returns the first order (waiting for it if still running); a
+       different body raises IdempotencyKeyReused. No payment is attempted for a replay.
+    2. Price the cart and authorize the payment before any row lock (a real provider is an
        HTTP call). Decline/provider failure: PaymentDeclined/PaymentProviderError, no order,
-       no stock or voucher change.
-    3. One transaction: lock the cart, then the SKUs' stock rows in pk order; re-price (a
+       no stock or voucher change, the key is free again.
+    3. Lock the cart, then the SKUs' stock rows in pk order; re-price (a
        different total → PriceChanged); check stock net of other carts' reservations
        (OutOfStock); decrement stock with F(); consume the voucher (its row locked, limits
        re-checked; a code that stopped applying raises VoucherInvalid);
@@ -277,6 +258,7 @@ def order_place(
     provider = provider_for(payment_method)
     key = (idempotency_key or "").strip()[:100] or None
 
+    request_hash = ""
     if key is not None:
         request_hash = _request_hash(
             cart=cart,
@@ -286,51 +268,53 @@ def order_place(
             payment_method=payment_method,
             details=payment_details,
         )
-        earlier = _claim(key, request_hash)
-        if earlier is not None:
-            return earlier
 
     authorization: Authorization | None = None
     try:
-        current = cart_with_lines(cart.pk)
-        if current.status != Cart.Status.OPEN:
-            raise CartClosed(current.status)
-        if current.shipping_method != shipping_method:
-            current.shipping_method = shipping_method  # priced as chosen; saved under the lock below
-        breakdown = cart_price(current)
-        if breakdown.is_empty:
-            raise EmptyCart()
-        customer = current.customer or customer_get_or_create_guest(email=email)
-        if current.voucher_id and breakdown.voucher_code:
-            voucher_check(
-                voucher=current.voucher,
+        with transaction.atomic():
+            if key is not None:
+                earlier = _claim(key, request_hash)
+                if earlier is not None:
+                    return earlier
+            current = cart_with_lines(cart.pk)
+            if current.status != Cart.Status.OPEN:
+                raise CartClosed(current.status)
+            if current.shipping_method != shipping_method:
+                current.shipping_method = shipping_method  # priced as chosen; saved under the lock below
+            breakdown = cart_price(current)
+            if breakdown.is_empty:
+                raise EmptyCart()
+            customer = current.customer or customer_get_or_create_guest(email=email)
+            if current.voucher_id and breakdown.voucher_code:
+                voucher_check(
+                    voucher=current.voucher,
+                    customer=customer,
+                    email=email,
+                    base=breakdown.subtotal - breakdown.line_discount_total,
+                )
+            # Authorize before taking any row lock: a real provider is an HTTP call. Only the
+            # claim's key is held meanwhile, which nothing but a replay of this checkout waits on.
+            authorization = provider.authorize(amount=breakdown.total, details=payment_details or {})
+            order = _order_create_locked(
+                cart=cart,
                 customer=customer,
                 email=email,
-                base=breakdown.subtotal - breakdown.line_discount_total,
+                address=address,
+                shipping_method=shipping_method,
+                payment_method=payment_method,
+                authorization=authorization,
+                key=key,
+                actor=actor,
+                placed_by=placed_by,
+                priced_voucher_code=breakdown.voucher_code,
             )
-        authorization = provider.authorize(amount=breakdown.total, details=payment_details or {})
-        order = _order_create_locked(
-            cart=cart,
-            customer=customer,
-            email=email,
-            address=address,
-            shipping_method=shipping_method,
-            payment_method=payment_method,
-            authorization=authorization,
-            key=key,
-            actor=actor,
-            placed_by=placed_by,
-            priced_voucher_code=breakdown.voucher_code,
-        )
     except BaseException:
         if authorization is not None:
             provider.void(reference=authorization.reference)
-        _release_claim(key)
         raise
     return order
 
 
-@transaction.atomic
 def _order_create_locked(
     *,
     cart: Cart,

@@ -266,31 +266,3 @@ def test_a_voucher_that_does_not_apply_does_not_block_checkout():
     order = place(cart)
     assert order.voucher_code == "" and order.discount_total == D("0")
     assert order.total == D("16.50")  # 10 + 5 + 1.50
-
-
-def test_a_claim_left_by_a_crashed_placement_is_recovered_after_it_goes_stale(monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    import orders.services as services
-    from orders.exceptions import CheckoutInProgress
-    from orders.models import CheckoutClaim
-    from tests.orders.helpers import ADDRESS
-
-    cart, _ = _cart()
-    fingerprint = services._request_hash(
-        cart=cart,
-        email=cart.email,
-        address=services._clean_address(ADDRESS),
-        shipping_method="standard",
-        payment_method="test_card",
-        details={"card_number": "4242424242424242"},
-    )
-    claim = CheckoutClaim.objects.create(key="crashed", request_hash=fingerprint)  # no order: its process died
-    monkeypatch.setattr(services, "CLAIM_WAIT_SECONDS", 0.1)
-    with pytest.raises(CheckoutInProgress):
-        place(cart, key="crashed")
-    CheckoutClaim.objects.filter(pk=claim.pk).update(created_at=timezone.now() - timedelta(minutes=3))
-    order = place(cart, key="crashed")
-    assert CheckoutClaim.objects.get(key="crashed").order == order
