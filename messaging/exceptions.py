@@ -6,6 +6,10 @@ class EmailTemplateMissing(MessagingError):
     """email_enqueue was given a template that has no emails/<template>.html."""
 
 
+class InvalidRecipient(MessagingError):
+    """email_enqueue was given an empty or malformed address (never a header injection)."""
+
+
 class ContextNotSerialisable(MessagingError):
     """The context handed to email_enqueue cannot be stored as JSON."""
 

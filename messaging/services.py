@@ -32,7 +32,7 @@ from common.audit import audit_record
 from customers.models import Customer
 from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
-from messaging.exceptions import ContextNotSerialisable, EmailTemplateMissing
+from messaging.exceptions import ContextNotSerialisable, EmailTemplateMissing, InvalidRecipient
 from messaging.models import EmailEvent, OutboundEmail, Suppression
 from messaging.rendering import email_render, message_id_for, template_exists
 
@@ -66,7 +66,11 @@ def email_enqueue(
     """
     if not template_exists(template):
         raise EmailTemplateMissing(template)
-    to = to.strip()
+    to = (to or "").strip()
+    # Deliberately looser than validate_email (callers' addresses were validated by their
+    # forms; "x@intranet" is legal): refuse only what cannot be a single mailbox.
+    if to.count("@") != 1 or any(ch in to for ch in "\r\n,;<> \t") or not all(to.split("@")):
+        raise InvalidRecipient(to)
     existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing

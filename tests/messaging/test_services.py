@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from customers.models import Consent
 from customers.services import consent_set
-from messaging.exceptions import EmailTemplateMissing
+from messaging.exceptions import EmailTemplateMissing, InvalidRecipient
 from messaging.models import EmailEvent, OutboundEmail, Suppression
 from messaging.services import (
     email_deliver,
@@ -75,6 +75,13 @@ def test_rollback_leaves_no_row_and_publishes_nothing(django_capture_on_commit_c
 def test_unknown_template_is_refused_at_enqueue():
     with pytest.raises(EmailTemplateMissing):
         _enqueue(template="no_such_template")
+
+
+@pytest.mark.parametrize("address", ["", "not-an-address", "a@example.com\nBcc: victim@example.com"])
+def test_malformed_recipients_are_refused_at_enqueue(address):
+    with pytest.raises(InvalidRecipient):
+        _enqueue(to=address)
+    assert not OutboundEmail.objects.exists()
 
 
 def test_enqueue_links_the_customer_by_address_when_not_given():
