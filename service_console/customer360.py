@@ -20,6 +20,7 @@ from common.money import ZERO
 from customers.models import Address, Consent, Customer
 from marketing.models import CartAbandonment
 from messaging.models import EmailEvent, OutboundEmail
+from messaging.selectors import email_events_for_customer
 from orders.models import Order, OrderEvent
 from service_console.models import Case
 
@@ -162,6 +163,8 @@ def customer_360(customer: Customer) -> Customer360:
     events_of = EmailEvent.objects.filter(email=OuterRef("pk"))
     emails = list(
         OutboundEmail.objects.filter(customer=customer)
+        # Not the rendering context (JSON, possibly large): the panel shows status and flags.
+        .only("id", "kind", "status", "subject", "to_email", "marketing", "created_at", "sent_at")
         .annotate(
             opened=Exists(events_of.filter(kind=EmailEvent.Kind.OPEN)),
             clicked=Exists(events_of.filter(kind=EmailEvent.Kind.CLICK)),
@@ -178,11 +181,7 @@ def customer_360(customer: Customer) -> Customer360:
         .select_related("order", "actor")
         .order_by("-created_at", "-id")[:TIMELINE_SOURCE_LIMIT]
     )
-    email_events = list(
-        EmailEvent.objects.filter(customer=customer)
-        .select_related("email")
-        .order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
-    )
+    email_events = list(email_events_for_customer(customer=customer, limit=TIMELINE_SOURCE_LIMIT))
     audits = list(
         AuditEntry.objects.filter(customer=customer)
         .select_related("actor")
