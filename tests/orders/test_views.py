@@ -218,3 +218,57 @@ def test_card_fields_are_validated_before_any_payment(client):
     assert "Enter the expiry as MM/YY." in html
     assert "Enter the 3 or 4 digits" in html
     assert Order.objects.count() == 0
+
+
+def test_order_detail_query_count_does_not_grow_with_lines_or_events(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services import order_fulfil, order_mark_paid
+    from tests.carts.factories import agent
+
+    owner = CustomerFactory()
+    client.force_login(owner)
+
+    def order_with(lines: int):
+        cart = CartFactory(customer=owner)
+        for _ in range(lines):
+            CartLineFactory(cart=cart)
+        return place(cart)
+
+    small = order_with(1)
+    big = order_with(6)
+    staff = agent()
+    big = order_fulfil(order=order_mark_paid(order=big, actor=staff), actor=staff, carrier="DHL", tracking_number="9")
+    client.get(f"/orders/{small.number}/")  # warm the cached category navigation
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/orders/{small.number}/")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/orders/{big.number}/")
+    assert len(many) == len(few)
+    html = response.content.decode()
+    assert "DHL tracking <strong>9</strong>" in html and html.count('class="cart-line"') == 6
+
+
+def test_admin_partial_refund_and_cancel_actions(admin_client):
+    from orders.services import order_mark_paid
+    from tests.carts.factories import agent
+
+    cart = CartFactory()
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("20.00")))
+    order = order_mark_paid(order=place(cart), actor=agent())  # total 27.50
+    admin_client.post(
+        "/admin/orders/order/",
+        {"action": "refund", "_selected_action": [order.pk], "amount": "7.50", "reason": "scuffed"},
+    )
+    order.refresh_from_db()
+    assert order.refunded_total == Decimal("7.50") and order.status == "paid"
+    response = admin_client.post(
+        "/admin/orders/order/", {"action": "refund", "_selected_action": [order.pk], "amount": "abc"}, follow=True
+    )
+    assert "is not an amount" in response.content.decode()
+    admin_client.post("/admin/orders/order/", {"action": "cancel", "_selected_action": [order.pk], "reason": "asked"})
+    order.refresh_from_db()
+    # cancelling refunds what is left of the captured 27.50
+    assert order.status == "cancelled" and order.refunded_total == Decimal("27.50")
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["order.refund", "order.cancel"]
