@@ -1,8 +1,9 @@
 """/api/v1/… (versioned), /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI, vendored assets)."""
 
-from django.urls import include, path, re_path
+from django.urls import Resolver404, include, path, re_path, resolve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, schema
+from rest_framework.response import Response
 
 from api import carts, cases, catalog, customers, orders, social, staff
 from api.errors import error_body
@@ -61,9 +62,15 @@ v1 = [
 def api_not_found(request, *args, **kwargs):
     """Unknown /api/ paths (and path parameters that match no route) answer in the API's
     error format, not with the HTML 404 page."""
-    from rest_framework.response import Response
-
-    return Response(error_body("not_found", "No such API endpoint or object."), status=404)
+    message = "No such API endpoint or object."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message = f"No such API endpoint. Did you mean {request.path}/ (with a trailing slash)?"
+    return Response(error_body("not_found", message), status=404)
 
 
 urlpatterns = [

@@ -76,6 +76,8 @@ def test_unknown_api_paths_answer_in_the_error_format(anon_api):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert anon_api.get("/api/v1/staff/customers/not-a-uuid/").json()["error"]["code"] == "not_found"
+    hint = anon_api.get("/api/v1/products").json()["error"]["message"]
+    assert hint == "No such API endpoint. Did you mean /api/v1/products/ (with a trailing slash)?"
 
 
 def test_malformed_json_is_400(api):
