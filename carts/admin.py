@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
+from carts.services import voucher_create_single_use
 
 
 class CartLineInline(admin.TabularInline):
@@ -47,6 +48,28 @@ class VoucherAdmin(admin.ModelAdmin):
     search_fields = ("code", "description", "customer__email")
     readonly_fields = ("times_used", "created_at")
     raw_id_fields = ("customer",)
+    actions = ["generate_single_use_codes"]
+
+    @admin.action(description="Generate 10 single-use codes like the selected voucher", permissions=["add"])
+    def generate_single_use_codes(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one voucher as the template.", messages.WARNING)
+            return
+        template = queryset.get()
+        codes = [
+            voucher_create_single_use(
+                kind=template.kind,
+                value=template.value,
+                valid_to=template.valid_to,
+                valid_days=None if template.valid_to else 30,
+                min_spend=template.min_spend,
+                prefix="".join(ch for ch in template.code if ch.isalnum())[:6] or "UC",
+                source=f"admin:{template.code}",
+                description=f"Single-use copy of {template.code}",
+            ).code
+            for _ in range(10)
+        ]
+        self.message_user(request, f"10 single-use codes created: {', '.join(codes)}", messages.SUCCESS)
 
 
 @admin.register(VoucherRedemption)

@@ -98,3 +98,17 @@ def test_cart_page_shows_advisor_and_constant_queries(client):
         client.get("/cart/")
     assert len(six_lines) == len(one_line)
     assert len(one_line) <= 10
+
+
+def test_admin_generates_single_use_codes_from_a_voucher(admin_client):
+    template = VoucherFactory(code="SPRING", kind="fixed", value=Decimal("7.00"), min_spend=Decimal("20.00"))
+    response = admin_client.post(
+        "/admin/carts/voucher/", {"action": "generate_single_use_codes", "_selected_action": [template.pk]}, follow=True
+    )
+    assert "10 single-use codes created" in response.content.decode()
+    from carts.models import Voucher
+
+    copies = Voucher.objects.filter(source="admin:SPRING")
+    assert copies.count() == 10
+    assert all(v.code.startswith("SPRING-") and v.single_use and v.value == Decimal("7.00") for v in copies)
+    assert all(v.min_spend == Decimal("20.00") and v.valid_to is not None for v in copies)
