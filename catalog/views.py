@@ -1,3 +1,6 @@
+import json
+
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -5,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, catalog_generation
@@ -238,7 +242,33 @@ def product_page(request, slug: str):
             customer_id=request.user.pk if request.user.is_authenticated else None,
             session_key=request.session.session_key,
         )
+    structured = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "sku": default.sku if default else "",
+        "description": product.seo_description or product.description[:300],
+        "category": product.category.name,
+        "url": settings.SITE_URL + product.get_absolute_url(),
+        "offers": [
+            {
+                "@type": "Offer",
+                "sku": v.sku,
+                "price": str(v.price),
+                "priceCurrency": settings.CURRENCY,
+                "availability": "https://schema.org/InStock" if v.stock > 0 else "https://schema.org/OutOfStock",
+            }
+            for v in variants
+        ],
+    }
+    if images:
+        structured["image"] = [settings.SITE_URL + img.image.url for img in images[:4]]
     context = {
+        "canonical_url": structured["url"],
+        # Escaped like json_script so nothing in a product name can close the <script> tag.
+        "structured_data": mark_safe(  # noqa: S308 - escaped just above
+            json.dumps(structured).replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+        ),
         "product": product,
         "variants": variants,
         "variant_data": variant_data,

@@ -2,6 +2,7 @@ import json
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -123,3 +124,15 @@ def test_image_validation_rejects_non_images(tee):
     with pytest.raises(ValidationError) as excinfo:
         image.full_clean()
     assert "not a readable image" in str(excinfo.value)
+
+
+def test_structured_data_lists_offers_and_cannot_be_broken_out_of(client):
+    leaf = CategoryFactory(name="Hats", slug="hats")
+    product_with_variants(name="Cap </script><b>x", category=leaf, price="12.50", options=[("", "Red", 0)])
+    html = client.get("/products/cap-scriptbx/").content.decode()
+    start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["name"] == "Cap </script><b>x"
+    assert data["offers"][0]["price"] == "12.50"
+    assert data["offers"][0]["availability"] == "https://schema.org/OutOfStock"
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/products/cap-scriptbx/">' in html
