@@ -178,10 +178,11 @@ def cart_shipping_method_set(*, cart: Cart, method: str, expected_version: int |
 
 
 def cart_attribution_set(*, cart: Cart, attribution: dict) -> None:
-    """Remember the first campaign/source that touched this cart (no version bump: it
-    changes nothing the shopper or agent edits)."""
-    if attribution and not cart.attribution:
-        Cart.objects.filter(pk=cart.pk, attribution={}).update(attribution=attribution)
+    """Remember the latest campaign/source of the session that works on this cart (last
+    non-empty touch wins, as in catalog.attribution); orders copy it. No version bump: it
+    changes nothing the shopper or agent edits."""
+    if attribution and attribution != cart.attribution:
+        Cart.objects.filter(pk=cart.pk).update(attribution=attribution)
         cart.attribution = attribution
 
 

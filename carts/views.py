@@ -75,8 +75,7 @@ def cart_detail(request):
     if cart is not None:
         cart = cart_with_lines(cart.pk)
         breakdown = cart_price(cart)
-        if cart.attribution == {}:
-            cart_attribution_set(cart=cart, attribution=request_attribution(request))
+        cart_attribution_set(cart=cart, attribution=request_attribution(request))
     return render(request, "carts/cart.html", {"cart": cart, "breakdown": breakdown})
 
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carts.exceptions import CartClosed, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.selectors import cart_with_lines
-from carts.services import cart_email_set, cart_shipping_method_set
-from carts.views import cart_for_request
+from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
+from carts.views import cart_for_request, request_attribution
 from customers.models import Consent
 from customers.services import consent_set
 from orders.exceptions import (
@@ -76,6 +76,7 @@ def checkout_start(request):
     form = CheckoutForm(request.POST or None, initial=initial, addresses=addresses)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        cart_attribution_set(cart=cart, attribution=request_attribution(request))
         try:
             cart_email_set(cart=cart, email=data["email"])
             cart_shipping_method_set(cart=cart, method=data["shipping_method"])

@@ -272,3 +272,19 @@ def test_admin_partial_refund_and_cancel_actions(admin_client):
     # cancelling refunds what is left of the captured 27.50
     assert order.status == "cancelled" and order.refunded_total == Decimal("27.50")
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["order.refund", "order.cancel"]
+
+
+def test_order_copies_the_sessions_latest_attribution(client):
+    client.get("/?utm_source=instagram&utm_medium=social&utm_campaign=spring")
+    cart, _ = _guest_cart(client)
+    cart.refresh_from_db()
+    assert cart.attribution["utm_source"] == "instagram"
+    client.get("/?utm_source=newsletter&utm_medium=email&utm_campaign=june")  # a later touch wins
+    client.post("/checkout/", DETAILS)
+    token, version, _ = _review(client)
+    client.post(
+        "/checkout/review/", {"checkout_token": token, "cart_version": version, "card_number": APPROVE_CARD, **CARD}
+    )
+    order = Order.objects.get()
+    assert order.source == "email"
+    assert order.attribution["utm_campaign"] == "june"
