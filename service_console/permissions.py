@@ -5,9 +5,11 @@ view is wrapped, so no endpoint is reachable without this check.
 """
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django_htmx.http import HttpResponseClientRedirect
 
 from customers.roles import AGENTS, SUPERVISORS
 
@@ -31,11 +33,22 @@ def console_supervisor(user) -> bool:
     return console_user(user) and (user.is_superuser or SUPERVISORS in _group_names(user))
 
 
+def _to_sign_in(request):
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    back_to = current.path + (f"?{current.query}" if current.query else "") if current.path else ""
+    response = redirect_to_login(back_to or request.get_full_path())
+    if getattr(request, "htmx", False):
+        # A poll or partial after the session ended: send the whole page to sign in
+        # instead of swapping the sign-in form into a panel.
+        return HttpResponseClientRedirect(response["Location"])
+    return response
+
+
 def console_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _to_sign_in(request)
         if not console_user(request.user):
             raise PermissionDenied("The service console is for agents and supervisors.")
         return view(request, *args, **kwargs)
@@ -47,7 +60,7 @@ def supervisor_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return _to_sign_in(request)
         if not console_supervisor(request.user):
             raise PermissionDenied("Only supervisors can do this.")
         return view(request, *args, **kwargs)

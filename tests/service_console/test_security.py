@@ -192,3 +192,14 @@ def test_agent_cannot_touch_lines_or_overrides_of_another_customers_cart(agent_c
     override.refresh_from_db()
     assert other_line.quantity == 2 and override.status == CartOverride.Status.APPLIED
     assert not other_cart.reservations.exists()
+
+
+def test_htmx_poll_after_sign_out_redirects_the_whole_page(client, shopper):
+    response = client.get(
+        f"/console/customers/{shopper.public_id}/cart/?part=live",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver/console/customers/{shopper.public_id}/",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    assert f"/console/customers/{shopper.public_id}/" in response["HX-Redirect"]
