@@ -7,6 +7,8 @@ from messaging.models import OutboundEmail
 from messaging.services import email_enqueue
 from tests.messaging.sink import body_parts
 
+pytestmark = pytest.mark.celery
+
 
 def _wait_rows(sink, predicate, timeout=20):
     return sink.wait_for(predicate, timeout=timeout)

@@ -14,6 +14,8 @@ from messaging.models import OutboundEmail
 from messaging.services import email_enqueue
 from tests.messaging.sink import body_parts
 
+pytestmark = pytest.mark.celery
+
 
 @pytest.mark.django_db(transaction=True)
 def test_double_opt_in_welcome_and_one_click_unsubscribe(client, smtp_sink, start_celery_worker):

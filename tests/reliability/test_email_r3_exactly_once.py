@@ -18,6 +18,8 @@ from messaging.services import email_enqueue
 from messaging.tasks import relay
 from tests.messaging.sink import SmtpSink
 
+pytestmark = [pytest.mark.celery, pytest.mark.slow]
+
 N = 24
 LEASE = 6  # seconds; comfortably above one send (0.6 s sink delay) even on a loaded machine
 

@@ -18,6 +18,8 @@ from messaging.models import OutboundEmail
 from messaging.tasks import relay
 from tests.messaging.sink import SmtpSink, free_port
 
+pytestmark = [pytest.mark.celery, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[2]
 N = 5
 

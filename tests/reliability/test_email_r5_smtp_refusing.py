@@ -9,6 +9,8 @@ from messaging.models import OutboundEmail
 from messaging.services import email_enqueue, email_retry
 from tests.messaging.sink import SmtpSink
 
+pytestmark = [pytest.mark.celery, pytest.mark.slow]
+
 BASE = 0.3
 
 
