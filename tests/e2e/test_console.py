@@ -114,6 +114,7 @@ def test_agent_sells_on_behalf_of_the_shopper(live_server, page_at, start_celery
     screenshot(page, "console-customer360-1280")
 
     # Place the order on the shopper's behalf (address on file, test card).
+    panel.get_by_label("Card number (read out by the customer)").fill("4242 4242 4242 4242")
     panel.get_by_role("button", name="Place order for Hana").click()
     panel.get_by_text("placed for Hana").wait_for(timeout=15000)
     order = Order.objects.get(customer=shopper)
