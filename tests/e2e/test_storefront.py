@@ -133,3 +133,39 @@ def test_search_with_no_results_suggests_alternatives(live_server, page_at, stor
     assert page.get_by_role("heading", name="No products found for “sneekerz”").is_visible()
     assert page.get_by_role("link", name="Trail Sneakers").is_visible()
     screenshot(page, "storefront-search-empty-375")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_account_pages_on_phone_and_desktop(live_server, page_at, width):
+    from customers.models import Address
+    from tests.customers.factories import PASSWORD, CustomerFactory
+
+    customer = CustomerFactory(email="pages@example.com", first_name="Mio")
+    page = page_at(width)
+    page.goto(live_server.url + "/accounts/login/?next=/accounts/")
+    page.get_by_label("Email", exact=True).fill("pages@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/")
+    assert page.get_by_role("heading", name="Your profile").is_visible()
+    screenshot(page, f"account-profile-{width}")
+
+    page.get_by_role("navigation", name="Your account").get_by_role("link", name="Address book").click()
+    page.get_by_role("link", name="Add an address").first.click()
+    page.get_by_label("Full name").fill("Mio Tanaka")
+    page.get_by_label("Address line 1").fill("2-1 Ginza")
+    page.get_by_label("City").fill("Tokyo")
+    page.get_by_label("Postal code").fill("104-0061")
+    page.get_by_label("Country").fill("JP")
+    page.get_by_role("button", name="Save address").click()
+    page.wait_for_url("**/accounts/addresses/")
+    assert "2-1 Ginza" in page.locator("address").inner_text()
+    assert Address.objects.get(customer=customer).is_default
+    screenshot(page, f"account-addresses-{width}")
+
+    page.get_by_role("navigation", name="Your account").get_by_role("link", name="Privacy and emails").click()
+    page.get_by_label("Email me news, offers and product updates").check()
+    page.get_by_role("button", name="Save my choices").click()
+    assert page.get_by_text("Your choices are saved.").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"account-privacy-{width}")
