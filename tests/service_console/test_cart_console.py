@@ -380,3 +380,19 @@ def test_declined_card_shows_the_reason_and_places_nothing(agent_client, shopper
     assert not AuditEntry.objects.filter(action="order.place_on_behalf").exists()
     cart.refresh_from_db()
     assert cart.status == "open"
+
+
+def test_catalog_search_finds_sellable_variants_by_name_or_sku(agent_client, shopper):
+    VariantFactory(product__name="Linen Shirt", sku="LIN-M-BLU")
+    VariantFactory(product__name="Linen Trousers", sku="LIN-T-32", is_active=False)
+    VariantFactory(product__name="Linen Hidden", product__is_published=False)
+    VariantFactory(product__name="Wool Socks", sku="WS-1")
+    by_name = agent_client.get(
+        f"/console/customers/{shopper.public_id}/catalog/", {"q": "linen"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Linen Shirt" in by_name and "Linen Trousers" not in by_name and "Linen Hidden" not in by_name
+    assert "Wool Socks" not in by_name
+    by_sku = agent_client.get(
+        f"/console/customers/{shopper.public_id}/catalog/", {"q": "ws-1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Wool Socks" in by_sku and 'hx-include="#cart-version"' in by_sku
