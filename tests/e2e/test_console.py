@@ -182,6 +182,9 @@ def test_console_pages_look_finished(live_server, page_at):
     screenshot(page, "console-approvals-1280")
     page.goto(live_server.url + "/help/")
     screenshot(page, "help-1280")
+    page.goto(live_server.url + "/help/articles/delivery-times/")
+    assert page.locator("article strong", has_text="3-5 days").is_visible()  # Markdown rendered
+    screenshot(page, "help-article-1280")
     page.goto(live_server.url + "/help/contact/")
     screenshot(page, "help-contact-1280")
     for path in ("/console/cases/", "/help/", "/console/knowledge/"):
