@@ -69,7 +69,7 @@ def database_prepare() -> None:
     missing = PRODUCTS - Product.objects.filter(slug__startswith="demo-").count()
     if missing > 0:
         log(f"seeding {PRODUCTS} products (once; later runs reuse them)")
-        with tqdm(total=PRODUCTS, disable=True) as bar:
+        with tqdm(total=PRODUCTS, desc="products", file=sys.stderr) as bar:
             demo.seed_products(PRODUCTS, bar)
     demo.seed(sys.stderr, True)
 

@@ -109,6 +109,13 @@ def category_detail(request, slug: str):
 def search(request):
     raw = request.GET.get("q", "")
     query = search_normalize(raw)
+    # "All products" (no query) records nothing, so sessionless visitors can get it cached.
+    cacheable = not query and page_cache_eligible(request)
+    if cacheable:
+        page_key = page_cache_key("all", request.get_full_path()[:2000])
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL)
+        if hit is not None:
+            return hit
     filters = listing_filters_from_query(request.GET)
     truncated = len(raw.strip()) > len(query)
     if query:
@@ -133,22 +140,21 @@ def search(request):
         if count == 0:
             suggestions = search_suggestions(query=query)
             fallback_categories = list(Category.objects.filter(parent__isnull=False).order_by("position", "name")[:8])
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "query": query,
-            "truncated": truncated,
-            "filters": filters,
-            "facets": listing_facets(products=product_search(query=query)) if query else _all_facets(),
-            "sorts": SORTS,
-            "listing_html": listing_html,
-            "count": count,
-            "suggestions": suggestions,
-            "fallback_categories": fallback_categories,
-            "form_action": request.path,
-        },
-    )
+    context = {
+        "query": query,
+        "truncated": truncated,
+        "filters": filters,
+        "facets": listing_facets(products=product_search(query=query)) if query else _all_facets(),
+        "sorts": SORTS,
+        "listing_html": listing_html,
+        "count": count,
+        "suggestions": suggestions,
+        "fallback_categories": fallback_categories,
+        "form_action": request.path,
+    }
+    if cacheable:
+        return page_cache_render(request, page_key, "catalog/search.html", context, ttl=LISTING_TTL)
+    return render(request, "catalog/search.html", context)
 
 
 def _all_facets() -> dict:

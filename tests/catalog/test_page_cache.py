@@ -67,3 +67,16 @@ def test_listing_page_cache_follows_catalog_changes(client, tee):
     tee.save()
     html = client.get("/category/t-shirts/").content.decode()
     assert "Heavy Tee" in html and "Plain Tee" not in html
+
+
+def test_all_products_page_is_cached_for_sessionless_visitors_but_searches_are_not(
+    client, tee, django_assert_num_queries
+):
+    client.get("/search/?q=")
+    with django_assert_num_queries(0):
+        assert "Plain Tee" in client.get("/search/?q=").content.decode()
+    from catalog.models import SearchQuery
+
+    client.get("/search/?q=tee")
+    client.get("/search/?q=tee")
+    assert SearchQuery.objects.filter(query="tee").count() == 2
