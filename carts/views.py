@@ -68,15 +68,30 @@ def _conflict(request, exc: CartConflict):
     )
 
 
+def cart_recommendations(cart: Cart, *, limit: int = 4) -> list:
+    """ "Frequently bought together" (else "you may also like") for the cart's first item,
+    leaving out what is already in the cart. One query."""
+    from catalog.recommendations import recommendations_for_product
+
+    lines = list(cart.lines.all())
+    if not lines:
+        return []
+    in_cart = {line.variant.product_id for line in lines}
+    grouped = recommendations_for_product(lines[0].variant.product, limit=limit + len(in_cart))
+    items = grouped.get("bought_together") or grouped.get("also_like") or []
+    return [item for item in items if item.product.pk not in in_cart][:limit]
+
+
 @require_GET
 def cart_detail(request):
     cart = cart_for_request(request, create=False)
-    breakdown = None
+    breakdown, recommended = None, []
     if cart is not None:
         cart = cart_with_lines(cart.pk)
         breakdown = cart_price(cart)
         cart_attribution_set(cart=cart, attribution=request_attribution(request))
-    return render(request, "carts/cart.html", {"cart": cart, "breakdown": breakdown})
+        recommended = cart_recommendations(cart)
+    return render(request, "carts/cart.html", {"cart": cart, "breakdown": breakdown, "recommended": recommended})
 
 
 @require_POST

@@ -112,3 +112,27 @@ def test_admin_generates_single_use_codes_from_a_voucher(admin_client):
     assert copies.count() == 10
     assert all(v.code.startswith("SPRING-") and v.single_use and v.value == Decimal("7.00") for v in copies)
     assert all(v.min_spend == Decimal("20.00") and v.valid_to is not None for v in copies)
+
+
+def test_cart_page_recommends_items_bought_together_but_not_those_in_the_cart(client):
+    from catalog.models import Recommendation
+
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    line = CartLineFactory(cart=cart)
+    also_in_cart = CartLineFactory(cart=cart)
+    partner = VariantFactory(price=Decimal("9.00")).product
+    for rank, product in enumerate([also_in_cart.variant.product, partner]):
+        Recommendation.objects.create(
+            kind="bought_together",
+            source_product=line.variant.product,
+            product=product,
+            reason="Often bought with this",
+            rank=rank,
+            score=1.0,
+        )
+    html = client.get("/cart/").content.decode()
+    assert "Goes well with your cart" in html
+    assert f"/products/{partner.slug}/" in html
+    assert f'href="/products/{also_in_cart.variant.product.slug}/"' not in html
