@@ -269,9 +269,21 @@ class Migration(migrations.Migration):
     ]
 
 
-def _refresh_search(apps, schema_editor):
-    from catalog.search import _REFRESH_SQL
+# Inlined (not imported from catalog.search) so this migration keeps working as the code moves on.
+_REFRESH_SQL = """
+UPDATE catalog_product AS p SET
+  search_vector =
+      setweight(to_tsvector('english', p.name), 'A')
+   || setweight(to_tsvector('english', c.name || ' ' || coalesce(parent.name, '')), 'B')
+   || setweight(to_tsvector('english', p.description), 'C'),
+  search_text = lower(regexp_replace(p.name || ' ' || c.name, '[^[:alnum:][:space:]]+', '', 'g'))
+FROM catalog_category AS c
+LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id
+WHERE c.id = p.category_id
+"""
 
+
+def _refresh_search(apps, schema_editor):
     schema_editor.execute(_REFRESH_SQL)
 
 
