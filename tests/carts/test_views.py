@@ -136,3 +136,13 @@ def test_cart_page_recommends_items_bought_together_but_not_those_in_the_cart(cl
     assert "Goes well with your cart" in html
     assert f"/products/{partner.slug}/" in html
     assert f'href="/products/{also_in_cart.variant.product.slug}/"' not in html
+
+
+def test_header_count_for_a_signed_in_customer_sums_units(client):
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart, quantity=2)
+    CartLineFactory(cart=cart, quantity=3)
+    CartLineFactory(cart=CartFactory(), quantity=7)  # someone else's cart
+    assert '<span class="badge">5</span>' in client.get("/cart/").content.decode()
