@@ -4,6 +4,7 @@ overrides, ordering on their behalf. Every write goes through service_console.se
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -16,8 +17,11 @@ from api.customers import AddressOutSerializer, consents_of
 from api.orders import CHECKOUT_ERRORS, OrderDetailSerializer, OrderSerializer, order_for
 from carts.models import CartOverride
 from catalog.models import Variant
+from common.audit import audit_record
 from customers.models import Customer
 from orders.models import Order
+from orders.selectors import order_detail
+from orders.services import order_cancel, order_fulfil, order_mark_delivered, order_mark_paid
 from service_console.customer360 import customer_360
 from service_console.selectors import customer_search
 from service_console.services.cart_edit import (
@@ -28,6 +32,13 @@ from service_console.services.cart_edit import (
     console_override_apply,
 )
 from service_console.services.on_behalf import order_place_on_behalf
+
+
+class StaffOrderSerializer(OrderDetailSerializer):
+    customer_id = serializers.UUIDField(source="customer.public_id")
+
+    class Meta(OrderDetailSerializer.Meta):
+        fields = [*OrderDetailSerializer.Meta.fields, "customer_id"]
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):
@@ -254,3 +265,69 @@ class StaffOrderOnBehalf(StaffView):
             actor=request.user,
         )
         return Response(OrderDetailSerializer(order_for(customer, order.number)).data, status=status.HTTP_201_CREATED)
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[("paid", "Mark paid"), ("fulfilled", "Ship"), ("delivered", "Mark delivered"), ("cancelled", "Cancel")]
+    )
+    carrier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["action"] == "fulfilled":
+            missing = {
+                name: ["Required to ship."] for name in ("carrier", "tracking_number") if not attrs[name].strip()
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+def staff_order_or_404(number: str) -> Order:
+    order = order_detail(number[:20])
+    if order is None:
+        raise Http404
+    return order
+
+
+class StaffOrderDetail(StaffView):
+    @extend_schema(responses=StaffOrderSerializer)
+    def get(self, request, number: str):
+        """Any customer's order with its lines and status history."""
+        return Response(StaffOrderSerializer(staff_order_or_404(number)).data)
+
+
+class StaffOrderTransitions(StaffView):
+    extra_errors = {"post": {"409": "illegal_transition: the order's status does not allow it"}}
+
+    @extend_schema(request=TransitionSerializer, responses=StaffOrderSerializer)
+    def post(self, request, number: str):
+        """Move an order on: paid, fulfilled (shipped, with carrier and tracking), delivered or
+        cancelled. Illegal jumps are 409; the matching email and webhook follow; audited."""
+        order = staff_order_or_404(number)
+        data = validated(TransitionSerializer, request.data)
+        before = order.status
+        with transaction.atomic():
+            action = data["action"]
+            if action == "paid":
+                order = order_mark_paid(order=order, actor=request.user)
+            elif action == "fulfilled":
+                order = order_fulfil(
+                    order=order, actor=request.user, carrier=data["carrier"], tracking_number=data["tracking_number"]
+                )
+            elif action == "delivered":
+                order = order_mark_delivered(order=order, actor=request.user)
+            else:
+                order = order_cancel(order=order, actor=request.user, reason=data["reason"])
+            audit_record(
+                actor=request.user,
+                action=f"order.{action}",
+                customer=order.customer,
+                obj=order,
+                before={"status": before},
+                after={"status": order.status, "tracking_number": order.tracking_number},
+                note=f"{order.number} via API",
+            )
+        return Response(StaffOrderSerializer(staff_order_or_404(number)).data)

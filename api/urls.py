@@ -48,6 +48,10 @@ v1 = [
         name="staff-cart-overrides",
     ),
     path("staff/customers/<uuid:customer_id>/orders/", staff.StaffOrderOnBehalf.as_view(), name="staff-orders"),
+    path("staff/orders/<str:number>/", staff.StaffOrderDetail.as_view(), name="staff-order"),
+    path(
+        "staff/orders/<str:number>/transitions/", staff.StaffOrderTransitions.as_view(), name="staff-order-transitions"
+    ),
     path("staff/cases/", cases.StaffCases.as_view(), name="staff-cases"),
     path("staff/cases/<str:number>/", cases.StaffCaseDetail.as_view(), name="staff-case"),
     path("staff/cases/<str:number>/notes/", cases.StaffCaseNotes.as_view(), name="staff-case-notes"),

@@ -100,6 +100,8 @@ STAFF_CALLS = [
     ("post", "/api/v1/staff/customers/{customer}/cart/lines/"),
     ("post", "/api/v1/staff/customers/{customer}/cart/overrides/"),
     ("post", "/api/v1/staff/customers/{customer}/orders/"),
+    ("get", "/api/v1/staff/orders/{order}/"),
+    ("post", "/api/v1/staff/orders/{order}/transitions/"),
     ("get", "/api/v1/staff/cases/"),
     ("get", "/api/v1/staff/cases/{case}/"),
     ("patch", "/api/v1/staff/cases/{case}/"),

@@ -14,7 +14,7 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
     assert schema["openapi"].startswith("3.")
     assert all(path.startswith("/api/v1/") for path in schema["paths"])
     operations = [op for item in schema["paths"].values() for op in item.values()]
-    assert len(operations) == 37
+    assert len(operations) == 39
     # every operation documents the shared error body for 400/401/403/404/429
     for op in operations:
         for status in ("400", "401", "403", "404", "429"):

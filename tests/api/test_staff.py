@@ -158,3 +158,43 @@ def test_shopper_opens_a_case_and_never_sees_internal_notes(api, staff_api, shop
     staff_api.post(f"/api/v1/staff/cases/{number}/notes/", {"body": "internal: VIP"}, format="json")
     mine = api.get(f"/api/v1/cases/{number}/").json()
     assert [m["body"] for m in mine["messages"]] == ["Sent M, ordered L"]
+
+
+def _placed_order(shopper):
+    from orders.services import order_place
+
+    cart = cart_get_or_create(customer=shopper)
+    cart_line_add(cart=cart, variant=Variant.objects.get(sku="OXF-M-BLU"), quantity=1, actor=shopper)
+    return order_place(
+        cart=cart,
+        email=shopper.email,
+        shipping_address={"full_name": "Ana", "line1": "1 Main St", "city": "X", "postal_code": "1", "country": "US"},
+        shipping_method="standard",
+        payment_method="test_card",
+        payment_details={"card_number": "4242424242424242"},
+        idempotency_key="staff-order",
+        actor=shopper,
+    )
+
+
+def test_agent_moves_an_order_to_paid_and_shipped_audited(staff_api, agent_user, shopper, catalog):
+    order = _placed_order(shopper)
+    url = f"/api/v1/staff/orders/{order.number}/transitions/"
+    assert staff_api.get(f"/api/v1/staff/orders/{order.number}/").json()["customer_id"] == str(shopper.public_id)
+    missing = staff_api.post(url, {"action": "fulfilled"}, format="json")
+    assert missing.status_code == 400 and set(missing.json()["error"]["fields"]) == {"carrier", "tracking_number"}
+    assert staff_api.post(url, {"action": "paid"}, format="json").json()["status"] == "paid"
+    shipped = staff_api.post(
+        url, {"action": "fulfilled", "carrier": "Yamato", "tracking_number": "1234-5678"}, format="json"
+    ).json()
+    assert (shipped["status"], shipped["carrier"], shipped["tracking_number"]) == ("fulfilled", "Yamato", "1234-5678")
+    assert [e["kind"] for e in shipped["events"]] == ["placed", "paid", "fulfilled"]
+    entries = AuditEntry.objects.filter(actor=agent_user, object_id=str(order.pk)).order_by("created_at", "id")
+    assert [(e.action, e.before["status"], e.after["status"]) for e in entries] == [
+        ("order.paid", "placed", "paid"),
+        ("order.fulfilled", "paid", "fulfilled"),
+    ]
+    # shipped orders cannot be cancelled: a clear 409, nothing changes
+    refused = staff_api.post(url, {"action": "cancelled"}, format="json")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "illegal_transition"
+    assert Order.objects.get(pk=order.pk).status == "fulfilled"
