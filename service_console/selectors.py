@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Replace
 
 from carts.models import Cart, CartOverride
+from common.models import AuditEntry
 from customers.models import Customer
 from orders.models import Order, OrderLine
 from service_console.models import Article, Case, article_search_vector, case_pk_from_number
@@ -213,3 +214,16 @@ def override_report() -> list[OverrideReportRow]:
         )
         for r in rows
     ]
+
+
+def case_activity(case: Case, *, limit: int = 30) -> list[AuditEntry]:
+    """Who did what on this case (status, assignment, replies, notes, shared articles),
+    newest first. One query."""
+    return list(
+        AuditEntry.objects.filter(
+            Q(object_type=Case._meta.label_lower, object_id=str(case.pk))
+            | Q(action="article.share", customer_id=case.customer_id, after__case=case.number)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -9,3 +9,26 @@ register = template.Library()
 def markdown_safe(text: str):
     """Markdown rendered and sanitised by nh3 (scripts, handlers and unsafe links removed)."""
     return markdown_to_safe_html(text)
+
+
+_CASE_ACTIONS = {
+    "case.create": "Case opened",
+    "case.note": "Internal note added",
+    "case.reply": "Reply emailed to the customer",
+    "case.link_order": "Order linked",
+}
+
+
+@register.simple_tag
+def case_action_label(entry) -> str:
+    """One line for a case's audit entry, e.g. "Status: new → open, assignee: — → kenji@…"."""
+    if entry.action == "case.update":
+        before = entry.before or {}
+        parts = [f"{key}: {before.get(key) or '—'} → {value or '—'}" for key, value in (entry.after or {}).items()]
+        return "Changed " + ", ".join(parts)
+    if entry.action == "article.share":
+        return f"Shared article “{(entry.after or {}).get('title', '')}”"
+    if entry.action == "case.link_order":
+        numbers = (entry.after or {}).get("order_numbers") or []
+        return f"Order linked ({', '.join(numbers)})"
+    return _CASE_ACTIONS.get(entry.action, entry.action)

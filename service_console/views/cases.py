@@ -10,7 +10,7 @@ from service_console.exceptions import ConsoleError
 from service_console.forms import CaseCreateForm, CaseMessageForm, CaseUpdateForm, LinkOrderForm
 from service_console.models import Case, CaseMessage
 from service_console.permissions import console_required
-from service_console.selectors import articles_suggested_for_case, orders_by_number
+from service_console.selectors import articles_suggested_for_case, case_activity, orders_by_number
 from service_console.services.cases import (
     case_create,
     case_link_order,
@@ -96,6 +96,7 @@ def _case_page(request, case: Case, *, message_form=None, update_form=None, link
             "show_description": bool(case.description)
             and not any(m.kind == CaseMessage.Kind.CUSTOMER for m in case_messages),
             "linked_orders": orders_by_number(case.order_numbers),
+            "activity": case_activity(case),
             "suggested": articles_suggested_for_case(case),
             "update_form": update_form
             or CaseUpdateForm(

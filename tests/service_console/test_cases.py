@@ -155,3 +155,16 @@ def test_link_an_order_of_the_customer_only(agent_client, shopper, agent_user):
     other_case.refresh_from_db()
     assert case.order_numbers == [order.number]
     assert refused.status_code == 400 and other_case.order_numbers == []
+
+
+def test_case_page_shows_its_activity(agent_client, agent_user, shopper):
+    case = CaseFactory(customer=shopper, subject="Refund please", description="refund")
+    article = ArticleFactory(title="Returns and refunds", body="refund")
+    agent_client.post(f"/console/cases/{case.pk}/update/", {"status": "open", "priority": "high", "assignee": ""})
+    agent_client.post(f"/console/cases/{case.pk}/messages/", {"kind": "note", "body": "Checked stock"})
+    agent_client.post(f"/console/knowledge/{article.pk}/share/", {"case": case.pk})
+    html = agent_client.get(f"/console/cases/{case.pk}/").content.decode()
+    activity = html.split('id="activity-title"')[1].split("</section>")[0]
+    assert "Changed status: new → open, priority: normal → high" in activity
+    assert "Internal note added" in activity and "Shared article “Returns and refunds”" in activity
+    assert activity.count("Kenji Tanaka") == 3
