@@ -288,3 +288,21 @@ def test_order_copies_the_sessions_latest_attribution(client):
     order = Order.objects.get()
     assert order.source == "email"
     assert order.attribution["utm_campaign"] == "june"
+
+
+def test_admin_pages_render(admin_client):
+    cart = CartFactory(voucher=VoucherFactory())
+    CartLineFactory(cart=cart)
+    order = place(cart)
+    for url in (
+        "/admin/orders/order/",
+        f"/admin/orders/order/{order.pk}/change/",
+        "/admin/carts/cart/",
+        f"/admin/carts/cart/{cart.pk}/change/",
+        "/admin/carts/voucher/",
+        "/admin/carts/voucherredemption/",
+        "/admin/carts/cartoverride/",
+        "/admin/orders/checkoutclaim/",
+    ):
+        assert admin_client.get(url).status_code == 200, url
+    assert order.number in admin_client.get("/admin/orders/order/?q=" + order.number).content.decode()
