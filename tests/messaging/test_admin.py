@@ -98,3 +98,20 @@ def test_non_staff_cannot_reach_the_outbox(client, django_user_model):
     response = client.get(reverse("admin:messaging_outboundemail_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_outbox_list_query_count_does_not_grow_with_rows(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:messaging_outboundemail_changelist")
+    _row("first")
+    admin_client.get(url)  # warm the session/permission caches
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(url)
+    for i in range(30):
+        _row(f"more-{i}", to=f"m{i}@example.com")
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(url)
+    assert response.content.decode().count("@example.com</") >= 31
+    assert len(many) == len(one)
