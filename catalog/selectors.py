@@ -4,7 +4,7 @@ are annotated, not prefetched) so the query count is constant in page size and c
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import Category, Product, ProductImage, Variant
@@ -84,15 +84,27 @@ def listing_filters_from_query(params) -> ListingFilters:
     )
 
 
+def _variant_aggregate(function, field: str, output_field=None) -> Subquery:
+    """A correlated subquery over the product's active variants. Unlike a JOIN + GROUP BY it
+    lets Postgres sort and cut the page first and compute cards for those 24 rows only."""
+    rows = (
+        Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("product")
+        .annotate(value=function(field))
+        .values("value")
+    )
+    return Subquery(rows, output_field=output_field)
+
+
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """Annotate what a product card shows: lowest price, compare-at price, stock, thumbnail."""
-    active = Q(variants__is_active=True)
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
     return queryset.select_related("category").annotate(
-        price_from=Min("variants__price", filter=active),
-        price_to=Max("variants__price", filter=active),
-        compare_at=Min("variants__compare_at_price", filter=active),
-        stock_total=Coalesce(Sum("variants__stock", filter=active), 0, output_field=IntegerField()),
+        price_from=_variant_aggregate(Min, "price"),
+        price_to=_variant_aggregate(Max, "price"),
+        compare_at=_variant_aggregate(Min, "compare_at_price"),
+        stock_total=Coalesce(_variant_aggregate(Sum, "stock"), 0, output_field=IntegerField()),
         thumb=Subquery(first_image.values("thumbnail")[:1]),
         thumb_alt=Subquery(first_image.values("alt_text")[:1]),
     )
