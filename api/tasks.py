@@ -4,9 +4,11 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
 from api.models import WebhookDelivery
@@ -16,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 10
+LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
 
 
 def retry_delay(attempt: int) -> float:
@@ -62,19 +65,31 @@ def webhook_attempt(delivery: WebhookDelivery) -> int:
 def webhook_deliver(self, delivery_id: int) -> str:
     """Deliver one WebhookDelivery. Already delivered or failed rows are left alone (a
     redelivered task is a no-op); failures retry with exponential backoff, and after
-    MAX_ATTEMPTS the row is marked failed (visible in admin)."""
+    MAX_ATTEMPTS the row is marked failed (visible in admin). At-least-once: a worker killed
+    mid-POST leaves the attempt counted and the broker redelivers; receivers dedupe on
+    X-UC-Delivery."""
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
         return "skipped"
-    attempts = delivery.attempts + 1
     now = timezone.now()
+    # Claim the attempt with a lease: a duplicate of this message (broker redelivery, a second
+    # worker) arriving while the POST is in flight skips. A worker that dies mid-POST leaves
+    # the lease to expire, so the broker's redelivery later retries.
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(attempts=F("attempts") + 1, last_attempt_at=now, lease_until=now + LEASE)
+    )
+    if not claimed:
+        return "skipped"
+    delivery.refresh_from_db(fields=["attempts"])
+    attempts = delivery.attempts
     try:
         status = webhook_attempt(delivery)
     except DeliveryFailed as exc:
         final = attempts >= MAX_ATTEMPTS
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            attempts=attempts,
-            last_attempt_at=now,
+            lease_until=None,
             last_error=str(exc)[:2000],
             response_status=getattr(exc.__cause__, "code", None),
             status=WebhookDelivery.Status.FAILED if final else WebhookDelivery.Status.PENDING,
@@ -84,9 +99,8 @@ def webhook_deliver(self, delivery_id: int) -> str:
             return "failed"
         raise self.retry(countdown=retry_delay(attempts), exc=exc) from None
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        attempts=attempts,
-        last_attempt_at=now,
-        delivered_at=now,
+        lease_until=None,
+        delivered_at=timezone.now(),
         response_status=status,
         last_error="",
         status=WebhookDelivery.Status.SUCCEEDED,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from api.models import WebhookDelivery, WebhookSubscription
 from api.tasks import MAX_ATTEMPTS, DeliveryFailed, retry_delay, webhook_deliver
@@ -226,4 +226,45 @@ def test_a_real_worker_retries_and_delivers_a_signed_order_created(start_celery_
         assert (delivery.status, delivery.attempts) == ("succeeded", 2)
         assert Decimal(json.loads(requests[1]["body"])["data"]["total"]) == Decimal("49.50")
     finally:
+        server.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_message_while_the_post_is_in_flight_sends_nothing():
+    """Worker A is mid-POST (the receiver holds the request); the same message delivered to
+    worker B meanwhile is skipped; A then completes. One request reaches the receiver."""
+    arrived, release = threading.Event(), threading.Event()
+
+    server = Receiver()
+    original = server.server.RequestHandlerClass.do_POST
+
+    def slow_post(handler):
+        arrived.set()
+        release.wait(10)
+        original(handler)
+
+    server.server.RequestHandlerClass.do_POST = slow_post
+    try:
+        sub = _subscribe(server.url, "case.created")
+        delivery = WebhookDelivery.objects.create(subscription=sub, event="case.created", payload={"n": 1})
+        results = {}
+
+        def worker_a():
+            try:
+                results["a"] = webhook_deliver.apply(args=[delivery.pk]).get()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=worker_a)
+        thread.start()
+        assert arrived.wait(10)
+        results["b"] = webhook_deliver.apply(args=[delivery.pk]).get()
+        release.set()
+        thread.join(15)
+        assert results == {"a": "delivered", "b": "skipped"}
+        assert len(server.requests) == 1
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.lease_until) == ("succeeded", 1, None)
+    finally:
+        release.set()
         server.close()
