@@ -88,17 +88,15 @@ def _order_baskets() -> list[tuple[int | None, set[int]]]:
     try:
         # A savepoint: orders' tables may not be migrated yet in a half-deployed database.
         with transaction.atomic():
-            rows = list(
-                line_model.objects.exclude(order__status="cancelled").values_list(
-                    "order_id", "order__customer_id", "variant__product_id"
-                )
+            rows = line_model.objects.exclude(order__status="cancelled").values_list(
+                "order_id", "order__customer_id", "variant__product_id"
             )
+            for order_id, customer_id, product_id in rows.iterator(chunk_size=5000):
+                if product_id is not None:
+                    baskets.setdefault(order_id, (customer_id, set()))[1].add(product_id)
     except (FieldError, DatabaseError) as exc:
         logger.info("order lines unreadable (%s); recommendations use views only", type(exc).__name__)
         return []
-    for order_id, customer_id, product_id in rows:
-        if product_id is not None:
-            baskets.setdefault(order_id, (customer_id, set()))[1].add(product_id)
     return list(baskets.values())
 
 
