@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from commerce_platform.health import healthz
+from commerce_platform.privacy_views import your_data, your_data_export
 from commerce_platform.views import home
 from marketing import views as marketing_views
 from messaging.views import OutboxPasswordResetView
@@ -12,6 +13,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Password reset mail goes through the messaging outbox (same URL and template as customers).
     path("accounts/password-reset/", OutboxPasswordResetView.as_view(), name="password_reset_outbox"),
+    path("accounts/data/", your_data, name="your_data"),
+    path("accounts/data/export.json", your_data_export, name="your_data_export"),
     path("accounts/", include("customers.urls")),
     path("", include("catalog.urls")),
     path("", include("messaging.urls")),

@@ -99,3 +99,32 @@ def consent_set(
                 after={"purpose": purpose, "granted": granted},
             )
     return consent
+
+
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def erased_email(customer: Customer) -> str:
+    return f"erased-{customer.public_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+@transaction.atomic
+def customer_anonymise(*, customer: Customer) -> Customer:
+    """Erase the customer's personal data in the customers app (C1 erasure).
+
+    The row stays (orders and other records keep pointing at it) but holds no PII: email,
+    names and phone are replaced, addresses deleted, password unusable, account inactive,
+    marketing consent withdrawn. Other apps scrub their own copies (commerce_platform.privacy).
+    """
+    customer.addresses.all().delete()
+    for purpose in Consent.Purpose.values:
+        if consent_current(customer=customer, purpose=purpose):
+            Consent.objects.create(customer=customer, purpose=purpose, granted=False, source=Consent.Source.ERASURE)
+    customer.email = erased_email(customer)
+    customer.first_name = customer.last_name = customer.phone = ""
+    customer.set_unusable_password()
+    customer.is_active = False
+    customer.is_guest = True
+    customer.erased_at = timezone.now()
+    customer.save()
+    return customer
