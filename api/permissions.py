@@ -1,10 +1,10 @@
-"""Who may call what. Session users are shoppers (and agents when in the Agents group);
-token callers additionally need the matching scope on their token."""
+"""Who may call what. Signed-in users are shoppers; staff endpoints follow the console's rule
+(Agents, Supervisors, superusers). Token callers also need the matching scope on their token."""
 
 from rest_framework.permissions import BasePermission
 
 from api.models import IntegrationToken, Scope
-from customers.roles import is_agent
+from service_console.permissions import console_user
 
 
 def _token(request) -> IntegrationToken | None:
@@ -25,7 +25,7 @@ class IsAgent(BasePermission):
     message = "Staff only: sign in as an agent or send a token with the 'staff' scope."
 
     def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated and is_agent(request.user)):
+        if not (request.user and console_user(request.user)):
             return False
         token = _token(request)
         return token is None or token.has_scope(Scope.STAFF)

@@ -159,3 +159,22 @@ def test_demo_seed_creates_each_token_once_and_prints_it_once():
     assert not any("uc_" in line for line in second.lines)
     staff_token = IntegrationToken.objects.get(name="Demo: agent staff token")
     assert staff_token.scopes == ["staff"] and staff_token.customer.email == "agent@example.com"
+
+
+def test_session_writes_need_the_csrf_token(shopper, catalog):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(shopper)
+    response = client.post("/api/v1/cases/", {"subject": "x", "message": "y"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_a_superuser_session_reaches_staff_endpoints_like_the_console(client, shopper):
+    admin = CustomerFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get(f"/api/v1/staff/customers/{shopper.public_id}/").status_code == 200
+    client.force_login(shopper)
+    assert client.get(f"/api/v1/staff/customers/{shopper.public_id}/").status_code == 403
