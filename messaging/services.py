@@ -107,22 +107,34 @@ def _deliver_after_commit(email_id: int) -> None:
     publishes them later. (Not common.tasks.enqueue_on_commit: it hands Django a
     functools.partial, which robust on_commit error logging cannot name.)"""
     connection = transaction.get_connection()
-    pending = getattr(connection, "_messaging_pending", None)
-    if pending is None:
-        pending = connection._messaging_pending = []
-    pending.append(email_id)
+    if not connection.in_atomic_block:
+        _publish([email_id])
+        return
+    # One pending list per outermost transaction (keyed by its Atomic object), so ids of a
+    # transaction that rolled back never leak into the next one.
+    owner = connection.atomic_blocks[0]
+    if getattr(connection, "_messaging_pending_owner", None) is not owner:
+        connection._messaging_pending_owner = owner
+        connection._messaging_pending = []
+    connection._messaging_pending.append(email_id)
     transaction.on_commit(_publish_pending, robust=True)
 
 
 def _publish_pending() -> None:
-    from messaging.tasks import deliver, deliver_batch  # tasks import this module
-
-    pending = getattr(transaction.get_connection(), "_messaging_pending", None)
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_messaging_pending", None)
     if not pending:
         return  # an earlier callback of the same transaction published everything
     # Ids of rows rolled back with a savepoint may be among them: their task finds nothing.
     ids = list(dict.fromkeys(pending))
     pending.clear()
+    connection._messaging_pending_owner = None
+    _publish(ids)
+
+
+def _publish(ids: list[int]) -> None:
+    from messaging.tasks import deliver, deliver_batch  # tasks import this module
+
     size = conf.batch_size()
     try:
         for start in range(0, len(ids), size):
