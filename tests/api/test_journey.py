@@ -183,3 +183,15 @@ def test_order_list_costs_the_same_queries_for_two_or_five_orders(api, shopper, 
         _place(shopper, f"q-{n}")
     with django_assert_num_queries(4):
         assert api.get("/api/v1/orders/").json()["count"] == 5
+
+
+def test_cart_costs_the_same_queries_for_one_or_three_lines(api, catalog, django_assert_num_queries):
+    api.get("/api/v1/me/")  # token last_used_at written
+    api.post("/api/v1/cart/lines/", {"variant_id": Variant.objects.get(sku="LIN-M-WHT").pk}, format="json")
+    # token, open cart, cart + voucher, lines with variant/product/author, overrides
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/cart/").json()["lines"]) == 1
+    for sku in ("OXF-M-BLU", "RUN-42-BLK"):
+        api.post("/api/v1/cart/lines/", {"variant_id": Variant.objects.get(sku=sku).pk}, format="json")
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/cart/").json()["lines"]) == 3
