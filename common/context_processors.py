@@ -7,4 +7,5 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "CURRENCY": settings.CURRENCY,
         "CURRENCY_SYMBOL": settings.CURRENCY_SYMBOL,
+        "FREE_SHIPPING_THRESHOLD": getattr(settings, "FREE_SHIPPING_THRESHOLD", None),
     }

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.test import override_settings
 
@@ -85,3 +87,8 @@ def test_home_page_renders(client):
     response = client.get("/")
     assert response.status_code == 200
     assert "Featured and new" in response.content.decode()
+
+
+def test_home_page_states_the_configured_free_shipping_threshold(client, settings):
+    settings.FREE_SHIPPING_THRESHOLD = Decimal("75.00")
+    assert "Free shipping on orders over $75.00." in client.get("/").content.decode()
