@@ -317,3 +317,34 @@ def test_timeline_selectors_return_the_customers_emails_and_events_in_one_query_
     with django_assert_num_queries(1):
         events = list(email_events_for_customer(customer=customer))
         assert [(e.kind, e.email.kind) for e in events] == [("open", "test")]
+
+
+def test_outbox_anonymise_scrubs_address_and_content_and_stops_unsent_mail():
+    from messaging.privacy import outbox_anonymise
+    from messaging.services import email_event_record
+
+    customer = CustomerFactory(email="erin@example.com")
+    sent = _enqueue(key="e1", to="erin@example.com", customer=customer)
+    OutboundEmail.objects.filter(pk=sent.pk).update(status="sent")
+    unlinked = _enqueue(key="e2", to="ERIN@example.com")
+    OutboundEmail.objects.filter(pk=unlinked.pk).update(customer=None)
+    other = _enqueue(key="e3", to="someone@example.com")
+    email_event_record(email=sent, kind=EmailEvent.Kind.CLICK, url="http://127.0.0.1:8000/x", user_agent="UA")
+
+    assert outbox_anonymise(customer=customer, replacement_email="erased-1@erased.invalid") == 2
+
+    rows = {r.pk: r for r in OutboundEmail.objects.all()}
+    assert (rows[sent.pk].to_email, rows[sent.pk].context, rows[sent.pk].status) == (
+        "erased-1@erased.invalid",
+        {},
+        "sent",
+    )
+    assert (rows[unlinked.pk].to_email, rows[unlinked.pk].status, rows[unlinked.pk].customer_id) == (
+        "erased-1@erased.invalid",
+        "suppressed",
+        customer.pk,
+    )
+    assert (rows[other.pk].to_email, rows[other.pk].context) == ("someone@example.com", {"requested_by": "Grace"})
+    assert list(EmailEvent.objects.values_list("url", "user_agent")) == [("", "")]
+    assert email_deliver(email_id=unlinked.pk).status == "suppressed"
+    assert mail.outbox == []
