@@ -5,7 +5,7 @@ under concurrent HTTP load (wrk, keep-alive) against gunicorn with 2 workers, be
 Prints JSON lines {name, value, unit, reference, ratio} and merges them into
 bench/results/latest.json. Uses its own database (DATABASE_NAME, default
 commerce_bench_p1: created, migrated and seeded on the first run, reused afterwards) and its
-own Redis database (BENCH_P1_REDIS_DB, default 13) for the cache.
+own private redis-server (var/bench_p1, stopped at the end) for the cache.
 
 Knobs: BENCH_P1_PRODUCTS (5000), BENCH_P1_SECONDS (5 per run), BENCH_P1_ROUNDS (3),
 BENCH_P1_CONNECTIONS (8).
@@ -34,12 +34,13 @@ PRODUCTS = int(os.environ.get("BENCH_P1_PRODUCTS", "5000"))
 SECONDS = int(os.environ.get("BENCH_P1_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_P1_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_P1_CONNECTIONS", "8"))
-REDIS_DB = int(os.environ.get("BENCH_P1_REDIS_DB", "13"))
 
 from commerce_platform import devservices  # noqa: E402
 
-_redis = os.environ.get("REDIS_URL") or devservices.embedded_redis_url(Path(os.environ.get("VAR_DIR", ROOT / "var")))
-os.environ["REDIS_URL"] = devservices.redis_url_with_db(_redis, REDIS_DB)
+# A private redis-server (unix socket) for the cache: a shared Redis database can be flushed
+# at any moment by someone's test run, which would turn every cached page into a miss.
+BENCH_VAR = ROOT / "var" / "bench_p1"
+os.environ["REDIS_URL"] = devservices.embedded_redis_url(BENCH_VAR)
 
 import django  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
@@ -263,6 +264,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        devservices.stop_redis(BENCH_VAR)
 
     def median_round(ratio_key: str) -> dict:
         return sorted(rounds, key=lambda r: r[ratio_key])[len(rounds) // 2]
