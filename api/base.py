@@ -11,6 +11,13 @@ from api.schema import ApiAutoSchema
 from api.throttling import AnonThrottle, CallerThrottle
 
 
+def validated(serializer_class, data, **kwargs) -> dict:
+    """Validate `data` with an input serializer; errors become the 400 field-level body."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 class ApiView(APIView):
     # Token first: its authenticate_header makes unauthenticated calls 401 (not 403).
     authentication_classes = [IntegrationTokenAuthentication, SessionAuthentication]

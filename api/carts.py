@@ -2,11 +2,13 @@
 (`expected_version`); a stale one answers 409 cart_conflict. Writes go through
 carts.services; totals come from carts.pricing.cart_price."""
 
+from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import ShopperView
+from api.base import ShopperView, validated
 from carts.models import Cart, CartLine
 from carts.pricing import cart_price
 from carts.selectors import cart_with_lines
@@ -64,8 +66,6 @@ class CartOutSerializer(serializers.Serializer):
 
 
 def cart_representation(cart: Cart) -> dict:
-    from django.conf import settings
-
     cart = cart_with_lines(cart.pk)
     price = cart_price(cart)
     data = {
@@ -134,20 +134,12 @@ class ShippingSerializer(serializers.Serializer):
 VERSION_QUERY = OpenApiParameter("expected_version", int, required=True, description="The cart version you saw.")
 
 
-def validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def shopper_cart(request) -> Cart:
     return cart_get_or_create(customer=request.user)
 
 
 def cart_line_or_404(cart: Cart, line_id: int) -> CartLine:
     """A line of *this* cart; another cart's line id is 404 (never a hint it exists)."""
-    from django.http import Http404
-
     line = CartLine.objects.filter(pk=line_id, cart=cart).first() if 0 < line_id < 2**31 else None
     if line is None:
         raise Http404

@@ -6,8 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from api.base import ShopperView, StaffView
-from api.carts import validated
+from api.base import ShopperView, StaffView, validated
 from api.pagination import ApiPagination
 from customers.models import Customer
 from service_console.models import Case, CaseMessage, case_pk_from_number

@@ -4,8 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.base import ShopperView
-from api.carts import validated
+from api.base import ShopperView, validated
 from api.catalog import RecommendationSerializer
 from catalog.recommendations import recommendations_for_customer
 from customers.account_services import consent_settings_save

@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from api.base import ShopperView
-from api.carts import shopper_cart, validated
+from api.base import ShopperView, validated
+from api.carts import shopper_cart
 from api.pagination import ApiPagination
 from carts.exceptions import CartConflict
 from carts.models import Cart

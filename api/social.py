@@ -6,8 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import ApiView
-from api.carts import validated
+from api.base import ApiView, validated
 from api.models import SocialPost
 from api.permissions import HasSocialWriteScope
 

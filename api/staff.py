@@ -10,8 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import StaffView
-from api.carts import CART_ERRORS, VERSION_QUERY, CartOutSerializer, cart_line_or_404, cart_representation, validated
+from api.base import StaffView, validated
+from api.carts import CART_ERRORS, VERSION_QUERY, CartOutSerializer, cart_line_or_404, cart_representation
 from api.cases import CaseSerializer
 from api.customers import AddressOutSerializer, consents_of
 from api.orders import CHECKOUT_ERRORS, OrderDetailSerializer, OrderSerializer, order_for
