@@ -39,8 +39,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ("created_at", "to_email", "kind", "status_label", "marketing", "attempts", "sent_at")
     list_filter = ("status", "kind", "marketing")
     search_fields = ("to_email", "dedupe_key", "message_id")
-    date_hierarchy = "created_at"
-    ordering = ("-created_at", "-id")
+    ordering = ("-id",)  # the pk index; same order as created_at
     list_per_page = 50
     show_full_result_count = False  # the outbox grows large; counting it all is slow
     inlines = [EmailEventInline]

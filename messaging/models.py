@@ -17,14 +17,20 @@ class OutboundEmail(models.Model):
         SUPPRESSED = "suppressed", "Suppressed"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No single-column FK index: outbox_customer_idx (customer, -created_at) serves lookups.
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_emails"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbound_emails",
+        db_index=False,
     )
     to_email = models.EmailField(max_length=254)
     kind = models.CharField(max_length=64, help_text="e.g. order_confirmation, password_reset, campaign")
     template = models.CharField(max_length=120, help_text="emails/<template>.html/.txt/_subject.txt")
     context = models.JSONField(default=dict, blank=True)
-    dedupe_key = models.CharField(max_length=255, unique=True)
+    dedupe_key = models.CharField(max_length=255)  # unique: see Meta (no LIKE index needed)
     marketing = models.BooleanField(default=False, help_text="Needs current marketing consent at send time.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
@@ -37,12 +43,15 @@ class OutboundEmail(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        # Every claim and "sent" mark rewrites the row and all its index entries (status is
+        # indexed, so no HOT update): keep the index set small. Newest-first lists use the pk.
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key_unique")]
         indexes = [
             models.Index(fields=["status", "created_at"], name="outbox_status_created_idx"),
             models.Index(Lower("to_email"), name="outbox_to_email_ci_idx"),

@@ -71,7 +71,7 @@ def email_templates() -> list[str]:
 
 def sample_context(template: str) -> tuple[dict, str]:
     """(context, where it came from): the newest real message's context, else a sample."""
-    latest = OutboundEmail.objects.filter(template=template).order_by("-created_at", "-id").first()
+    latest = OutboundEmail.objects.filter(template=template).order_by("-id").first()
     if latest is not None:
         return latest.context, f"context of {latest.kind} #{latest.pk} to {latest.to_email}"
     if template in SAMPLE_CONTEXTS:

@@ -20,8 +20,8 @@ from tests.messaging.sink import SmtpSink
 
 pytestmark = [pytest.mark.celery, pytest.mark.slow]
 
-N = 24
-LEASE = 6  # seconds; comfortably above one send (0.6 s sink delay) even on a loaded machine
+N = 16
+LEASE = 8  # seconds; comfortably above one send (2 s sink delay) even on a loaded machine
 
 
 def _owner_of(peer_port: int, workers) -> tuple[object, psutil.Process] | None:
@@ -54,7 +54,8 @@ def _kill_next_sender(sink, workers, seen: set[int]):
 @pytest.mark.django_db(transaction=True)
 def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(start_celery_worker):
     # Given an SMTP sink slow enough that a kill lands inside the SMTP transaction
-    sink = SmtpSink(delay=0.6).start()
+    # (2 s: even on a loaded machine the SIGKILL lands before the server answers 250)
+    sink = SmtpSink(delay=2.0).start()
     env = {"EMAIL_URL": sink.url, "MESSAGING_SEND_LEASE_SECONDS": str(LEASE)}
     try:
         worker_a = start_celery_worker(queues="email", concurrency=2, name="r3-a", extra_env=env)
@@ -73,6 +74,7 @@ def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(sta
         seen: set[int] = set()
         attempt_1, (_, child) = _kill_next_sender(sink, [worker_a, worker_b], seen)
         os.kill(child.pid, signal.SIGKILL)
+        assert attempt_1.message_id not in sink.handler.message_ids(), "the kill came too late to be mid-send"
         # ... and then a whole worker (main process and children) while one of its sends is in flight
         attempt_2, (victim, _) = _kill_next_sender(sink, [worker_a, worker_b], seen)
         survivor = worker_b if victim is worker_a else worker_a
@@ -80,6 +82,7 @@ def test_every_email_reaches_the_sink_exactly_once_when_workers_die_mid_send(sta
         for proc in processes:
             proc.send_signal(signal.SIGKILL)
         victim.proc.wait(timeout=10)
+        assert attempt_2.message_id not in sink.handler.message_ids(), "the kill came too late to be mid-send"
 
         # Then, with the relay running as beat would, everything is delivered exactly once
         def all_sent() -> bool:
