@@ -2,9 +2,13 @@
 generation; bumping it (on any product, variant, image or category save/delete, or an
 explicit call after a bulk stock change) makes all of them stale at once."""
 
+import logging
 import time
 
+import redis
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalog:generation"
 LISTING_TTL = 60  # bounds staleness for stock changed by queryset.update() elsewhere
@@ -14,25 +18,62 @@ GENERATION_MEMO_SECONDS = 1.0
 _memo: dict[str, float] = {}
 
 
-def catalog_generation() -> int:
+def catalog_generation() -> int | None:
+    """The current generation, or None when Redis is unreachable (then nothing is cached:
+    pages are rendered from the database, slower but correct)."""
     now = time.monotonic()
     if _memo and now - _memo["at"] < GENERATION_MEMO_SECONDS:
         return int(_memo["value"])
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
-        generation = cache.get(GENERATION_KEY, 0)
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+            generation = cache.get(GENERATION_KEY, 0)
+    except redis.RedisError:
+        logger.warning("catalog cache unavailable; serving uncached pages")
+        return None
     _memo.update(value=generation, at=now)
     return generation
 
 
+def cache_get(key: str | None):
+    """cache.get that treats an unreachable Redis (or no key) as a miss."""
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except redis.RedisError:
+        return None
+
+
+def cache_set(key: str | None, value, timeout: int) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, timeout)
+    except redis.RedisError:
+        pass
+
+
+def generation_key(*parts: object) -> str | None:
+    """A cache key carrying the catalog generation; None when caching is unavailable."""
+    generation = catalog_generation()
+    if generation is None:
+        return None
+    return ":".join(["catalog", str(parts[0]), str(generation), *(str(p) for p in parts[1:])])
+
+
 def catalog_cache_invalidate() -> None:
-    """Call after changing products or stock outside model save() (e.g. F() updates)."""
+    """Call after changing products or stock outside model save() (e.g. F() updates).
+    Never raises: a catalog edit must succeed even when Redis is down."""
     _memo.clear()
     from catalog.page_cache import local_page_cache_clear
 
     local_page_cache_clear()
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    except redis.RedisError:
+        logger.warning("catalog cache not invalidated: Redis unavailable")

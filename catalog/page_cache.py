@@ -70,9 +70,13 @@ def page_cache_eligible(request) -> bool:
     return not request.user.is_authenticated
 
 
-def page_cache_key(kind: str, *parts: object) -> str:
+def page_cache_key(kind: str, *parts: object) -> str | None:
+    """None when the cache is unavailable (the caller then renders normally)."""
+    generation = catalog_generation()
+    if generation is None:
+        return None
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{KEY_PREFIX}:{kind}:{catalog_generation()}:{digest}"
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{KEY_PREFIX}:{kind}:{generation}:{digest}"
 
 
 def _response(request, html: bytes) -> HttpResponse:

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from catalog.cache import cache_get, cache_set
 from catalog.models import Product
 
 MAX_QUERY_LENGTH = 200
@@ -72,11 +72,11 @@ def trigram_available() -> bool:
 
 
 def _vocabulary() -> list[str]:
-    words = cache.get("catalog:search-vocabulary")
+    words = cache_get("catalog:search-vocabulary")
     if words is None:
         texts = Product.objects.filter(is_published=True).values_list("search_text", flat=True)
         words = sorted({word for text in texts for word in (text or "").split() if len(word) > 1})
-        cache.set("catalog:search-vocabulary", words, 300)
+        cache_set("catalog:search-vocabulary", words, 300)
     return words
 
 

@@ -1,7 +1,6 @@
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404
@@ -11,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from catalog.cache import LISTING_TTL, catalog_generation
+from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.models import Category, SearchQuery
 from catalog.page_cache import page_cache_eligible, page_cache_get, page_cache_key, page_cache_render
 from catalog.recommendations import recommendations_for_product
@@ -37,14 +36,14 @@ def _page_number(request) -> str:
 
 def _category_info(slug: str) -> dict | None:
     """Category, breadcrumb, descendant ids and facets (two queries), cached per catalog generation."""
-    key = f"catalog:category:{catalog_generation()}:{slug[:140]}"
-    info = cache.get(key)
+    key = generation_key("category", slug[:140])
+    info = cache_get(key)
     if info is None:
         info = category_tree_info(slug=slug)
         if info is None:
             return None
         info["facets"] = listing_facets(category_ids=info["ids"])
-        cache.set(key, info, LISTING_TTL * 10)
+        cache_set(key, info, LISTING_TTL * 10)
     return info
 
 
@@ -60,10 +59,9 @@ def _querystring(request, **changes) -> str:
 
 def _listing_html(request, queryset, *, cache_key: str | None, filters_active: bool) -> tuple[str, int]:
     """Rendered product grid + pagination; cached (short TTL, generation in the key)."""
-    if cache_key:
-        hit = cache.get(cache_key)
-        if hit is not None:
-            return hit
+    hit = cache_get(cache_key)
+    if hit is not None:
+        return hit
     page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
     base_qs = _querystring(request, page=None)
     html = render_to_string(
@@ -71,8 +69,7 @@ def _listing_html(request, queryset, *, cache_key: str | None, filters_active: b
         {"page": page, "products": list(page.object_list), "base_qs": base_qs, "filters_active": filters_active},
     )
     result = (html, page.paginator.count)
-    if cache_key:
-        cache.set(cache_key, result, LISTING_TTL)
+    cache_set(cache_key, result, LISTING_TTL)
     return result
 
 
@@ -81,14 +78,15 @@ def category_detail(request, slug: str):
     cacheable = page_cache_eligible(request)
     if cacheable:
         page_key = page_cache_key("category", request.get_full_path()[:2000])
-        hit = page_cache_get(request, page_key, ttl=LISTING_TTL)
+        cacheable = page_key is not None
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL) if cacheable else None
         if hit is not None:
             return hit
     info = _category_info(slug)
     if info is None:
         raise Http404("No such category")
     filters = listing_filters_from_query(request.GET)
-    key = f"catalog:listing:{catalog_generation()}:{info['id']}:{filters.cache_key()}:{_page_number(request)}"
+    key = generation_key("listing", info["id"], filters.cache_key(), _page_number(request))
     queryset = product_list(filters=filters, category_ids=info["ids"])
     listing_html, count = _listing_html(request, queryset, cache_key=key, filters_active=filters.active)
     context = {
@@ -113,7 +111,8 @@ def search(request):
     cacheable = not query and page_cache_eligible(request)
     if cacheable:
         page_key = page_cache_key("all", request.get_full_path()[:2000])
-        hit = page_cache_get(request, page_key, ttl=LISTING_TTL)
+        cacheable = page_key is not None
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL) if cacheable else None
         if hit is not None:
             return hit
     filters = listing_filters_from_query(request.GET)
@@ -122,7 +121,7 @@ def search(request):
         queryset = product_list(filters=filters, base=product_search(query=query))
         listing_html, count = _listing_html(request, queryset, cache_key=None, filters_active=filters.active)
     else:
-        key = f"catalog:listing:{catalog_generation()}:all:{filters.cache_key()}:{_page_number(request)}"
+        key = generation_key("listing", "all", filters.cache_key(), _page_number(request))
         listing_html, count = _listing_html(
             request, product_list(filters=filters), cache_key=key, filters_active=filters.active
         )
@@ -158,11 +157,11 @@ def search(request):
 
 
 def _all_facets() -> dict:
-    key = f"catalog:facets:all:{catalog_generation()}"
-    facets = cache.get(key)
+    key = generation_key("facets", "all")
+    facets = cache_get(key)
     if facets is None:
         facets = listing_facets(category_ids=list(Category.objects.values_list("id", flat=True)))
-        cache.set(key, facets, LISTING_TTL * 10)
+        cache_set(key, facets, LISTING_TTL * 10)
     return facets
 
 
@@ -202,11 +201,16 @@ def product_page(request, slug: str):
         if rows:
             product_id = rows[0][0]
             page_key = page_cache_key("product", slug, rows)
-            hit = page_cache_get(
-                request,
-                page_key,
-                ttl=PRODUCT_PAGE_TTL,
-                extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id),
+            cacheable = page_key is not None
+            hit = (
+                page_cache_get(
+                    request,
+                    page_key,
+                    ttl=PRODUCT_PAGE_TTL,
+                    extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id),
+                )
+                if cacheable
+                else None
             )
             if hit is not None:
                 return hit

@@ -1,7 +1,6 @@
 from django import template
-from django.core.cache import cache
 
-from catalog.cache import LISTING_TTL, catalog_generation
+from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.selectors import category_nav
 
 register = template.Library()
@@ -10,11 +9,11 @@ register = template.Library()
 @register.inclusion_tag("catalog/_category_nav.html", takes_context=True)
 def catalog_category_nav(context):
     """Top categories with children for the header; cached per catalog generation."""
-    key = f"catalog:nav:{catalog_generation()}"
-    nav = cache.get(key)
+    key = generation_key("nav")
+    nav = cache_get(key)
     if nav is None:
         nav = category_nav()
-        cache.set(key, nav, LISTING_TTL * 10)
+        cache_set(key, nav, LISTING_TTL * 10)
     request = context.get("request")
     return {"nav": nav, "current_path": request.path if request else ""}
 

@@ -80,3 +80,22 @@ def test_all_products_page_is_cached_for_sessionless_visitors_but_searches_are_n
     client.get("/search/?q=tee")
     client.get("/search/?q=tee")
     assert SearchQuery.objects.filter(query="tee").count() == 2
+
+
+def test_storefront_still_works_when_redis_is_down(client, tee, settings):
+    from catalog.cache import _memo
+    from catalog.page_cache import local_page_cache_clear
+
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused at once
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
+    settings.REDIS_URL = dead
+    _memo.clear()
+    local_page_cache_clear()
+    for url in ["/", "/category/t-shirts/", "/products/plain-tee/", "/search/?q=tee", "/search/?q="]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "Plain Tee" in client.get("/category/t-shirts/").content.decode()
+    # A catalog edit (which invalidates the cache) still saves.
+    tee.name = "Plainer Tee"
+    tee.save()
+    assert "Plainer Tee" in client.get("/category/t-shirts/").content.decode()
