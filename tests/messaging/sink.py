@@ -71,7 +71,7 @@ class SmtpSink:
     def stop(self) -> None:
         self.controller.stop()
 
-    def wait_for(self, predicate, timeout: float = 20.0, interval: float = 0.05) -> bool:
+    def wait_for(self, predicate, timeout: float = 40.0, interval: float = 0.05) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():

@@ -10,7 +10,7 @@ from tests.messaging.sink import body_parts
 pytestmark = pytest.mark.celery
 
 
-def _wait_rows(sink, predicate, timeout=20):
+def _wait_rows(sink, predicate, timeout=40):
     return sink.wait_for(predicate, timeout=timeout)
 
 

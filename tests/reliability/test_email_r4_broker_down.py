@@ -74,7 +74,7 @@ def test_emails_enqueued_while_the_broker_is_down_go_out_once_it_is_back(start_c
         # Then the relay (beat, with the broker back) hands them over and each is delivered once
         with override_settings(MESSAGING_RELAY_GRACE_SECONDS=0):
             assert relay() == N
-        assert sink.wait_for(lambda: len(sink.handler.messages) >= N, timeout=20)
+        assert sink.wait_for(lambda: len(sink.handler.messages) >= N, timeout=40)
         assert sink.wait_for(
             lambda: OutboundEmail.objects.filter(pk__in=[r.pk for r in rows], status="sent").count() == N
         )

@@ -44,7 +44,7 @@ def test_refusing_server_means_backoff_then_failed_then_manual_retry_succeeds(st
         sink.handler.refuse = ""
         with transaction.atomic():
             assert email_retry(email=row) is True
-        assert sink.wait_for(lambda: OutboundEmail.objects.get(pk=row.pk).status == "sent", timeout=20)
+        assert sink.wait_for(lambda: OutboundEmail.objects.get(pk=row.pk).status == "sent", timeout=40)
         assert sink.handler.message_ids() == [row.message_id]
     finally:
         sink.stop()
@@ -60,9 +60,9 @@ def test_server_recovering_within_the_budget_delivers_once(start_celery_worker):
             row = email_enqueue(
                 to="r5b@example.com", kind="test", template="test_message", context={}, dedupe_key="r5b"
             )
-        assert sink.wait_for(lambda: len(sink.handler.attempts) >= 2, timeout=20)
+        assert sink.wait_for(lambda: len(sink.handler.attempts) >= 2, timeout=40)
         sink.handler.refuse = ""  # the server recovers
-        assert sink.wait_for(lambda: OutboundEmail.objects.get(pk=row.pk).status == "sent", timeout=20)
+        assert sink.wait_for(lambda: OutboundEmail.objects.get(pk=row.pk).status == "sent", timeout=40)
         row.refresh_from_db()
         assert row.attempts >= 3
         assert row.last_error == ""
