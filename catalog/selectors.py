@@ -3,6 +3,7 @@ are annotated, not prefetched) so the query count is constant in page size and c
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.db.models import Exists, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -40,6 +41,21 @@ class ListingFilters:
                 self.sort,
             ]
         )
+
+    def querystring(self, **extra: str) -> str:
+        """Canonical query string of these filters (pagination links): only what the listing
+        understood, so a cached page never carries one visitor's utm_*/ref to another."""
+        params: list[tuple[str, str]] = [(k, v) for k, v in extra.items() if v]
+        params += [("size", size) for size in self.sizes] + [("colour", colour) for colour in self.colours]
+        if self.price_min is not None:
+            params.append(("min_price", str(self.price_min)))
+        if self.price_max is not None:
+            params.append(("max_price", str(self.price_max)))
+        if self.in_stock:
+            params.append(("in_stock", "1"))
+        if self.sort != "relevance":
+            params.append(("sort", self.sort))
+        return urlencode(params)
 
     @property
     def active(self) -> bool:

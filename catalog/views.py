@@ -47,26 +47,20 @@ def _category_info(slug: str) -> dict | None:
     return info
 
 
-def _querystring(request, **changes) -> str:
-    params = request.GET.copy()
-    for name, value in changes.items():
-        if value is None:
-            params.pop(name, None)
-        else:
-            params[name] = value
-    return params.urlencode()
-
-
-def _listing_html(request, queryset, *, cache_key: str | None, filters_active: bool) -> tuple[str, int]:
+def _listing_html(request, queryset, *, cache_key: str | None, filters, query: str = "") -> tuple[str, int]:
     """Rendered product grid + pagination; cached (short TTL, generation in the key)."""
     hit = cache_get(cache_key)
     if hit is not None:
         return hit
     page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
-    base_qs = _querystring(request, page=None)
     html = render_to_string(
         "catalog/_listing.html",
-        {"page": page, "products": list(page.object_list), "base_qs": base_qs, "filters_active": filters_active},
+        {
+            "page": page,
+            "products": list(page.object_list),
+            "base_qs": filters.querystring(q=query),
+            "filters_active": filters.active,
+        },
     )
     result = (html, page.paginator.count)
     cache_set(cache_key, result, LISTING_TTL)
@@ -88,7 +82,7 @@ def category_detail(request, slug: str):
     filters = listing_filters_from_query(request.GET)
     key = generation_key("listing", info["id"], filters.cache_key(), _page_number(request))
     queryset = product_list(filters=filters, category_ids=info["ids"])
-    listing_html, count = _listing_html(request, queryset, cache_key=key, filters_active=filters.active)
+    listing_html, count = _listing_html(request, queryset, cache_key=key, filters=filters)
     context = {
         "category": info,
         "filters": filters,
@@ -119,12 +113,10 @@ def search(request):
     truncated = len(raw.strip()) > len(query)
     if query:
         queryset = product_list(filters=filters, base=product_search(query=query))
-        listing_html, count = _listing_html(request, queryset, cache_key=None, filters_active=filters.active)
+        listing_html, count = _listing_html(request, queryset, cache_key=None, filters=filters, query=query)
     else:
         key = generation_key("listing", "all", filters.cache_key(), _page_number(request))
-        listing_html, count = _listing_html(
-            request, product_list(filters=filters), cache_key=key, filters_active=filters.active
-        )
+        listing_html, count = _listing_html(request, product_list(filters=filters), cache_key=key, filters=filters)
     suggestions, fallback_categories = [], []
     if query:
         if not request.session.session_key:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from catalog.cache import catalog_cache_invalidate
@@ -162,3 +163,12 @@ def test_empty_category_says_so_without_blaming_filters(client):
     CategoryFactory(name="Gifts", slug="gifts")
     html = client.get("/category/gifts/").content.decode()
     assert "Nothing here yet" in html and "No products match" not in html
+
+
+def test_pagination_links_keep_filters_but_never_a_visitors_utm_or_junk(client):
+    _catalog(30)
+    html = client.get("/category/clothing/?utm_source=ig&ref=post-1&flavour=x&sort=price_asc&size=S").content.decode()
+    assert 'href="?size=S&amp;sort=price_asc&amp;page=2"' in html
+    # The cached grid served to the next visitor carries no attribution either.
+    other = Client().get("/category/clothing/?sort=price_asc&size=S").content.decode()
+    assert "utm_source" not in other and "post-1" not in other
