@@ -209,7 +209,9 @@ def test_backoff_doubles_and_is_capped(settings):
 def test_a_real_worker_retries_and_delivers_a_signed_order_created(start_celery_worker, shopper, catalog):
     server = Receiver(statuses=[503, 200])
     try:
-        start_celery_worker(queues="webhooks", extra_env={"WEBHOOK_RETRY_BASE_SECONDS": "0.2"}, name="webhooks")
+        worker = start_celery_worker(
+            queues="webhooks", extra_env={"WEBHOOK_RETRY_BASE_SECONDS": "0.2"}, name="webhooks"
+        )
         _subscribe(server.url, "order.created")
         order = _order(shopper, key="wh-worker")
         requests = server.wait_for(2)
@@ -225,6 +227,7 @@ def test_a_real_worker_retries_and_delivers_a_signed_order_created(start_celery_
         delivery = WebhookDelivery.objects.get()
         assert (delivery.status, delivery.attempts) == ("succeeded", 2)
         assert Decimal(json.loads(requests[1]["body"])["data"]["total"]) == Decimal("49.50")
+        worker.stop()  # graceful (SIGTERM): the pool's children exit with it
     finally:
         server.close()
 
