@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carts.exceptions import CartConflict, CartError
 from carts.models import Cart
 from carts.pricing import cart_price
-from carts.selectors import cart_from_request, cart_with_lines
+from carts.selectors import cart_from_request
 from carts.services import (
     cart_attribution_set,
     cart_get_or_create,
@@ -86,8 +86,7 @@ def cart_recommendations(cart: Cart, *, limit: int = 4) -> list:
 def cart_detail(request):
     cart = cart_for_request(request, create=False)
     breakdown, recommended = None, []
-    if cart is not None:
-        cart = cart_with_lines(cart.pk)
+    if cart is not None:  # already loaded with everything pricing needs (carts_for_pricing)
         breakdown = cart_price(cart)
         cart_attribution_set(cart=cart, attribution=request_attribution(request))
         recommended = cart_recommendations(cart)

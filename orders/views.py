@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carts.exceptions import CartClosed, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
-from carts.selectors import cart_with_lines
 from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request, request_attribution
 from customers.models import Consent
@@ -47,8 +46,7 @@ def _open_cart_or_redirect(request):
     if cart is None:
         messages.info(request, "Your cart is empty. Add something before checking out.")
         return None, redirect("carts:detail")
-    cart = cart_with_lines(cart.pk)
-    breakdown = cart_price(cart)
+    breakdown = cart_price(cart)  # the cart comes with lines, voucher and overrides loaded
     if breakdown.is_empty:
         messages.info(request, "Your cart is empty. Add something before checking out.")
         return None, redirect("carts:detail")
