@@ -81,6 +81,12 @@ def smtplib_loop(sink: SmtpSink, run: str) -> float:
 
 def worker_rate(sink: SmtpSink, run: str) -> float:
     broker = os.environ["CELERY_BROKER_URL"]
+    # A queue of our own, so no other consumer of this Redis database can take our tasks.
+    queue = f"bench-email-{run}"
+    routes = {"messaging.*": {"queue": queue}}
+    settings.CELERY_TASK_ROUTES = routes
+    app.conf.update(task_routes=routes, CELERY_TASK_ROUTES=routes)
+    assert app.amqp.router.route({}, "messaging.deliver")["queue"].name == queue
     env = {
         **os.environ,
         "EMAIL_URL": sink.url,
@@ -92,7 +98,7 @@ def worker_rate(sink: SmtpSink, run: str) -> float:
     hostname = f"bench-p4-{os.getpid()}@localhost"
     log = open(ROOT / "bench" / "results" / "p4-worker.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "commerce_platform", "worker", "-Q", "email", "-c", "1"]
+        [sys.executable, "-m", "celery", "-A", "commerce_platform", "worker", "-Q", queue, "-c", "1"]
         + [
             "-n",
             hostname,
