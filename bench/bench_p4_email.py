@@ -79,6 +79,22 @@ def smtplib_loop(sink: SmtpSink, run: str) -> float:
     return N / elapsed
 
 
+def render_and_send_loop(sink: SmtpSink, run: str) -> float:
+    """Informative second reference: the same loop, but rendering and building each message
+    with Django inside the timed part (no outbox, no Celery) - what the worker cannot avoid."""
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for i in range(N):
+            to = f"bench-r-{run}-{i}@example.com"
+            rendered = email_render(
+                template="test_message", to_email=to, context=CONTEXT, marketing=False, public_id=uuid.uuid4(), kind="b"
+            )
+            msg = EmailMultiAlternatives(rendered.subject, rendered.text, to=[to], headers=rendered.headers)
+            msg.attach_alternative(rendered.html, "text/html")
+            smtp.sendmail(settings.DEFAULT_FROM_EMAIL, [to], msg.message().as_bytes(linesep="\r\n"))
+    return N / (time.perf_counter() - start)
+
+
 def worker_rate(sink: SmtpSink, run: str) -> float:
     broker = os.environ["CELERY_BROKER_URL"]
     # A queue of our own, so no other consumer of this Redis database can take our tasks.
@@ -174,6 +190,7 @@ def main() -> int:
     sink = SmtpSink().start()
     try:
         reference = smtplib_loop(sink, run)
+        render_reference = render_and_send_loop(sink, run)
         sink.handler.messages.clear()
         value = worker_rate(sink, run)
     finally:
@@ -197,6 +214,17 @@ def main() -> int:
                 "unit": "messages/s",
                 "reference": round(reference, 1),
                 "ratio": round(value / reference, 3),
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "name": "p4_email_worker_vs_render_and_send_loop",
+                "value": round(value, 1),
+                "unit": "messages/s",
+                "reference": round(render_reference, 1),
+                "ratio": round(value / render_reference, 3),
             }
         )
     )
