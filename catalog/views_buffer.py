@@ -62,7 +62,9 @@ def product_views_flush(*, batch_size: int = 5000) -> int:
         if customers:
             from django.contrib.auth import get_user_model
 
-            customers = set(get_user_model().objects.filter(pk__in=customers).values_list("pk", flat=True))
+            # Erased customers (C1) stay erased even if a view of theirs was still buffered.
+            not_erased = get_user_model().objects.filter(pk__in=customers, erased_at__isnull=True)
+            customers = set(not_erased.values_list("pk", flat=True))
         rows = [r for r in rows if r.product_id in existing and (r.customer_id is None or r.customer_id in customers)]
         ProductView.objects.bulk_create(rows, batch_size=1000)
         written += len(rows)

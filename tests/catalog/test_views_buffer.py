@@ -45,3 +45,20 @@ def test_concurrent_flushes_write_each_view_exactly_once():
     assert sum(written) == 1200
     assert ProductView.objects.count() == 1200
     assert ProductView.objects.values("session_key").distinct().count() == 1200
+
+
+@pytest.mark.django_db
+def test_buffered_views_of_an_erased_customer_are_dropped():
+    from django.utils import timezone
+
+    from tests.customers.factories import CustomerFactory
+
+    leaf = CategoryFactory(name="Hats", slug="hats")
+    cap = product_with_variants(name="Cap", category=leaf)
+    erased, kept = CustomerFactory(), CustomerFactory()
+    product_view_record(product_id=cap.pk, customer_id=erased.pk, session_key="")
+    product_view_record(product_id=cap.pk, customer_id=kept.pk, session_key="")
+    erased.erased_at = timezone.now()
+    erased.save(update_fields=["erased_at"])
+    assert product_views_flush() == 1
+    assert list(ProductView.objects.values_list("customer_id", flat=True)) == [kept.pk]
