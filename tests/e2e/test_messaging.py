@@ -6,13 +6,13 @@ import pytest
 from messaging.models import OutboundEmail
 from messaging.rendering import unsubscribe_url
 from tests.customers.factories import CustomerFactory
-from tests.e2e.conftest import browser, page_at, screenshot  # noqa: F401 - fixtures
+from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_footer_newsletter_form_asks_to_confirm_by_email(live_server, page_at, width):  # noqa: F811
+def test_footer_newsletter_form_asks_to_confirm_by_email(live_server, page_at, width):
     page = page_at(width)
     page.goto(live_server.url + "/")
     footer = page.get_by_role("contentinfo")
@@ -25,7 +25,7 @@ def test_footer_newsletter_form_asks_to_confirm_by_email(live_server, page_at, w
     assert row.to_email == f"browser-{width}@example.com"
 
 
-def test_unsubscribe_page_at_phone_width(live_server, page_at):  # noqa: F811
+def test_unsubscribe_page_at_phone_width(live_server, page_at):
     CustomerFactory(email="phone@example.com")
     path = unsubscribe_url(to_email="phone@example.com").removeprefix("http://127.0.0.1:8000")
     page = page_at(375)
