@@ -93,7 +93,7 @@ class SegmentAdmin(admin.ModelAdmin):
             ((row["email"], f"{row['first_name']} {row['last_name']}".strip()) for row in preview),
         )
         return format_html(
-            '<p><strong id="segment-count" data-count="{}">{} customer{}</strong> match now. '
+            '<p><strong id="segment-count" data-count="{}">{} customer{}</strong> in the segment now. '
             '<a class="button" href="{}">Export hashed emails (CSV)</a></p>'
             "<table><thead><tr><th>Email</th><th>Name</th></tr></thead><tbody>{}</tbody></table>{}",
             count,

@@ -21,12 +21,11 @@ from customers.models import Customer
 from customers.selectors import customers_with_marketing_consent
 from marketing.content import products_with_cards, render_blocks
 from marketing.exceptions import CampaignStateError
-from marketing.models import AbandonmentSettings, Campaign, CampaignBlock, MarketingMessage
+from marketing.models import AbandonmentSettings, Campaign, CampaignBlock, ContactPressure, MarketingMessage
 from marketing.personalise import personalise, token_values
 from marketing.segments import segment_queryset
 from marketing.services.sending import (
     SendResult,
-    _enqueue,
     cap_window_start,
     marketing_counts_since,
     marketing_email_send,
@@ -187,27 +186,42 @@ def campaign_batch_send(
     )
     blocks = campaign_blocks(campaign)
     grid = _grid_products(blocks)
-    sent = capped = 0
+    eligible, capped = [], 0
     for customer in consented:
         if customer.pk in already:
             continue
         if counts.get(customer.pk, 0) >= settings_row.frequency_cap_count:
             capped += 1
             continue
-        _enqueue(
-            customer=customer,
-            flow=MarketingMessage.Flow.CAMPAIGN,
+        eligible.append(customer)
+    # Messages first (their ids go into the tracked links), in one INSERT for the batch.
+    messages = MarketingMessage.objects.bulk_create(
+        [
+            MarketingMessage(
+                dedupe_key=campaign_dedupe_key(campaign.pk, customer.pk),
+                customer=customer,
+                flow=MarketingMessage.Flow.CAMPAIGN,
+                campaign=campaign,
+                step=1,
+                created_at=now,
+            )
+            for customer in eligible
+        ]
+    )
+    for message, customer in zip(messages, eligible, strict=True):
+        email = email_enqueue(
+            to=customer.email,
             kind="campaign",
             template=TEMPLATE,
-            build_context=lambda message, c=customer: campaign_context(
-                campaign, customer=c, message=message, blocks=blocks, grid=grid
-            ),
-            dedupe_key=campaign_dedupe_key(campaign.pk, customer.pk),
-            campaign=campaign,
-            step=1,
-            now=now,
+            context=campaign_context(campaign, customer=customer, message=message, blocks=blocks, grid=grid),
+            dedupe_key=message.dedupe_key,
+            customer=customer,
+            marketing=True,
         )
-        sent += 1
+        message.outbound_email_id = email.pk
+    MarketingMessage.objects.bulk_update(messages, ["outbound_email"], batch_size=1000)
+    ContactPressure.objects.filter(customer_id__in=[c.pk for c in eligible]).update(last_marketing_at=now)
+    sent = len(eligible)
     skipped_consent = len(rows) - len(consented)
     Campaign.objects.filter(pk=campaign.pk).update(
         cursor_customer_id=rows[-1],
