@@ -15,24 +15,45 @@ from messaging.services import email_deliver, email_deliver_batch, outbox_due_fo
 logger = logging.getLogger(__name__)
 
 # One SMTP connection per worker process, reused across tasks (opening one per message
-# would halve throughput). Dropped after an error or when idle long enough that the
-# server has probably closed it.
+# would halve throughput). After a pause it is checked with NOOP before use, so a server
+# that closed it while idle costs a reconnect, not a failed attempt and a retry delay.
 _IDLE_SECONDS = 30
+_CHECK_AFTER_SECONDS = 2
 _connection = None
 _connection_backend = ""
 _last_used = 0.0
+
+
+def _drop_connection() -> None:
+    global _connection
+    try:
+        _connection.close()
+    except Exception:  # noqa: BLE001 - stale socket
+        logger.debug("closing idle email connection failed", exc_info=True)
+    _connection = None
+
+
+def _still_open(connection) -> bool:
+    smtp = getattr(connection, "connection", None)
+    if smtp is None:
+        return True  # not opened yet (or closed after an error): opened on first send
+    try:
+        return smtp.noop()[0] == 250
+    except Exception:  # noqa: BLE001 - any socket/SMTP error means: reconnect
+        return False
 
 
 def _process_connection():
     global _connection, _connection_backend, _last_used
     backend = conf.email_backend()
     now = time.monotonic()
-    if _connection is not None and (now - _last_used > _IDLE_SECONDS or _connection_backend != backend):
-        try:
-            _connection.close()
-        except Exception:  # noqa: BLE001 - stale socket
-            logger.debug("closing idle email connection failed", exc_info=True)
-        _connection = None
+    idle = now - _last_used
+    if _connection is not None and (
+        idle > _IDLE_SECONDS
+        or _connection_backend != backend
+        or (idle > _CHECK_AFTER_SECONDS and not _still_open(_connection))
+    ):
+        _drop_connection()
     if _connection is None:
         connection = get_connection(backend, fail_silently=False)
         if not isinstance(connection, SMTPBackend):

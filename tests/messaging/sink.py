@@ -54,10 +54,11 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    def __init__(self, **handler_kwargs):
+    def __init__(self, *, idle_timeout: float = 300, **handler_kwargs):
         self.handler = SinkHandler(**handler_kwargs)
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        # idle_timeout: the server hangs up on a client silent this long (like a real MTA)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, timeout=idle_timeout)
         self._lock = threading.Lock()
 
     @property

@@ -348,3 +348,30 @@ def test_outbox_anonymise_scrubs_address_and_content_and_stops_unsent_mail():
     assert list(EmailEvent.objects.values_list("url", "user_agent")) == [("", "")]
     assert email_deliver(email_id=unlinked.pk).status == "suppressed"
     assert mail.outbox == []
+
+
+def test_worker_reconnects_when_the_server_closed_the_idle_connection():
+    import time as _time
+
+    from messaging import tasks
+    from tests.messaging.sink import SmtpSink
+
+    sink = SmtpSink(idle_timeout=1).start()
+    try:
+        with override_settings(
+            MESSAGING_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=sink.port,
+        ):
+            first = _enqueue(key="idle-1", to="a@example.com")
+            second = _enqueue(key="idle-2", to="b@example.com")
+            assert tasks.deliver(first.pk) == "sent"
+            _time.sleep(2.5)  # the server hangs up on the idle connection
+            assert tasks.deliver(second.pk) == "sent"  # no failed attempt, no retry delay
+        second.refresh_from_db()
+        assert (second.attempts, second.last_error) == (1, "")
+        assert len(sink.handler.messages) == 2
+    finally:
+        if tasks._connection is not None:
+            tasks._drop_connection()
+        sink.stop()
