@@ -244,3 +244,33 @@ def test_admin_preview_as_customer_and_metrics_page(marketer_client):
     assert metrics.status_code == 200 and b"chart.umd" in metrics.content and b"metrics-series" in metrics.content
     flows = marketer_client.get("/admin/marketing/abandonmentsettings/metrics/")
     assert flows.status_code == 200 and b"Cart abandonment" in flows.content
+
+
+@pytest.mark.django_db
+def test_scheduled_campaign_starts_when_due(django_capture_on_commit_callbacks):
+    consent(CustomerFactory(email="sched@example.com"), True)
+    campaign = make_campaign(
+        Segment.objects.create(name="s"), status="scheduled", scheduled_at=timezone.now() + timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert svc.campaigns_start_due() == 0
+        assert svc.campaigns_start_due(now=timezone.now() + timedelta(hours=1, seconds=1)) == 1
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.audience_size, len(callbacks)) == ("sending", 1, 1)
+
+
+@pytest.mark.django_db
+def test_admin_schedule_by_setting_a_time(marketer_client):
+    segment = Segment.objects.create(name="sched")
+    when = (timezone.localtime() + timedelta(days=1)).replace(microsecond=0)
+    response = marketer_client.post(
+        "/admin/marketing/campaign/add/",
+        {
+            "name": "Later", "subject": "Soon", "preheader": "", "segment": segment.pk,
+            "scheduled_at_0": when.strftime("%Y-%m-%d"), "scheduled_at_1": when.strftime("%H:%M:%S"),
+            "blocks-TOTAL_FORMS": "0", "blocks-INITIAL_FORMS": "0", "blocks-MIN_NUM_FORMS": "0",
+            "blocks-MAX_NUM_FORMS": "1000",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Campaign.objects.get(name="Later").status == "scheduled"
