@@ -27,18 +27,23 @@ import time
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from redis.exceptions import RedisError
 
 from api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from common.tasks import enqueue_on_commit
 
 SUBSCRIBED_EVENTS_CACHE_KEY = "api:webhooks:subscribed-events"
+SUBSCRIBED_EVENTS_CACHE_SECONDS = 300
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
 def subscribed_events() -> set[str]:
     """Events with at least one active subscription (cached; cleared when subscriptions change),
     so business writes pay no database query while nobody subscribes."""
-    events = cache.get(SUBSCRIBED_EVENTS_CACHE_KEY)
+    try:
+        events = cache.get(SUBSCRIBED_EVENTS_CACHE_KEY)
+    except RedisError:  # Redis down must never fail the business write that emits
+        events = None
     if events is None:
         events = sorted(
             {
@@ -47,12 +52,18 @@ def subscribed_events() -> set[str]:
                 for e in row
             }
         )
-        cache.set(SUBSCRIBED_EVENTS_CACHE_KEY, events, timeout=None)
+        try:
+            cache.set(SUBSCRIBED_EVENTS_CACHE_KEY, events, timeout=SUBSCRIBED_EVENTS_CACHE_SECONDS)
+        except RedisError:
+            pass
     return set(events)
 
 
 def subscribed_events_forget() -> None:
-    cache.delete(SUBSCRIBED_EVENTS_CACHE_KEY)
+    try:
+        cache.delete(SUBSCRIBED_EVENTS_CACHE_KEY)
+    except RedisError:
+        pass  # the entry expires by itself (SUBSCRIBED_EVENTS_CACHE_SECONDS)
 
 
 def webhook_emit(event: str, payload: dict) -> list[WebhookDelivery]:

@@ -1,7 +1,5 @@
 """The one way business code enqueues Celery tasks: after the transaction commits."""
 
-from functools import partial
-
 from django.db import transaction
 
 
@@ -9,6 +7,13 @@ def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
     """Send `task.delay(*args, **kwargs)` once the current transaction commits.
 
     Never enqueues when the transaction rolls back. Outside a transaction it sends at once.
-    Task arguments must be JSON-serialisable ids, not model instances.
+    Task arguments must be JSON-serialisable ids, not model instances. A broker that is
+    down at that moment is logged, not raised: the business change has committed, and each
+    pipeline re-sends from its own table (the outbox relay, webhook retries).
     """
-    transaction.on_commit(partial(task.delay, *args, **kwargs), using=using, robust=True)
+
+    def send_task() -> None:  # a named function: Django logs robust failures by __qualname__
+        task.delay(*args, **kwargs)
+
+    send_task.__qualname__ = f"enqueue_on_commit[{getattr(task, 'name', task)}]"
+    transaction.on_commit(send_task, using=using, robust=True)
