@@ -240,6 +240,7 @@ def test_admin_preview_as_customer_and_metrics_page(marketer_client):
     content = page.content.decode()
     assert page.status_code == 200
     assert "Hana, spring is here" in content and "Blue Runner" in content
+    assert 'srcdoc="&lt;!doctype html&gt;' in content  # the whole email stays inside the attribute
     metrics = marketer_client.get(f"/admin/marketing/campaign/{campaign.pk}/metrics/")
     assert metrics.status_code == 200 and b"chart.umd" in metrics.content and b"metrics-series" in metrics.content
     flows = marketer_client.get("/admin/marketing/abandonmentsettings/metrics/")
