@@ -155,11 +155,12 @@ def dev_mail_list_view(request: HttpRequest) -> HttpResponse:
     if not _dev_mail_allowed(request):
         raise Http404
     enabled = dev_mail_enabled()
-    messages = dev_mail_list() if enabled else []
+    # Not "messages": that name belongs to django.contrib.messages, and base.html would print each mail as an alert.
+    mails = dev_mail_list() if enabled else []
     return render(
         request,
         "messaging/dev_mail_list.html",
-        {"messages": messages, "enabled": enabled, "mail_dir": getattr(settings, "EMAIL_FILE_PATH", "")},
+        {"mails": mails, "enabled": enabled, "mail_dir": getattr(settings, "EMAIL_FILE_PATH", "")},
     )
 
 

@@ -227,6 +227,8 @@ def test_dev_mail_viewer_lists_and_shows_messages_written_by_the_file_backend(cl
         assert listing.status_code == 200
         html = listing.content.decode()
         assert "Your order UC-1 is confirmed" in html and "shopper@example.com" in html
+        # The mails are not handed to base.html's flash-message strip (it printed each one's repr as an alert).
+        assert "DevMessage(" not in html and 'class="alert' not in html
         detail_link = re.search(r'href="(/dev/mail/[^"]+/0/)"', html).group(1)
         detail = client.get(detail_link)
         assert detail.status_code == 200
