@@ -8,6 +8,7 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -163,8 +164,8 @@ class CampaignBlockInline(admin.StackedInline):
         ("link_url", "button_label"),
         ("products", "limit"),
     )
-    autocomplete_fields = ()
     filter_horizontal = ("products",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PreviewForm(forms.Form):

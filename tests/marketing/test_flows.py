@@ -199,3 +199,14 @@ def test_click_link_never_redirects_off_site(client, flow_settings, viewer):
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.get(click_link(message_id=message.pk, target=target).split("127.0.0.1:8000", 1)[1])
         assert response["Location"] == "/"
+
+
+def test_erasure_scrubs_marketing_state(flow_settings, viewer):
+    from marketing.models import BehaviourTrigger, JourneyEnrollment
+    from marketing.privacy import marketing_state_erase
+
+    BehaviourTrigger.objects.create(kind="search", customer=viewer, subject_key="private query")
+    JourneyEnrollment.objects.create(customer=viewer, next_due_at=timezone.now())
+    marketing_state_erase(customer=viewer)
+    assert BehaviourTrigger.objects.filter(customer=viewer).count() == 0
+    assert JourneyEnrollment.objects.get(customer=viewer).status == "stopped"
