@@ -16,6 +16,8 @@ from marketing.services import sending
 
 ENROLL_SOURCES = (Consent.Source.SIGNUP, Consent.Source.NEWSLETTER)
 CAP_RETRY = timedelta(hours=1)
+# Only fresh consents enrol: turning the journey on must not "welcome" years-old customers.
+ENROLL_MAX_AGE = timedelta(days=2)
 BATCH = 500
 
 
@@ -46,11 +48,17 @@ def journey_enroll_new(*, now: datetime | None = None) -> int:
     rows = list(
         Consent.objects.filter(pk__gt=cursor.value, purpose=Consent.Purpose.MARKETING_EMAIL)
         .order_by("pk")
-        .values_list("pk", "customer_id", "granted", "source")[:BATCH]
+        .values_list("pk", "customer_id", "granted", "source", "created_at")[:BATCH]
     )
     enrolled = 0
-    for _, customer_id, granted, source in rows:
-        if granted and source in ENROLL_SOURCES and journey_enroll(customer=Customer(pk=customer_id), now=now):
+    for _, customer_id, granted, source, created_at in rows:
+        fresh = created_at >= now - ENROLL_MAX_AGE
+        if (
+            granted
+            and fresh
+            and source in ENROLL_SOURCES
+            and journey_enroll(customer=Customer(pk=customer_id), now=now)
+        ):
             enrolled += 1
     if rows:
         MarketingCursor.objects.filter(pk=cursor.pk).update(value=rows[-1][0])

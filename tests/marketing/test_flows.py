@@ -210,3 +210,10 @@ def test_erasure_scrubs_marketing_state(flow_settings, viewer):
     marketing_state_erase(customer=viewer)
     assert BehaviourTrigger.objects.filter(customer=viewer).count() == 0
     assert JourneyEnrollment.objects.get(customer=viewer).status == "stopped"
+
+
+def test_old_consents_are_not_welcomed(flow_settings):
+    old = CustomerFactory(email="old.timer@example.com")
+    consent(old, True, source=Consent.Source.SIGNUP, at=timezone.now() - timedelta(days=400))
+    journey_scan()
+    assert marketing_kinds(old) == []
