@@ -57,7 +57,9 @@ class AbandonmentSettings(models.Model):
     frequency_cap_count = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1)], help_text="Marketing emails per customer per window."
     )
-    frequency_cap_hours = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1)])
+    frequency_cap_hours = models.PositiveIntegerField(
+        default=24, help_text="0 turns the cap off (for demos and testing with shortened delays only)."
+    )
     attribution_window_days = models.PositiveIntegerField(default=7, validators=[MinValueValidator(1)])
     updated_at = models.DateTimeField(auto_now=True)
 

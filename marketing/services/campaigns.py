@@ -26,6 +26,7 @@ from marketing.personalise import personalise, token_values
 from marketing.segments import segment_queryset
 from marketing.services.sending import (
     SendResult,
+    cap_reached,
     cap_window_start,
     marketing_counts_since,
     marketing_email_send,
@@ -190,7 +191,7 @@ def campaign_batch_send(
     for customer in consented:
         if customer.pk in already:
             continue
-        if counts.get(customer.pk, 0) >= settings_row.frequency_cap_count:
+        if cap_reached(settings_row, counts.get(customer.pk, 0)):
             capped += 1
             continue
         eligible.append(customer)

@@ -42,6 +42,11 @@ def cap_window_start(settings_row: AbandonmentSettings, now: datetime) -> dateti
     return now - timedelta(hours=settings_row.frequency_cap_hours)
 
 
+def cap_reached(settings_row: AbandonmentSettings, sent_in_window: int) -> bool:
+    """True when the customer has no room left (a window of 0 hours switches the cap off)."""
+    return settings_row.frequency_cap_hours > 0 and sent_in_window >= settings_row.frequency_cap_count
+
+
 def marketing_counts_since(customer_ids: list[int], since: datetime) -> dict[int, int]:
     """Marketing emails per customer created since `since` (suppressed ones never left)."""
     rows = (
@@ -120,7 +125,7 @@ def marketing_email_send(
     pressure_lock([customer.pk])
     settings_row = AbandonmentSettings.current()
     sent = marketing_counts_since([customer.pk], cap_window_start(settings_row, now)).get(customer.pk, 0)
-    if sent >= settings_row.frequency_cap_count:
+    if cap_reached(settings_row, sent):
         return SendResult(CAPPED)
     if MarketingMessage.objects.filter(dedupe_key=dedupe_key).exists():  # re-check under the lock
         return SendResult(DUPLICATE)

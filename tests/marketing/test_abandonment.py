@@ -266,3 +266,27 @@ def test_forged_restore_link_is_refused(client):
     response = client.get("/cart/restore/not-a-real-token/")
     assert response.status_code == 400
     assert b"not valid" in response.content
+
+
+def test_demo_with_shortened_delays_sends_both_reminders_and_restores(client, flow_settings, shopper, make_cart):
+    """The "done when" walk: delays of 1 and 3 minutes (cap off for the demo), both reminders,
+    and reminder 2's restore link rebuilds the cart with its code applied."""
+    flow_settings.delay1_minutes, flow_settings.delay2_minutes, flow_settings.frequency_cap_hours = 1, 3, 0
+    flow_settings.save()
+    with freeze_time(START) as clock:
+        cart = make_cart(shopper, idle=timedelta(0), lines=2)
+        clock.tick(timedelta(seconds=61))
+        abandonment_scan()
+        assert reminders(cart) == ["cart_reminder_1"]
+        clock.tick(timedelta(minutes=1))
+        abandonment_scan()
+        assert reminders(cart) == ["cart_reminder_1"]  # 2 min idle < 3 min
+        clock.tick(timedelta(minutes=1))
+        abandonment_scan()
+        assert reminders(cart) == ["cart_reminder_1", "cart_reminder_2"]
+        email = OutboundEmail.objects.get(dedupe_key=f"cart-abandon:{cart.pk}:2")
+        response = client.get("/" + email.context["restore_url"].split("://", 1)[1].split("/", 1)[1])
+        assert response.status_code == 302
+        restored = Cart.objects.get(pk=client.session["cart_id"])  # the session expires in frozen time
+    assert restored.lines.count() == 2
+    assert restored.voucher.code == email.context["promo_code"]
