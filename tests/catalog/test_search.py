@@ -112,3 +112,11 @@ def test_renaming_a_category_makes_its_products_findable_by_the_new_name(shop):
     category.name = "Tableware"
     category.save()
     assert _names("tableware") == ["Ceramic Mug"]
+
+
+def test_header_search_box_keeps_the_query_on_search_results_only(client, shop):
+    on_search = client.get("/search/?q=sneakers").content.decode()
+    assert 'id="site-search" type="search" name="q" placeholder="Search products" value="sneakers"' in on_search
+    # The help centre's own search also uses ?q=: its term is not a product search, so the header box stays empty.
+    on_help = client.get("/help/?q=refund").content.decode()
+    assert 'id="site-search" type="search" name="q" placeholder="Search products" value=""' in on_help

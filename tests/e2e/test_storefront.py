@@ -169,3 +169,36 @@ def test_account_pages_on_phone_and_desktop(live_server, page_at, width):
     assert page.get_by_text("Your choices are saved.").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"account-privacy-{width}")
+
+
+def test_a_long_unbroken_search_term_does_not_widen_the_phone_page(live_server, page_at, storefront):
+    page = page_at(375)
+    page.goto(live_server.url + "/search/?q=" + "x" * 200)
+    assert page.get_by_role("heading", name="No products found for").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_order_history_on_a_phone_shows_every_total_without_sideways_scrolling(live_server, page_at):
+    from tests.carts.factories import CartFactory, CartLineFactory
+    from tests.customers.factories import PASSWORD, CustomerFactory
+    from tests.orders.helpers import place
+
+    customer = CustomerFactory(email="history@example.com")
+    for _ in range(2):
+        cart = CartFactory(customer=customer)
+        CartLineFactory(cart=cart)
+        place(cart)
+    page = page_at(375)
+    page.goto(live_server.url + "/accounts/login/?next=/orders/")
+    page.get_by_label("Email", exact=True).fill("history@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/orders/")
+    totals = page.locator(".orders-table td.num")
+    assert totals.count() == 2
+    for i in range(2):
+        box = totals.nth(i).bounding_box()
+        assert box["x"] + box["width"] <= 375 - 16  # inside the card, not clipped by the scroll box
+    wrap = page.locator(".orders-table").locator("xpath=..")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    screenshot(page, "orders-history-375")
