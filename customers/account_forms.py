@@ -31,6 +31,8 @@ class AddressForm(forms.ModelForm):
             "is_default",
         ]
         labels = {"is_default": "Use as my default address"}
+        # The model's help text ("ISO 3166-1 alpha-2") is for developers, not shoppers.
+        help_texts = {"country": "Two-letter country code, e.g. US, JP or GB."}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),

@@ -96,7 +96,9 @@ def test_product_page_shows_both_sections(client, shop):
     _view(shop["mug"], session_key="x")
     recommendations_recompute()
     html = client.get("/products/tee-a/").content.decode()
-    assert "Frequently bought together" in html and "You may also like" in html
+    # Co-views only (no orders yet): the heading must not claim these were bought together.
+    assert 'id="together-title">Shoppers also viewed</h2>' in html and "You may also like" in html
+    assert "Frequently bought together" not in html
     assert "Shoppers who viewed Tee A also viewed this" in html
 
 
@@ -142,7 +144,7 @@ def _order(customer, *products, status="placed"):
     return order
 
 
-def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(shop):
+def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(client, shop):
     buyer, other = CustomerFactory(), CustomerFactory()
     _order(buyer, shop["tee_a"], shop["mug"])
     _order(other, shop["tee_a"], shop["mug"])
@@ -156,6 +158,7 @@ def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(shop):
         ("Mug", "Bought together with Tee A in 2 orders"),
         ("Tee B", "Bought together with Tee A in 1 order"),
     ]
+    assert 'id="together-title">Frequently bought together</h2>' in client.get("/products/tee-a/").content.decode()
     # Personal picks from purchases: the buyer bought in T-Shirts and Kitchen. Kitchen has nothing
     # unseen; of the tees, B (1 sale = 5 points) ranks above C (1 view = 1 point).
     picks = [r.product.name for r in recommendations_for_customer(buyer, limit=5)]

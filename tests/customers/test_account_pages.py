@@ -60,6 +60,12 @@ def test_address_form_shows_field_errors(client, shopper):
     assert not Address.objects.exists()
 
 
+def test_address_form_explains_the_country_field_in_plain_words(client, shopper):
+    html = client.get("/accounts/addresses/new/").content.decode()
+    assert "Two-letter country code, e.g. US, JP or GB." in html
+    assert "ISO 3166-1" not in html
+
+
 def test_make_default_and_delete_promotes_another(client, shopper):
     home = AddressFactory(customer=shopper, label="Home", is_default=True)
     work = AddressFactory(customer=shopper, label="Work", is_default=False)
