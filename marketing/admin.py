@@ -3,6 +3,7 @@
 metrics with a chart), flow settings, welcome journey and read-only flow state."""
 
 import csv
+import json
 import uuid
 
 from django import forms
@@ -10,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,7 +33,7 @@ from marketing.models import (
     Segment,
     SegmentRule,
 )
-from marketing.segments import RuleSpec, compile_rule, segment_queryset
+from marketing.segments import RuleSpec, compile_rule, rules_queryset, segment_queryset
 from marketing.services import campaigns as campaign_services
 
 # --- segments --------------------------------------------------------------------------
@@ -63,6 +64,7 @@ class SegmentRuleInline(admin.TabularInline):
 
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
+    change_form_template = "admin/marketing/segment/change_form.html"
     list_display = ("name", "rule_summary", "updated_at")
     search_fields = ("name",)
     inlines = [SegmentRuleInline]
@@ -112,7 +114,28 @@ class SegmentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="marketing_segment_export",
             ),
+            path("count/", self.admin_site.admin_view(self.count_view), name="marketing_segment_count"),
         ] + super().get_urls()
+
+    def count_view(self, request):
+        """Live count of rules being edited (not saved yet): POST {"rules": [{field, operator, value}]}."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the rules."}, status=405)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            rules = json.loads(request.body or b"{}").get("rules") or []
+            specs = [
+                RuleSpec(str(r.get("field", "")), str(r.get("operator", "")), str(r.get("value", "")), i)
+                for i, r in enumerate(rules[:50])
+            ]
+        except (ValueError, AttributeError, TypeError):
+            return JsonResponse({"error": "The rules could not be read."}, status=400)
+        try:
+            count = rules_queryset(specs).count()
+        except SegmentRuleInvalid as exc:
+            return JsonResponse({"error": f"rule {(exc.rule_position or 0) + 1}: {exc}"}, status=200)
+        return JsonResponse({"count": count})
 
     def export_view(self, request, pk: int):
         segment = get_object_or_404(Segment, pk=pk)

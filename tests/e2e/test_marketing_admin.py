@@ -54,6 +54,8 @@ def test_marketer_builds_segment_sends_campaign_and_sees_metrics(live_server, pa
     page.select_option("#id_rules-1-field", "bought_category")
     page.select_option("#id_rules-1-operator", "eq")
     page.fill("#id_rules-1-value", "shoes")
+    live = page.locator("#segment-live-count")
+    live.filter(has_text="Live count: 1 customer match").wait_for(timeout=10000)  # before saving
     page.click("input[name=_continue]")
     count = page.locator("#segment-count")
     assert count.get_attribute("data-count") == "1"
@@ -75,7 +77,7 @@ def test_marketer_builds_segment_sends_campaign_and_sees_metrics(live_server, pa
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "send_now")
     page.click("button[name=index]")
-    assert page.get_by_text("1 campaign(s) sending.").is_visible()
+    page.locator("ul.messagelist").get_by_text("1 campaign(s) sending.").wait_for(timeout=10000)
     campaign = Campaign.objects.get(name="Spring shoes")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

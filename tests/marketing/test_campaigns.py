@@ -275,3 +275,20 @@ def test_admin_schedule_by_setting_a_time(marketer_client):
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Campaign.objects.get(name="Later").status == "scheduled"
+
+
+@pytest.mark.django_db
+def test_admin_live_count_of_unsaved_rules(marketer_client):
+    ann = CustomerFactory(email="live@example.com")
+    consent(ann, True)
+    CustomerFactory(email="other@example.com")
+    url = "/admin/marketing/segment/count/"
+    ok = marketer_client.post(
+        url, {"rules": [{"field": "consent", "operator": "eq", "value": "yes"}]}, content_type="application/json"
+    )
+    assert ok.json() == {"count": 1}
+    bad = marketer_client.post(
+        url, {"rules": [{"field": "total_spent", "operator": "gt", "value": "lots"}]}, content_type="application/json"
+    )
+    assert bad.json() == {"error": "rule 1: “lots” is not a number"}
+    assert marketer_client.get(url).status_code == 405
