@@ -30,3 +30,30 @@ def test_500_page_is_branded_and_needs_no_database(django_assert_num_queries):
     assert "Sorry, something went wrong on our side" in html
     assert "/static/css/app.css" in html
     assert 'href="/orders/">your orders</a>' in html
+
+
+@pytest.mark.django_db
+def test_403_offers_sign_in_to_a_visitor():
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = RequestFactory().get("/console/reports/overrides/")
+    request.user = AnonymousUser()
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You can't open this page" in html and 'class="site-header"' in html
+    assert 'href="/accounts/login/?next=/console/reports/overrides/">Sign in</a>' in html
+
+
+@pytest.mark.django_db
+def test_expired_form_gets_a_plain_words_page_not_djangos_csrf_debug_text():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a@example.com", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form has expired" in html and "Nothing was saved or charged" in html
+    assert "CSRF verification failed" not in html
+    assert "/static/css/app.css" in html
