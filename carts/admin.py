@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import admin, messages
 
 from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
@@ -95,11 +97,29 @@ class CartOverrideAdmin(admin.ModelAdmin):
         "status",
         "created_at",
     )
-    list_filter = ("status", "scope", "reason_code")
+    list_filter = ("status", "scope", "reason_code", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("agent__email", "agent__last_name", "reason_text", "cart__customer__email")
+    list_select_related = ("cart", "agent")
     readonly_fields = [f.name for f in CartOverride._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Supervisors see, above the list, the overrides report by agent and reason with the
+        revenue given away (same selector as the console's /console/reports/overrides/),
+        narrowed by the current search and filters."""
+        from customers.roles import is_supervisor
+        from service_console.selectors import override_report
+
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("cl") is not None and is_supervisor(request.user):
+            rows = override_report(context["cl"].queryset)
+            context["override_report"] = rows
+            context["override_report_total"] = sum((r.given_away for r in rows), Decimal("0"))
+            context["override_report_shown"] = True
+        return response
 
 
 @admin.register(StockReservation)

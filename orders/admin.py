@@ -11,6 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from common.audit import audit_record
 from orders.exceptions import OrderError
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
+from orders.selectors import sales_by_source
 from orders.services import (
     order_cancel,
     order_fulfil,
@@ -89,7 +90,7 @@ def _run(modeladmin, request, queryset, verb: str, call, *, single: bool = False
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     action_form = OrderActionForm
-    list_display = ("number", "email", "status", "total", "payment_method", "source", "placed_by", "placed_at")
+    list_display = ("number", "email", "status", "total", "payment_method", "source_label", "placed_at")
     list_filter = ("status", "source", "payment_method", ("placed_at", admin.DateFieldListFilter))
     search_fields = ("number", "email", "customer__email", "tracking_number")
     list_select_related = ("placed_by",)
@@ -100,6 +101,25 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Source", ordering="source")
+    def source_label(self, obj):
+        """Organic / Email (campaign) / Social (network) / Agent (who placed it)."""
+        label = obj.get_source_display()
+        if obj.source == Order.Source.AGENT and obj.placed_by is not None:
+            return f"{label}: {obj.placed_by.get_full_name()}"
+        detail = (obj.attribution or {}).get("utm_campaign") or (obj.attribution or {}).get("utm_source")
+        return f"{label} ({detail})" if detail and obj.source != Order.Source.ORGANIC else label
+
+    def changelist_view(self, request, extra_context=None):
+        """The order list ends with a sum by source of the orders matching the current filters."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("cl") is not None:
+            rows = sales_by_source(context["cl"].queryset)
+            context["sales_by_source"] = rows
+            context["sales_by_source_total"] = sum((r.sales for r in rows), Decimal("0"))
+        return response
 
     @admin.action(description="Mark paid (capture payment)", permissions=["change"])
     def mark_paid(self, request, queryset):

@@ -181,10 +181,11 @@ class OverrideReportRow:
     given_away: Decimal
 
 
-def override_report() -> list[OverrideReportRow]:
+def override_report(overrides: QuerySet[CartOverride] | None = None) -> list[OverrideReportRow]:
     """Applied overrides by agent and reason with the revenue given away on orders placed
     from those carts (the order's copied discount, so later price changes do not matter).
-    One query; pending and rejected requests are not counted."""
+    One query; pending and rejected requests are not counted. `overrides` narrows the set
+    (the admin passes its filtered changelist)."""
     cart_given = Order.objects.filter(cart_id=OuterRef("cart_id")).values("override_discount")[:1]
     line_given = OrderLine.objects.filter(
         order__cart_id=OuterRef("cart_id"), variant_id=OuterRef("line__variant_id")
@@ -193,8 +194,9 @@ def override_report() -> list[OverrideReportRow]:
         When(scope=CartOverride.Scope.CART, then=Subquery(cart_given)),
         default=Subquery(line_given),
     )
+    base = CartOverride.objects.all() if overrides is None else overrides.order_by()
     rows = (
-        CartOverride.objects.filter(status=CartOverride.Status.APPLIED)
+        base.filter(status=CartOverride.Status.APPLIED)
         .values("agent__first_name", "agent__last_name", "agent__email", "reason_code")
         .annotate(
             applied=Count("id"),
