@@ -35,6 +35,18 @@ def _guest_cart(client, *, price="30.00", quantity=1, stock=5):
     return Cart.objects.get(session_key=client.session.session_key), variant
 
 
+def test_checkout_with_missing_details_says_so_at_the_top(client):
+    _guest_cart(client)
+    assert "Some details are missing" not in client.get("/checkout/").content.decode()
+    response = client.post("/checkout/", {"email": "", "shipping_method": "standard", "payment_method": "test_card"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    # On a phone the first red field can be a screen below the button: a summary sits above the form.
+    summary = html.index("Some details are missing or need a fix")
+    assert summary < html.index('name="email"')
+    assert "This field is required." in html
+
+
 def _review(client):
     page = client.get("/checkout/review/")
     html = page.content.decode()
