@@ -179,13 +179,10 @@ class SegmentAdmin(admin.ModelAdmin):
 class CampaignBlockInline(admin.StackedInline):
     model = CampaignBlock
     extra = 0
-    fields = (
-        ("position", "kind"),
-        "heading",
-        "text",
-        ("image_url", "image_alt"),
-        ("link_url", "button_label"),
-        ("products", "limit"),
+    fieldsets = (
+        (None, {"fields": (("position", "kind"), "heading", "text", ("link_url", "button_label"))}),
+        ("Image block", {"classes": ("collapse",), "fields": (("image_url", "image_alt"),)}),
+        ("Product grid / recommendations", {"classes": ("collapse",), "fields": ("products", "limit")}),
     )
     filter_horizontal = ("products",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
