@@ -32,3 +32,9 @@ def case_action_label(entry) -> str:
         numbers = (entry.after or {}).get("order_numbers") or []
         return f"Order linked ({', '.join(numbers)})"
     return _CASE_ACTIONS.get(entry.action, entry.action)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A machine kind such as "order_confirmation" as words: "Order confirmation"."""
+    return (kind or "").replace("_", " ").replace(".", " ").strip().capitalize()
