@@ -202,3 +202,32 @@ def test_order_history_on_a_phone_shows_every_total_without_sideways_scrolling(l
     wrap = page.locator(".orders-table").locator("xpath=..")
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
     screenshot(page, "orders-history-375")
+
+
+def test_cancelling_an_order_takes_a_second_deliberate_tap(live_server, page_at):
+    from orders.models import Order
+    from tests.carts.factories import CartFactory, CartLineFactory
+    from tests.customers.factories import PASSWORD, CustomerFactory
+    from tests.orders.helpers import place
+
+    customer = CustomerFactory(email="cancel@example.com")
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart)
+    order = place(cart)
+    page = page_at(375)
+    page.goto(live_server.url + f"/accounts/login/?next=/orders/{order.number}/")
+    page.get_by_label("Email", exact=True).fill("cancel@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/orders/{order.number}/")
+    assert page.get_by_role("link", name="Contact us").get_attribute("href") == "/help/contact/"
+    confirm = page.get_by_role("button", name=f"Yes, cancel order {order.number}")
+    assert not confirm.is_visible()
+    page.get_by_text("Cancel this order…").click()  # first tap only opens the confirmation
+    assert confirm.is_visible()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
+    confirm.click()
+    page.get_by_text("is cancelled").first.wait_for()
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
