@@ -88,6 +88,7 @@ class VoucherRedemptionAdmin(admin.ModelAdmin):
 class CartOverrideAdmin(admin.ModelAdmin):
     list_display = (
         "cart",
+        "customer",
         "scope",
         "kind",
         "value",
@@ -99,11 +100,16 @@ class CartOverrideAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "scope", "reason_code", ("created_at", admin.DateFieldListFilter))
     search_fields = ("agent__email", "agent__last_name", "reason_text", "cart__customer__email")
-    list_select_related = ("cart", "agent")
+    list_select_related = ("cart__customer", "agent")
     readonly_fields = [f.name for f in CartOverride._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Customer", ordering="cart__customer__email")
+    def customer(self, obj):
+        customer = obj.cart.customer
+        return customer.email if customer else obj.cart.email or "—"
 
     def changelist_view(self, request, extra_context=None):
         """Supervisors see, above the list, the overrides report by agent and reason with the

@@ -57,6 +57,9 @@ def test_admin_override_report_by_agent_and_reason_with_revenue_given_away(agent
     assert "Kenji Tanaka" in body and "Goodwill gesture" in body and "$8.00" in body
     assert "Yui Suzuki" in body and "Damaged or faulty item" in body and "$5.00" in body
     assert "$13.00" in report.split("<tfoot>")[1]
+    # Each override row names the customer whose cart it was applied to.
+    listing = html.split('id="result_list"')[1]
+    assert first.customer.email in listing and second.customer.email in listing
 
     # The report follows the changelist filters.
     narrowed = _section(
