@@ -119,3 +119,14 @@ def test_role_groups_exist_with_permissions():
     marketers = Group.objects.get(name=MARKETERS)
     assert marketers.permissions.filter(codename="view_customer").exists()
     assert not marketers.permissions.filter(codename="change_customer").exists()
+
+
+def test_role_groups_get_permissions_of_apps_migrated_after_customers():
+    # The test database is built from scratch, so this proves the post-migrate sync ran after
+    # the later apps' permissions existed.
+    from django.contrib.auth.models import Group
+
+    marketers = Group.objects.get(name=MARKETERS)
+    assert marketers.permissions.filter(content_type__app_label="marketing", codename="add_campaign").exists()
+    agents = Group.objects.get(name=AGENTS)
+    assert agents.permissions.filter(content_type__app_label="service_console", codename="add_case").exists()
