@@ -38,7 +38,7 @@ test: install browser
 
 ## A smoke pass with DATABASE_URL/REDIS_URL unset: embedded Postgres and Redis.
 test-embedded: install
-	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/pytest -p no:xdist -m "not browser" tests/test_health.py tests/customers $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/pytest -p no:xdist -m "not browser" tests/test_health.py tests/customers tests/catalog tests/test_privacy.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
