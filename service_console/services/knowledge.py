@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import transaction
-from messaging.services import email_enqueue
 
 from common.audit import audit_record
 from customers.models import Customer
+from messaging.services import email_enqueue
 from service_console.exceptions import ConsoleError, CustomerHasNoEmail
 from service_console.models import Article, Case
 from service_console.rendering import markdown_to_text
