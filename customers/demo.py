@@ -63,7 +63,14 @@ LAST = [
     "Takeda",
     "Wong",
 ]
-CITIES = [("Tokyo", "13"), ("Osaka", "27"), ("Kyoto", "26"), ("Seattle", "WA"), ("Austin", "TX"), ("Berlin", "BE")]
+CITIES = [
+    ("Tokyo", "Tokyo"),
+    ("Osaka", "Osaka"),
+    ("Kyoto", "Kyoto"),
+    ("Seattle", "WA"),
+    ("Austin", "TX"),
+    ("Berlin", "Berlin"),
+]
 
 
 def seed_staff_and_shopper() -> list[tuple[str, str]]:
@@ -88,8 +95,8 @@ def seed_staff_and_shopper() -> list[tuple[str, str]]:
             label="Home",
             full_name="Hana Sato",
             line1="1-2-3 Jingumae",
-            city="Tokyo",
-            region="13",
+            city="Shibuya",
+            region="Tokyo",
             postal_code="150-0001",
             country="JP",
             phone=shopper.phone,

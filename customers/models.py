@@ -114,7 +114,8 @@ class Address(models.Model):
         return f"{self.full_name}, {self.line1}, {self.city}"
 
     def as_lines(self) -> list[str]:
-        lines = [self.full_name, self.line1, self.line2, f"{self.postal_code} {self.city}", self.region, self.country]
+        region = self.region if self.region.strip().lower() != self.city.strip().lower() else ""
+        lines = [self.full_name, self.line1, self.line2, f"{self.postal_code} {self.city}", region, self.country]
         return [line for line in lines if line and line.strip()]
 
     def as_dict(self) -> dict:

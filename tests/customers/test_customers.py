@@ -130,3 +130,12 @@ def test_role_groups_get_permissions_of_apps_migrated_after_customers():
     assert marketers.permissions.filter(content_type__app_label="marketing", codename="add_campaign").exists()
     agents = Group.objects.get(name=AGENTS)
     assert agents.permissions.filter(content_type__app_label="service_console", codename="add_case").exists()
+
+
+def test_address_lines_skip_a_region_that_repeats_the_city():
+    from customers.models import Address
+
+    same = Address(full_name="A", line1="1 St", city="Osaka", region="Osaka", postal_code="530-0001", country="JP")
+    other = Address(full_name="A", line1="1 St", city="Shibuya", region="Tokyo", postal_code="150-0001", country="JP")
+    assert same.as_lines() == ["A", "1 St", "530-0001 Osaka", "JP"]
+    assert other.as_lines() == ["A", "1 St", "150-0001 Shibuya", "Tokyo", "JP"]
