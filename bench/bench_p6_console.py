@@ -13,7 +13,6 @@ import os
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +28,9 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from common.models import AuditEntry  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from customers.roles import AGENTS  # noqa: E402
-from messaging.models import EmailEvent, OutboundEmail  # noqa: E402
-from orders.models import Order, OrderEvent, OrderLine  # noqa: E402
-from service_console.models import Case  # noqa: E402
+from tests.service_console.history import customer_history_build  # noqa: E402
 
 ORDERS = int(os.environ.get("BENCH_P6_ORDERS", "200"))
 CASES = int(os.environ.get("BENCH_P6_CASES", "50"))
@@ -43,56 +39,6 @@ ROUNDS = int(os.environ.get("BENCH_P6_ROUNDS", "30"))
 
 class Rollback(Exception):
     pass
-
-
-def history(customer: Customer, *, orders: int, cases: int, tag: str) -> None:
-    rows = Order.objects.bulk_create(
-        [
-            Order(
-                number=f"P6{tag}-{i:05d}",
-                customer=customer,
-                email=customer.email,
-                subtotal=Decimal("25.00"),
-                total=Decimal("27.50"),
-                payment_method="pod",
-                carrier="Yamato",
-                tracking_number=f"T{i}",
-            )
-            for i in range(orders)
-        ]
-    )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=o,
-                sku="P6-SKU",
-                product_name="Wool Socks",
-                unit_price=Decimal("25.00"),
-                quantity=1,
-                subtotal=Decimal("25.00"),
-                total=Decimal("25.00"),
-            )
-            for o in rows
-        ]
-    )
-    OrderEvent.objects.bulk_create([OrderEvent(order=o, kind=OrderEvent.Kind.PLACED) for o in rows])
-    Case.objects.bulk_create([Case(customer=customer, subject=f"Case {i}") for i in range(cases)])
-    emails = OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(
-                customer=customer,
-                to_email=customer.email,
-                kind="order_confirmation",
-                template="x",
-                dedupe_key=f"p6-{tag}-{i}",
-                status="sent",
-                subject=f"Order {i}",
-            )
-            for i in range(orders)
-        ]
-    )
-    EmailEvent.objects.bulk_create([EmailEvent(email=e, customer=customer, kind="open") for e in emails])
-    AuditEntry.objects.bulk_create([AuditEntry(customer=customer, action="case.note") for _ in range(cases)])
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -129,8 +75,8 @@ def main() -> None:
             agent.groups.add(Group.objects.get_or_create(name=AGENTS)[0])
             small = Customer.objects.create_user(email="p6-small@example.com", first_name="Small")
             big = Customer.objects.create_user(email="p6-big@example.com", first_name="Big")
-            history(small, orders=1, cases=1, tag="s")
-            history(big, orders=ORDERS, cases=CASES, tag="b")
+            customer_history_build(small, orders=1, cases=1)
+            customer_history_build(big, orders=ORDERS, cases=CASES)
             client = Client()
             client.force_login(agent)
             small_url = f"/console/customers/{small.public_id}/"

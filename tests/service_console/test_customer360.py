@@ -3,17 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from carts.services import cart_get_or_create, cart_line_add
-from catalog.models import ProductView, SearchQuery
 from common.models import AuditEntry
-from customers.models import Consent
-from messaging.models import EmailEvent, OutboundEmail
-from orders.models import Order, OrderEvent, OrderLine
-from service_console.models import Case
+from messaging.models import OutboundEmail
+from orders.models import Order
 from tests.carts.factories import VariantFactory
-from tests.customers.factories import ConsentFactory
+from tests.service_console.history import customer_history_build
 
 pytestmark = pytest.mark.django_db
 
@@ -30,80 +25,16 @@ pytestmark = pytest.mark.django_db
 EXPECTED_QUERIES = 27
 
 
-def _history(customer, *, orders: int, cases: int) -> None:
-    variant = VariantFactory(price="25.00", stock=500, product__name="Wool Socks")
-    cart = cart_get_or_create(customer=customer)
-    cart_line_add(cart=cart, variant=variant, quantity=2, expected_version=None)
-    order_rows = Order.objects.bulk_create(
-        [
-            Order(
-                number=f"T-{customer.pk}-{i:04d}",
-                customer=customer,
-                email=customer.email,
-                subtotal=Decimal("25.00"),
-                total=Decimal("27.50"),
-                payment_method="pod",
-                status=Order.Status.DELIVERED if i % 2 else Order.Status.PLACED,
-                carrier="Yamato",
-                tracking_number=f"TRK{i}",
-            )
-            for i in range(orders)
-        ]
-    )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=o,
-                variant=variant,
-                sku=variant.sku,
-                product_name="Wool Socks",
-                unit_price=Decimal("25.00"),
-                quantity=1,
-                subtotal=Decimal("25.00"),
-                total=Decimal("25.00"),
-            )
-            for o in order_rows
-        ]
-    )
-    OrderEvent.objects.bulk_create([OrderEvent(order=o, kind=OrderEvent.Kind.PLACED) for o in order_rows])
-    Case.objects.bulk_create([Case(customer=customer, subject=f"Case {i}") for i in range(cases)])
-    emails = OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(
-                customer=customer,
-                to_email=customer.email,
-                kind="order_confirmation",
-                template="x",
-                dedupe_key=f"t-{customer.pk}-{i}",
-                status="sent",
-                subject=f"Order {i}",
-            )
-            for i in range(orders)
-        ]
-    )
-    EmailEvent.objects.bulk_create([EmailEvent(email=e, customer=customer, kind="open") for e in emails])
-    AuditEntry.objects.bulk_create(
-        [AuditEntry(customer=customer, action="case.note", note=f"n{i}") for i in range(cases)]
-    )
-    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS, granted=False)
-    ProductView.objects.bulk_create(
-        [ProductView(product=variant.product, customer=customer, viewed_at=timezone.now()) for _ in range(orders)]
-    )
-    SearchQuery.objects.bulk_create(
-        [SearchQuery(query="socks", normalized="socks", results_count=3, customer=customer) for _ in range(cases)]
-    )
-
-
 @pytest.mark.parametrize(("orders", "cases"), [(1, 1), (200, 50)])
 def test_customer_360_query_count_is_constant(agent_client, shopper, orders, cases, django_assert_num_queries):
-    _history(shopper, orders=orders, cases=cases)
+    customer_history_build(shopper, orders=orders, cases=cases)
     with django_assert_num_queries(EXPECTED_QUERIES):
         response = agent_client.get(f"/console/customers/{shopper.public_id}/")
     assert response.status_code == 200
 
 
 def test_customer_360_header_and_panels(agent_client, shopper):
-    _history(shopper, orders=3, cases=2)
+    customer_history_build(shopper, orders=3, cases=2)
     html = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     # Lifetime value: 3 orders × $27.50, none cancelled or refunded.
     assert "$82.50" in html
@@ -222,7 +153,7 @@ def test_a_campaign_not_approved_for_agents_cannot_be_sent(agent_client, shopper
 
 
 def test_older_timeline_events_load_on_demand(agent_client, shopper):
-    _history(shopper, orders=30, cases=3)
+    customer_history_build(shopper, orders=30, cases=3)
     page = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
     assert "Show older events" in page
     assert page.count('class="tl-item') == 20
