@@ -1,0 +1,235 @@
+"""Order lifecycle: placed → paid → shipped → delivered, cancel with restock, refunds,
+returns. Every write is one transaction; its email goes to the outbox in that transaction."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Variant
+from common.money import ZERO, format_money, quantize
+from orders.exceptions import IllegalTransition, InvalidCheckout, RefundTooLarge
+from orders.locks import order_for_update, stock_rows_for_update
+from orders.models import Order, OrderEvent, Payment
+from orders.payments import provider_for
+from orders.services.events import _event, _notify
+
+
+def _refuse(order: Order, action: str):
+    raise IllegalTransition(order_number=order.number, status=order.get_status_display().lower(), action=action)
+
+
+def _payment(order: Order) -> Payment | None:
+    return order.payments.order_by("-id").first()
+
+
+def _restock(order: Order) -> None:
+    quantities = {}
+    for line in order.lines.all():
+        if line.variant_id:
+            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    stock_rows_for_update(list(quantities))
+    for variant_id, quantity in quantities.items():
+        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+
+
+@transaction.atomic
+def order_mark_paid(*, order: Order, actor) -> Order:
+    """placed → paid: captures the authorized payment (card) or records cash collected (POD)."""
+    order = order_for_update(order.pk)
+    if order.status != Order.Status.PLACED:
+        _refuse(order, "marked paid")
+    payment = _payment(order)
+    if payment is not None:
+        provider_for(payment.provider).capture(reference=payment.reference, amount=payment.amount)
+        payment.status = Payment.Status.CAPTURED
+        payment.captured_amount = payment.amount
+        payment.save(update_fields=["status", "captured_amount", "updated_at"])
+    order.status = Order.Status.PAID
+    order.paid_at = timezone.now()
+    order.save(update_fields=["status", "paid_at"])
+    _event(order, OrderEvent.Kind.PAID, actor=actor, message=f"Payment of {format_money(order.total)} received")
+    _notify(order, "order_payment_receipt")
+    return order
+
+
+@transaction.atomic
+def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> Order:
+    """paid → fulfilled (shipped) with carrier and tracking number. Pay-on-delivery orders
+    ship straight from placed."""
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier or not tracking_number:
+        raise InvalidCheckout("Enter the carrier and the tracking number.")
+    order = order_for_update(order.pk)
+    allowed = {Order.Status.PAID}
+    if order.payment_method == Order.PaymentMethod.POD:
+        allowed.add(Order.Status.PLACED)
+    if order.status not in allowed:
+        _refuse(order, "shipped")
+    order.status = Order.Status.FULFILLED
+    order.carrier, order.tracking_number = carrier[:60], tracking_number[:80]
+    order.fulfilled_at = timezone.now()
+    order.save(update_fields=["status", "carrier", "tracking_number", "fulfilled_at"])
+    _event(
+        order,
+        OrderEvent.Kind.FULFILLED,
+        actor=actor,
+        message=f"Shipped with {order.carrier}, tracking {order.tracking_number}",
+        data={"carrier": order.carrier, "tracking_number": order.tracking_number},
+    )
+    _notify(order, "order_shipped")
+    return order
+
+
+@transaction.atomic
+def order_mark_delivered(*, order: Order, actor) -> Order:
+    """fulfilled → delivered. A pay-on-delivery order's payment is collected here."""
+    order = order_for_update(order.pk)
+    if order.status != Order.Status.FULFILLED:
+        _refuse(order, "marked delivered")
+    now = timezone.now()
+    fields = ["status", "delivered_at"]
+    if order.payment_method == Order.PaymentMethod.POD and order.paid_at is None:
+        payment = _payment(order)
+        if payment is not None:
+            payment.status = Payment.Status.CAPTURED
+            payment.captured_amount = payment.amount
+            payment.save(update_fields=["status", "captured_amount", "updated_at"])
+        order.paid_at = now
+        fields.append("paid_at")
+    order.status = Order.Status.DELIVERED
+    order.delivered_at = now
+    order.save(update_fields=fields)
+    _event(order, OrderEvent.Kind.DELIVERED, actor=actor, message="Delivered")
+    _notify(order, "order_delivered")
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
+    """placed/paid → cancelled: restocks every line, voids an authorization or refunds a
+    captured payment in full. Shipped orders cannot be cancelled (use a return)."""
+    order = order_for_update(order.pk)
+    if order.status not in (Order.Status.PLACED, Order.Status.PAID):
+        _refuse(order, "cancelled")
+    _restock(order)
+    payment = _payment(order)
+    refunded = ZERO
+    if payment is not None:
+        provider = provider_for(payment.provider)
+        if payment.captured_amount > payment.refunded_amount:
+            refunded = payment.captured_amount - payment.refunded_amount
+            provider.refund(reference=payment.reference, amount=refunded)
+            payment.refunded_amount += refunded
+            payment.status = Payment.Status.REFUNDED
+        else:
+            provider.void(reference=payment.reference)
+            payment.status = Payment.Status.VOIDED
+        payment.save(update_fields=["status", "refunded_amount", "updated_at"])
+    order.status = Order.Status.CANCELLED
+    order.cancelled_at = timezone.now()
+    order.refunded_total = order.refunded_total + refunded
+    order.save(update_fields=["status", "cancelled_at", "refunded_total"])
+    _event(
+        order,
+        OrderEvent.Kind.CANCELLED,
+        actor=actor,
+        message=f"Cancelled{': ' + reason.strip() if reason.strip() else ''}",
+        data={"reason": reason.strip(), "refunded": str(refunded)},
+    )
+    _notify(
+        order,
+        "order_cancelled",
+        extra={"reason": reason.strip(), "refunded": format_money(refunded), "has_refund": refunded > 0},
+    )
+    return order
+
+
+REFUNDABLE = (
+    Order.Status.PAID,
+    Order.Status.FULFILLED,
+    Order.Status.DELIVERED,
+    Order.Status.RETURN_REQUESTED,
+    Order.Status.RETURNED,
+)
+
+
+@transaction.atomic
+def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: str = "") -> Order:
+    """Refund all (amount=None) or part of what was captured. A refund that brings the
+    refunded total to the order total makes the order `refunded`; a partial one keeps the
+    status. Money only: stock comes back through cancel or return_receive."""
+    order = order_for_update(order.pk)
+    if order.status not in REFUNDABLE:
+        _refuse(order, "refunded")
+    payment = _payment(order)
+    captured = payment.captured_amount if payment else ZERO
+    refundable = min(order.total - order.refunded_total, captured - (payment.refunded_amount if payment else ZERO))
+    amount = refundable if amount is None else quantize(Decimal(amount))
+    if amount <= ZERO:
+        raise RefundTooLarge("Enter a refund amount above zero.")
+    if amount > refundable:
+        raise RefundTooLarge(f"At most {format_money(refundable)} can be refunded on {order.number}.")
+    reference = provider_for(payment.provider).refund(reference=payment.reference, amount=amount)
+    payment.refunded_amount += amount
+    payment.status = (
+        Payment.Status.REFUNDED
+        if payment.refunded_amount >= payment.captured_amount
+        else Payment.Status.PARTIALLY_REFUNDED
+    )
+    payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+    order.refunded_total += amount
+    fields = ["refunded_total"]
+    full = order.refunded_total >= order.total
+    if full:
+        order.status = Order.Status.REFUNDED
+        fields.append("status")
+    order.save(update_fields=fields)
+    event = _event(
+        order,
+        OrderEvent.Kind.REFUNDED,
+        actor=actor,
+        message=f"{'Refunded in full' if full else 'Partial refund'}: {format_money(amount)}",
+        data={"amount": str(amount), "reason": reason.strip(), "reference": reference, "full": full},
+    )
+    _notify(
+        order,
+        "order_refunded",
+        dedupe_suffix=f":{event.pk}",
+        extra={"refund_amount": format_money(amount), "full_refund": full, "reason": reason.strip()},
+    )
+    return order
+
+
+@transaction.atomic
+def order_return_request(*, order: Order, actor, reason: str = "") -> Order:
+    """delivered → return_requested (shopper or agent); emails the return instructions."""
+    order = order_for_update(order.pk)
+    if order.status != Order.Status.DELIVERED:
+        _refuse(order, "returned")
+    order.status = Order.Status.RETURN_REQUESTED
+    order.save(update_fields=["status"])
+    _event(order, OrderEvent.Kind.RETURN_REQUESTED, actor=actor, message="Return requested", data={"reason": reason})
+    _notify(order, "order_return_requested")
+    return order
+
+
+@transaction.atomic
+def order_return_receive(*, order: Order, actor, restock: bool = True) -> Order:
+    """return_requested → returned; puts the items back in stock unless `restock=False`
+    (damaged goods). Refund separately with order_refund."""
+    order = order_for_update(order.pk)
+    if order.status != Order.Status.RETURN_REQUESTED:
+        _refuse(order, "received back")
+    if restock:
+        _restock(order)
+    order.status = Order.Status.RETURNED
+    order.save(update_fields=["status"])
+    _event(order, OrderEvent.Kind.RETURN_RECEIVED, actor=actor, message="Return received", data={"restocked": restock})
+    _notify(order, "order_return_received")
+    return order
+
+
+def order_note_add(*, order: Order, actor, message: str) -> OrderEvent:
+    return _event(order, OrderEvent.Kind.NOTE, actor=actor, message=message.strip()[:300])

@@ -1,0 +1,84 @@
+"""Order numbers, signed guest links and the email context shared by every order email."""
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from common.money import format_money
+from orders.models import Order
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ORDER_LINK_SALT = "orders.guest-link"
+ORDER_LINK_MAX_AGE = 60 * 60 * 24 * 180  # guest order links work for 180 days
+
+
+def order_number_generate() -> str:
+    """Human-friendly and unambiguous when read aloud: UC-XXXX-XXXX (no 0/O/1/I)."""
+    raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"UC-{raw[:4]}-{raw[4:]}"
+
+
+def order_signed_token(order: Order) -> str:
+    return signing.TimestampSigner(salt=ORDER_LINK_SALT).sign(order.number)
+
+
+def order_number_from_token(token: str) -> str | None:
+    try:
+        return signing.TimestampSigner(salt=ORDER_LINK_SALT).unsign(token, max_age=ORDER_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def order_link(order: Order) -> str:
+    """Absolute link to the order page; guests' links carry a signed token."""
+    path = reverse("orders:detail", kwargs={"number": order.number})
+    return f"{settings.SITE_URL}{path}?t={order_signed_token(order)}"
+
+
+def _email_context(order: Order, lines=None) -> dict:
+    lines = [
+        {
+            "name": line.product_name,
+            "options": line.options,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "unit_price": format_money(line.unit_price),
+            "total": format_money(line.total),
+        }
+        for line in (order.lines.all() if lines is None else lines)
+    ]
+    address = order.shipping_address or {}
+    return {
+        "order_number": order.number,
+        "customer_name": order.customer.first_name or address.get("full_name", ""),
+        "status": order.get_status_display(),
+        "lines": lines,
+        "subtotal": format_money(order.subtotal),
+        "discount_total": format_money(order.discount_total),
+        "has_discount": order.discount_total > 0,
+        "voucher_code": order.voucher_code,
+        "shipping_total": format_money(order.shipping_total),
+        "tax_total": format_money(order.tax_total),
+        "total": format_money(order.total),
+        "refunded_total": format_money(order.refunded_total),
+        "payment_method": order.get_payment_method_display(),
+        "shipping_method": order.shipping_method,
+        "address_lines": [
+            v
+            for v in (
+                address.get("full_name"),
+                address.get("line1"),
+                address.get("line2"),
+                f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
+                address.get("region"),
+                address.get("country"),
+            )
+            if v
+        ],
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "order_url": order_link(order),
+        "placed_by_agent": bool(order.placed_by_id),
+    }
