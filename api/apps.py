@@ -6,6 +6,9 @@ class ApiConfig(AppConfig):
     verbose_name = "API and integrations"
 
     def ready(self):
+        from api.privacy import register as register_personal_data
+
+        register_personal_data()
         # Webhook emission for lower layers. orders, carts, marketing and service_console sit
         # below api in the import order and must never import it; listening to their rows'
         # post_save here is the one place a framework signal keeps the lower layer free of an

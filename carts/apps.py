@@ -6,6 +6,9 @@ class CartsConfig(AppConfig):
     verbose_name = "Carts"
 
     def ready(self):
+        from carts.privacy import register as register_personal_data
+
+        register_personal_data()
         # Merging the anonymous cart at sign-in is the one framework signal we handle.
         from django.contrib.auth.signals import user_logged_in
 

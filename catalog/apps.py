@@ -6,6 +6,9 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
+        from catalog.privacy import register as register_personal_data
+
+        register_personal_data()
         from catalog import signals
 
         signals.connect()

@@ -1,25 +1,20 @@
-"""C1 privacy: a customer's data export (JSON) and erasure across every app.
+"""C1 privacy: a customer's data export (JSON). Erasure is `customers.erasure.customer_erase`,
+which runs every app's registered eraser (common.personal_data).
 
-This is the one place that knows every app, so it sits at the top of the import order;
-each app scrubs its own rows through its own privacy module.
+The export knows every app, so it sits at the top of the import order.
 """
 
-from django.db import transaction
 from django.utils import timezone
 
 from carts.models import Cart
-from carts.privacy import carts_anonymise
 from catalog.models import ProductView, SearchQuery
-from catalog.privacy import browsing_history_erase
-from common.audit import audit_record
+from customers.erasure import customer_erase
 from customers.models import Customer
-from customers.services import customer_anonymise, erased_email
-from marketing.privacy import marketing_state_erase
 from messaging.models import OutboundEmail
-from messaging.privacy import outbox_anonymise
 from orders.models import Order
-from orders.privacy import orders_anonymise
 from service_console.models import Case
+
+__all__ = ["customer_data_export", "customer_erase"]
 
 
 def _money(value) -> str | None:
@@ -98,24 +93,3 @@ def customer_data_export(*, customer: Customer) -> dict:
             for s in SearchQuery.objects.filter(customer=customer)[:1000]
         ],
     }
-
-
-@transaction.atomic
-def customer_erase(*, customer: Customer, actor: Customer | None) -> Customer:
-    """Erase the customer's personal data everywhere; orders keep their financial facts
-    (numbers, lines, prices, totals, payments, events). Irreversible; audited."""
-    replacement = erased_email(customer)
-    orders_scrubbed = orders_anonymise(customer=customer, replacement_email=replacement)
-    carts_anonymise(customer=customer, replacement_email=replacement)
-    outbox_anonymise(customer=customer, replacement_email=replacement)
-    browsing_history_erase(customer=customer)
-    marketing_state_erase(customer=customer)
-    customer_anonymise(customer=customer)
-    audit_record(
-        actor=actor,
-        action="customer.erase",
-        customer=customer,
-        obj=customer,
-        after={"orders_scrubbed": orders_scrubbed},
-    )
-    return customer

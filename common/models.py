@@ -3,13 +3,17 @@ from django.db import models
 
 
 class AuditEntry(models.Model):
-    """Append-only record of a staff or system action: who, what, when, before/after."""
+    """Append-only record of a staff or system action: who, what, when, before/after.
+
+    Append-only in the database too: a trigger refuses UPDATE and DELETE (migration 0003),
+    so people with audit history are erased (common.audit.audit_redact), never deleted
+    (PROTECT: deleting them would have to rewrite the entries' foreign keys)."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_actions"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_actions"
     )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
     )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)

@@ -8,7 +8,10 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from customers.privacy import register
+
         post_migrate.connect(_roles_sync_after_last_app, dispatch_uid="customers.roles_sync")
+        register()
 
 
 def _roles_sync_after_last_app(sender, app_config=None, **kwargs) -> None:

@@ -1,0 +1,64 @@
+"""The audit log is append-only in the database (a trigger), not only in the ORM; erasure's
+redaction is the one sanctioned change, and it cannot touch who/what/when."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from common.audit import AUDIT_REDACTION_SETTING, audit_record, audit_redact
+from common.models import AuditEntry
+from customers.privacy import erasure_subject
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry():
+    customer = CustomerFactory(email="ines.aud@example.com", first_name="Ines", last_name="Auditson")
+    agent = CustomerFactory(is_staff=True)
+    return audit_record(actor=agent, action="consent.change", customer=customer, after={"to": customer.email})
+
+
+def _refused(statement, params=()):
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_update_and_delete_are_refused_by_the_database(entry):
+    _refused("UPDATE common_auditentry SET note = 'edited' WHERE id = %s", [entry.pk])
+    _refused("DELETE FROM common_auditentry WHERE id = %s", [entry.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(after={})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).after == {"to": "ines.aud@example.com"}
+
+
+def test_the_redaction_setting_allows_changing_content_but_never_who_what_when(entry):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [AUDIT_REDACTION_SETTING])
+        cursor.execute("UPDATE common_auditentry SET note = 'redacted' WHERE id = %s", [entry.pk])
+        cursor.execute("SELECT set_config(%s, 'off', true)", [AUDIT_REDACTION_SETTING])
+    assert AuditEntry.objects.get(pk=entry.pk).note == "redacted"
+    for change in ("action = 'x'", "actor_id = NULL", "created_at = now() - interval '1 day'"):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [AUDIT_REDACTION_SETTING])
+            cursor.execute(f"UPDATE common_auditentry SET {change} WHERE id = %s", [entry.pk])
+    _refused("UPDATE common_auditentry SET note = 'again' WHERE id = %s", [entry.pk])
+
+
+def test_audit_redact_redacts_the_subject_and_keeps_the_facts(entry):
+    subject = erasure_subject(entry.customer)
+    with transaction.atomic():
+        assert audit_redact(subject) == 1
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert entry.after == {"to": "[erased]"}
+    assert (entry.action, entry.customer_id) == ("consent.change", subject.customer.pk)
+    _refused("UPDATE common_auditentry SET note = 'after redaction' WHERE id = %s", [entry.pk])
+
+
+def test_people_with_audit_history_cannot_be_deleted_only_erased(entry):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        entry.customer.delete()

@@ -1,0 +1,200 @@
+"""Fill every model that can hold personal data with one person's data, the way the
+product writes it (services where they exist), for the erasure scan (R13).
+
+One filler per app that registers `holds` models (common.personal_data). A new app that
+stores personal data registers its eraser in its AppConfig.ready and adds its filler here;
+the scan test fails until both exist.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+# The person. Distinctive values so a scan of the whole database cannot match by chance.
+EMAIL = "Zephyrine.Quillfeather@example.org"
+FIRST = "Zephyrine"
+LAST = "Quillfeather"
+PHONE = "+81 90 7316 4825"
+PHONE_AS_TYPED = "090-7316-4825"  # how she writes it in a message
+LINE1 = "17 Marigold Crescent"
+LINE2 = "Flat 4B Hollyhock House"
+HANDLE = "zephyq_knits"
+
+
+@dataclass
+class World:
+    customer: object
+    agent: object
+    variant: object
+    extra: dict = field(default_factory=dict)
+
+
+def _address_dict() -> dict:
+    return {
+        "full_name": f"{FIRST} {LAST}",
+        "line1": LINE1,
+        "line2": LINE2,
+        "city": "Tokyo",
+        "postal_code": "150-0002",
+        "country": "JP",
+        "phone": PHONE,
+    }
+
+
+def fill_customers(world: World) -> None:
+    from tests.customers.factories import AddressFactory
+
+    AddressFactory(customer=world.customer, full_name=f"{FIRST} {LAST}", line1=LINE1, line2=LINE2, phone=PHONE)
+
+
+def fill_catalog(world: World) -> None:
+    from catalog.models import ProductView, SearchQuery
+
+    SearchQuery.objects.create(
+        query=f"gift for {LAST}", normalized=f"gift for {LAST.lower()}", results_count=0, customer=world.customer
+    )
+    ProductView.objects.create(product=world.variant.product, customer=world.customer, viewed_at=timezone.now())
+
+
+def fill_carts(world: World) -> None:
+    from carts.models import CartOverride
+    from carts.services import cart_line_add, cart_override_apply
+    from tests.carts.factories import CartFactory, VoucherFactory
+
+    cart = CartFactory(customer=world.customer, email=EMAIL, attribution={"utm_content": EMAIL})
+    cart_line_add(cart=cart, variant=world.variant, quantity=2, actor=world.customer)
+    cart.refresh_from_db()
+    cart_override_apply(
+        cart=cart,
+        actor=world.agent,
+        scope=CartOverride.Scope.CART,
+        kind=CartOverride.Kind.PERCENT,
+        value=Decimal("5"),
+        reason_code=CartOverride.ReasonCode.GOODWILL,
+        reason_text=f"{FIRST} called from {PHONE_AS_TYPED} about a late parcel",
+        expected_version=cart.version,
+    )
+    VoucherFactory(description=f"Apology for {FIRST} {LAST}", customer=world.customer)
+    world.extra["cart"] = cart
+
+
+def fill_orders(world: World) -> None:
+    from carts.services import voucher_apply
+    from orders.services import order_note_add
+    from tests.carts.factories import CartFactory, CartLineFactory, VoucherFactory
+    from tests.orders.helpers import place
+
+    # A guest checkout with her address and a voucher (the order joins her record by email).
+    cart = CartFactory(customer=None, email=EMAIL)
+    CartLineFactory(cart=cart, variant=world.variant, quantity=1)
+    voucher_apply(cart=cart, code=VoucherFactory().code)
+    world.extra["order"] = place(cart, email=EMAIL, address=_address_dict())
+    order_note_add(order=world.extra["order"], actor=world.agent, message=f"Called {FIRST} on {PHONE_AS_TYPED}")
+
+
+def fill_messaging(world: World) -> None:
+    from messaging.models import EmailEvent, OutboundEmail, Suppression
+    from messaging.services import email_enqueue
+
+    email = email_enqueue(
+        to=EMAIL,
+        kind="order_confirmation",
+        template="order_confirmation",
+        context={"first_name": FIRST, "address_lines": [f"{FIRST} {LAST}", LINE1, LINE2]},
+        dedupe_key=f"privacy-test:{EMAIL}",
+        customer=world.customer,
+    )
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.FAILED, last_error=f"550 <{EMAIL}>: mailbox unavailable", subject=f"Hi {FIRST}"
+    )
+    EmailEvent.objects.create(
+        email=email, customer=world.customer, kind=EmailEvent.Kind.CLICK, url=f"https://shop.test/a/?e={EMAIL}"
+    )
+    Suppression.objects.create(email=EMAIL, reason=Suppression.Reason.COMPLAINT, note=f"{FIRST} {LAST} complained")
+
+
+def fill_service_console(world: World) -> None:
+    from service_console.models import Case
+    from service_console.services.cases import case_contact_form_submit, case_note_add, case_reply_send
+    from service_console.services.knowledge import article_share
+    from tests.service_console.factories import ArticleFactory
+
+    case = case_contact_form_submit(
+        email=EMAIL,
+        name=f"{FIRST} {LAST}",
+        subject=f"{LAST}: parcel to {LINE1}",
+        message=f"Please deliver to {LINE1}, {LINE2} instead, or call me on {PHONE_AS_TYPED}.",
+    )
+    case = Case.objects.get(pk=case.pk)
+    case_note_add(case=case, actor=world.agent, body=f"Customer says her new number is {PHONE_AS_TYPED}")
+    case_reply_send(case=case, actor=world.agent, body=f"Dear {FIRST}, we will deliver to {LINE1}.")
+    article_share(article=ArticleFactory(is_public=True), customer=world.customer, actor=world.agent, case=case)
+
+
+def fill_marketing(world: World) -> None:
+    from marketing.models import AbandonmentSettings, CartAbandonment
+    from marketing.services.behaviour import search_abandonment_send
+    from tests.marketing.factories import consent
+
+    consent(world.customer, True, at=timezone.now() - timedelta(days=30))
+    search_abandonment_send(
+        customer=world.customer,
+        query=f"gift for {LAST}",
+        now=timezone.now(),
+        settings_row=AbandonmentSettings.current(),
+    )
+    CartAbandonment.objects.create(cart=world.extra["cart"], customer=world.customer, email=EMAIL)
+
+
+def fill_api(world: World) -> None:
+    from api.models import IntegrationToken, SocialPost, WebhookDelivery, WebhookSubscription
+    from api.webhook_sources import order_payload
+
+    token = IntegrationToken(name=f"Mobile app ({FIRST})", customer=world.customer, scopes=["shopper"])
+    token.issue()
+    token.save()
+    subscription = WebhookSubscription.objects.create(
+        name="ERP", url="https://erp.example.com/hook", events=["order.created"], secret="s" * 32
+    )
+    WebhookDelivery.objects.create(
+        subscription=subscription, event="order.created", payload=order_payload(world.extra["order"])
+    )
+    SocialPost.objects.create(
+        platform=SocialPost.Platform.INSTAGRAM,
+        handle=HANDLE,
+        text=f"@shop my order never came, {FIRST} {LAST} here",
+        url="https://instagram.example/p/1",
+        posted_at=timezone.now(),
+    )
+
+
+def fill_common(world: World) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from customers.services import consent_set
+
+    # An agent's consent change is audited; admin logs an edit of the customer by str(customer).
+    consent_set(customer=world.customer, purpose="personalisation", granted=True, source="agent", actor=world.agent)
+    LogEntry.objects.log_actions(
+        user_id=world.agent.pk,
+        queryset=[world.customer],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Phone"]}}],
+        single_object=True,
+    )
+
+
+# In order: later fillers use what earlier ones made (a cart, an order).
+FILLERS = {
+    "customers": fill_customers,
+    "catalog": fill_catalog,
+    "carts": fill_carts,
+    "orders": fill_orders,
+    "service_console": fill_service_console,
+    "marketing": fill_marketing,  # before messaging's suppression of her address
+    "messaging": fill_messaging,
+    "api": fill_api,
+    "common": fill_common,
+}
