@@ -8,7 +8,7 @@ class ApiConfig(AppConfig):
     def ready(self):
         from api.privacy import register as register_personal_data
 
-        register_personal_data()
+        register_personal_data()  # what personal data it holds, how to erase it (R13)
         # Webhook emission for lower layers. orders, carts, marketing and service_console sit
         # below api in the import order and must never import it; listening to their rows'
         # post_save here is the one place a framework signal keeps the lower layer free of an

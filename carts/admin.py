@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib import admin, messages
 
 from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
@@ -110,22 +108,6 @@ class CartOverrideAdmin(admin.ModelAdmin):
     def customer(self, obj):
         customer = obj.cart.customer
         return customer.email if customer else obj.cart.email or "—"
-
-    def changelist_view(self, request, extra_context=None):
-        """Supervisors see, above the list, the overrides report by agent and reason with the
-        revenue given away (same selector as the console's /console/reports/overrides/),
-        narrowed by the current search and filters."""
-        from customers.roles import is_supervisor
-        from service_console.selectors import override_report
-
-        response = super().changelist_view(request, extra_context)
-        context = getattr(response, "context_data", None)
-        if context and context.get("cl") is not None and is_supervisor(request.user):
-            rows = override_report(context["cl"].queryset)
-            context["override_report"] = rows
-            context["override_report_total"] = sum((r.given_away for r in rows), Decimal("0"))
-            context["override_report_shown"] = True
-        return response
 
 
 @admin.register(StockReservation)

@@ -7,8 +7,10 @@ class CartsConfig(AppConfig):
 
     def ready(self):
         from carts.privacy import register as register_personal_data
+        from carts.roles import register as register_roles
 
-        register_personal_data()
+        register_personal_data()  # what personal data it holds, how to erase it (R13)
+        register_roles()  # its share of the staff roles
         # Merging the anonymous cart at sign-in is the one framework signal we handle.
         from django.contrib.auth.signals import user_logged_in
 

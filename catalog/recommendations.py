@@ -10,11 +10,10 @@ into catalog.Recommendation; pages read them with one query each:
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -74,30 +73,28 @@ def recommendations_for_customer(customer, limit: int = 8) -> list[Recommended]:
     return _reads(Recommendation.objects.filter(customer=customer, kind=Recommendation.Kind.PERSONAL), limit)[:limit]
 
 
-def _order_baskets() -> list[tuple[int | None, set[int]]]:
-    """(customer_id, product ids) per order. Orders sit above catalog in the import order, so
-    the model is looked up lazily by name; missing app/model means no orders yet."""
-    try:
-        line_model = apps.get_model("orders", "OrderLine")
-    except LookupError:
-        return []
-    fields = {f.name for f in line_model._meta.get_fields()}
-    if "order" not in fields or "variant" not in fields:
-        return []
-    baskets: dict[int, tuple[int | None, set[int]]] = {}
-    try:
-        # A savepoint: orders' tables may not be migrated yet in a half-deployed database.
-        with transaction.atomic():
-            rows = line_model.objects.exclude(order__status="cancelled").values_list(
-                "order_id", "order__customer_id", "variant__product_id"
-            )
-            for order_id, customer_id, product_id in rows.iterator(chunk_size=5000):
-                if product_id is not None:
-                    baskets.setdefault(order_id, (customer_id, set()))[1].add(product_id)
-    except (FieldError, DatabaseError) as exc:
-        logger.info("order lines unreadable (%s); recommendations use views only", type(exc).__name__)
-        return []
-    return list(baskets.values())
+# Purchases live above catalog (orders); the orders app registers where baskets come from
+# (OrdersConfig.ready -> basket_source_register), so catalog never reaches up for them.
+Baskets = list[tuple[int | None, set[int]]]
+_basket_sources: dict[str, Callable[[], Baskets]] = {}
+
+
+def basket_source_register(name: str, source: Callable[[], Baskets]) -> None:
+    """Register a function returning [(customer_id, {product ids bought together}), ...]."""
+    _basket_sources[name] = source
+
+
+def _order_baskets() -> Baskets:
+    """(customer_id, product ids) per order, from every registered source (none: no orders yet)."""
+    baskets: Baskets = []
+    for name, source in _basket_sources.items():
+        try:
+            # A savepoint: a source's tables may not be migrated yet in a half-deployed database.
+            with transaction.atomic():
+                baskets.extend(source())
+        except DatabaseError as exc:
+            logger.info("basket source %s unreadable (%s); recommendations use views only", name, type(exc).__name__)
+    return baskets
 
 
 def _view_sessions(since) -> list[tuple[int | None, set[int]]]:

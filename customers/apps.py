@@ -8,14 +8,16 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from customers.privacy import register
+        from customers.privacy import register as register_personal_data
+        from customers.roles import register as register_roles
 
         post_migrate.connect(_roles_sync_after_last_app, dispatch_uid="customers.roles_sync")
-        register()
+        register_personal_data()
+        register_roles()
 
 
 def _roles_sync_after_last_app(sender, app_config=None, **kwargs) -> None:
-    """Keep the role groups' permissions in step with ROLE_PERMISSIONS after every migrate.
+    """Keep the role groups' permissions in step with every app's role_permissions_register after every migrate.
 
     post_migrate fires once per app, and each app's permissions are created in its own
     turn; syncing on the last app's turn sees every app's permissions (on a fresh database

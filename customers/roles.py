@@ -1,6 +1,9 @@
-"""Staff roles as Django groups. ROLE_PERMISSIONS is the single source of truth; the data
-migration creates the groups and roles_sync (after every migrate) attaches permissions of
-models that later apps add."""
+"""Staff roles as Django groups. Each app declares its own share of each role
+(`role_permissions_register`, from its AppConfig.ready, in `<app>/roles.py`); the data
+migration creates the groups and roles_sync (after every migrate) attaches the permissions
+of every app's models."""
+
+from collections.abc import Mapping
 
 from django.contrib.auth.models import Group, Permission
 
@@ -8,7 +11,7 @@ AGENTS = "Agents"
 SUPERVISORS = "Supervisors"
 MARKETERS = "Marketers"
 
-_AGENT = [
+_CUSTOMER_AGENT = [
     "customers.view_customer",
     "customers.change_customer",
     "customers.view_address",
@@ -16,101 +19,60 @@ _AGENT = [
     "customers.change_address",
     "customers.view_consent",
     "customers.add_consent",
-    "catalog.view_product",
-    "catalog.view_variant",
-    "catalog.view_category",
-    "catalog.view_productimage",
-    "catalog.view_searchquery",
-    "catalog.view_productview",
-    "catalog.view_recommendation",
-    "carts.view_cart",
-    "carts.change_cart",
-    "orders.view_order",
-    "orders.change_order",
-    # carts/orders (commerce)
-    "carts.view_cartline",
-    "carts.view_cartoverride",
-    "carts.add_cartoverride",
-    "carts.view_voucher",
-    "carts.view_stockreservation",
-    "carts.add_stockreservation",
-    "orders.view_orderline",
-    "orders.view_orderevent",
-    "orders.view_payment",
-    "service_console.view_case",
-    "service_console.add_case",
-    "service_console.change_case",
-    "service_console.view_article",
-    "service_console.view_casemessage",
-    "service_console.add_casemessage",
-    "messaging.view_outboundemail",
-    "messaging.view_emailevent",  # messaging: opens/clicks/unsubscribes
-    "common.view_auditentry",
+    "common.view_auditentry",  # common sits below customers: its share is declared here
 ]
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    AGENTS: _AGENT,
-    SUPERVISORS: _AGENT
-    + [
-        "service_console.change_article",
-        "service_console.add_article",
-        "orders.delete_order",
-        "carts.change_cartoverride",  # approve/reject agents' discounts (commerce)
-        "messaging.change_outboundemail",  # messaging: retry failed email, record bounces
-        "messaging.view_suppression",
-        "messaging.add_suppression",
-    ],
-    MARKETERS: [
-        "customers.view_customer",
-        "customers.view_consent",
-        "catalog.view_product",
-        "catalog.view_category",
-        "catalog.view_searchquery",
-        "catalog.view_productview",
-        "catalog.view_recommendation",
-        "orders.view_order",
-        "messaging.view_outboundemail",
-        "messaging.view_emailevent",  # messaging
-        "messaging.view_suppression",
-        "messaging.add_suppression",
-        "marketing.view_campaign",
-        "marketing.add_campaign",
-        "marketing.change_campaign",
-        "marketing.view_segment",
-        "marketing.add_segment",
-        "marketing.change_segment",
-        "marketing.view_abandonmentsettings",
-        "marketing.change_abandonmentsettings",
-        "marketing.view_segmentrule",
-        "marketing.add_segmentrule",
-        "marketing.change_segmentrule",
-        "marketing.delete_segmentrule",
-        "marketing.view_campaignblock",
-        "marketing.add_campaignblock",
-        "marketing.change_campaignblock",
-        "marketing.delete_campaignblock",
-        "marketing.view_journeystep",
-        "marketing.add_journeystep",
-        "marketing.change_journeystep",
-        "marketing.view_journeyenrollment",
-        "marketing.view_cartabandonment",
-        "marketing.view_marketingmessage",
-        "marketing.view_attribution",
-        "marketing.view_behaviourtrigger",
-        "service_console.view_article",
-        "service_console.add_article",
-        "service_console.change_article",
-        "carts.view_voucher",
-        "carts.add_voucher",
-        "carts.change_voucher",
-        "carts.view_voucherredemption",  # commerce
-        "orders.view_orderline",  # commerce
-    ],
-}
+
+_registry: dict[str, dict[str, list[str]]] = {}
+
+
+def role_permissions_register(app_label: str, permissions: dict[str, list[str]]) -> None:
+    """An app's share of the roles ({group name: ["app_label.codename", ...]}), declared by the
+    app itself from its AppConfig.ready, so this lower layer never lists apps above it."""
+    _registry[app_label] = {group: list(codenames) for group, codenames in permissions.items()}
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """{group name: every app's permissions for it}, the single source of truth."""
+    merged: dict[str, list[str]] = {AGENTS: [], SUPERVISORS: [], MARKETERS: []}
+    for permissions in _registry.values():
+        for group, codenames in permissions.items():
+            merged.setdefault(group, []).extend(c for c in codenames if c not in merged[group])
+    return merged
+
+
+class _RolePermissions(Mapping):
+    """ROLE_PERMISSIONS as a read-only view of the registry (the 0002 data migration reads it)."""
+
+    def __getitem__(self, group: str) -> list[str]:
+        return role_permissions()[group]
+
+    def __iter__(self):
+        return iter(role_permissions())
+
+    def __len__(self) -> int:
+        return len(role_permissions())
+
+
+ROLE_PERMISSIONS = _RolePermissions()
+
+
+def register() -> None:
+    role_permissions_register(
+        "customers",
+        {
+            AGENTS: _CUSTOMER_AGENT,
+            SUPERVISORS: _CUSTOMER_AGENT,
+            MARKETERS: [
+                "customers.view_customer",
+                "customers.view_consent",
+            ],
+        },
+    )
 
 
 def roles_sync(**kwargs) -> None:
-    """Create the role groups and attach every permission in ROLE_PERMISSIONS that exists."""
-    for group_name, codenames in ROLE_PERMISSIONS.items():
+    """Create the role groups and attach every registered permission that exists."""
+    for group_name, codenames in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=group_name)
         wanted = []
         for dotted in codenames:

@@ -407,3 +407,29 @@ class MarketingCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class ContactHold(models.Model):
+    """Marketing paused for a customer because another team asked: the service console holds
+    a customer while one of their cases is open (marketing.services.holds). Marketing's flows
+    read their own table instead of reaching into the console's."""
+
+    class Reason(models.TextChoices):
+        SERVICE_CASE = "service_case", "Open service case"
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reference = models.CharField(max_length=40, help_text="What asked for the hold, e.g. a case number.")
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "reason", "reference"], name="contacthold_unique_reference")
+        ]
+        indexes = [
+            models.Index(fields=["customer"], condition=Q(released_at__isnull=True), name="contacthold_active_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.customer_id} ({self.reason} {self.reference})"

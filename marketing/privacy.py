@@ -46,5 +46,6 @@ def register() -> None:
             "marketing.ContactPressure",
             "marketing.JourneyEnrollment",
             "marketing.Attribution",
+            "marketing.ContactHold",
         ),
     )

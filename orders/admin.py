@@ -8,10 +8,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
+from carts.admin import CartOverrideAdmin
+from carts.models import CartOverride
 from common.audit import audit_record
 from orders.exceptions import OrderError
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
-from orders.selectors import sales_by_source
+from orders.selectors import override_report, sales_by_source
 from orders.services import (
     order_cancel,
     order_fulfil,
@@ -178,3 +180,26 @@ class CheckoutClaimAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class CartOverrideReportAdmin(CartOverrideAdmin):
+    """The cart override changelist with, for supervisors, the overrides report by agent and
+    reason and the revenue given away on orders (orders.selectors.override_report, the same
+    selector as the console's /console/reports/overrides/), narrowed by the current search and
+    filters. Registered here, not in carts, because the report reads orders (carts sits below)."""
+
+    def changelist_view(self, request, extra_context=None):
+        from customers.roles import is_supervisor
+
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("cl") is not None and is_supervisor(request.user):
+            rows = override_report(context["cl"].queryset)
+            context["override_report"] = rows
+            context["override_report_total"] = sum((r.given_away for r in rows), Decimal("0"))
+            context["override_report_shown"] = True
+        return response
+
+
+admin.site.unregister(CartOverride)
+admin.site.register(CartOverride, CartOverrideReportAdmin)

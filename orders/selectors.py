@@ -1,10 +1,12 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Value
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from orders.models import Order, OrderEvent
+from carts.models import Cart, CartOverride
+from orders.models import Order, OrderEvent, OrderLine
 
 
 def orders_for_customer(customer) -> QuerySet[Order]:
@@ -62,3 +64,62 @@ def sales_by_source(orders: QuerySet[Order] | None = None) -> list[SourceSalesRo
             label = f"{label}: {who}"
         result.append(SourceSalesRow(source=label, orders=r["n"], sales=r["sales"], refunded=r["refunded"]))
     return result
+
+
+@dataclass(frozen=True)
+class OverrideReportRow:
+    agent: str
+    reason: str
+    applied: int
+    ordered: int
+    given_away: Decimal
+
+
+def override_report(overrides: QuerySet[CartOverride] | None = None) -> list[OverrideReportRow]:
+    """Applied overrides by agent and reason with the revenue given away on orders placed
+    from those carts (the order's copied discount, so later price changes do not matter).
+    One query; pending and rejected requests are not counted. `overrides` narrows the set
+    (the admin passes its filtered changelist)."""
+    cart_given = Order.objects.filter(cart_id=OuterRef("cart_id")).values("override_discount")[:1]
+    line_given = OrderLine.objects.filter(
+        order__cart_id=OuterRef("cart_id"), variant_id=OuterRef("line__variant_id")
+    ).values("discount")[:1]
+    given = CaseWhen(
+        When(scope=CartOverride.Scope.CART, then=Subquery(cart_given)),
+        default=Subquery(line_given),
+    )
+    base = CartOverride.objects.all() if overrides is None else overrides.order_by()
+    rows = (
+        base.filter(status=CartOverride.Status.APPLIED)
+        .values("agent__first_name", "agent__last_name", "agent__email", "reason_code")
+        .annotate(
+            applied=Count("id"),
+            ordered=Count("id", filter=Q(cart__status=Cart.Status.CONVERTED)),
+            given_away=Coalesce(Sum(given), Value(Decimal("0"))),
+        )
+        .order_by("-given_away", "agent__email", "reason_code")
+    )
+    labels = dict(CartOverride.ReasonCode.choices)
+    return [
+        OverrideReportRow(
+            agent=f"{r['agent__first_name']} {r['agent__last_name']}".strip() or r["agent__email"],
+            reason=labels.get(r["reason_code"], r["reason_code"]),
+            applied=r["applied"],
+            ordered=r["ordered"],
+            given_away=r["given_away"],
+        )
+        for r in rows
+    ]
+
+
+def order_baskets() -> list[tuple[int | None, set[int]]]:
+    """(customer_id, product ids) per order that was not cancelled: catalog's co-purchase
+    recommendations read them through catalog.recommendations.basket_source_register."""
+    baskets: dict[int, tuple[int | None, set[int]]] = {}
+    rows = OrderLine.objects.exclude(order__status=Order.Status.CANCELLED).values_list(
+        "order_id", "order__customer_id", "variant__product_id"
+    )
+    for order_id, customer_id, product_id in rows.iterator(chunk_size=5000):
+        if product_id is not None:
+            baskets.setdefault(order_id, (customer_id, set()))[1].add(product_id)
+    return list(baskets.values())

@@ -7,5 +7,7 @@ class ServiceConsoleConfig(AppConfig):
 
     def ready(self):
         from service_console.privacy import register as register_personal_data
+        from service_console.roles import register as register_roles
 
-        register_personal_data()
+        register_personal_data()  # what personal data it holds, how to erase it (R13)
+        register_roles()  # its share of the staff roles

@@ -2,17 +2,15 @@
 of queries (the console's pages have exact query-count tests)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Replace
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
 
-from carts.models import Cart, CartOverride
 from common.models import AuditEntry
 from customers.models import Customer
-from orders.models import Order, OrderLine
+from orders.models import Order
 from service_console.models import Article, Case, article_search_vector, case_pk_from_number
 
 SEARCH_LIMIT = 8
@@ -170,52 +168,6 @@ def orders_by_number(numbers: list[str]) -> list:
     if not numbers:
         return []
     return list(Order.objects.filter(number__in=numbers).order_by("-placed_at"))
-
-
-@dataclass(frozen=True)
-class OverrideReportRow:
-    agent: str
-    reason: str
-    applied: int
-    ordered: int
-    given_away: Decimal
-
-
-def override_report(overrides: QuerySet[CartOverride] | None = None) -> list[OverrideReportRow]:
-    """Applied overrides by agent and reason with the revenue given away on orders placed
-    from those carts (the order's copied discount, so later price changes do not matter).
-    One query; pending and rejected requests are not counted. `overrides` narrows the set
-    (the admin passes its filtered changelist)."""
-    cart_given = Order.objects.filter(cart_id=OuterRef("cart_id")).values("override_discount")[:1]
-    line_given = OrderLine.objects.filter(
-        order__cart_id=OuterRef("cart_id"), variant_id=OuterRef("line__variant_id")
-    ).values("discount")[:1]
-    given = CaseWhen(
-        When(scope=CartOverride.Scope.CART, then=Subquery(cart_given)),
-        default=Subquery(line_given),
-    )
-    base = CartOverride.objects.all() if overrides is None else overrides.order_by()
-    rows = (
-        base.filter(status=CartOverride.Status.APPLIED)
-        .values("agent__first_name", "agent__last_name", "agent__email", "reason_code")
-        .annotate(
-            applied=Count("id"),
-            ordered=Count("id", filter=Q(cart__status=Cart.Status.CONVERTED)),
-            given_away=Coalesce(Sum(given), Value(Decimal("0"))),
-        )
-        .order_by("-given_away", "agent__email", "reason_code")
-    )
-    labels = dict(CartOverride.ReasonCode.choices)
-    return [
-        OverrideReportRow(
-            agent=f"{r['agent__first_name']} {r['agent__last_name']}".strip() or r["agent__email"],
-            reason=labels.get(r["reason_code"], r["reason_code"]),
-            applied=r["applied"],
-            ordered=r["ordered"],
-            given_away=r["given_away"],
-        )
-        for r in rows
-    ]
 
 
 def case_activity(case: Case, *, limit: int = 30) -> list[AuditEntry]:

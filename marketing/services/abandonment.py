@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -32,6 +31,7 @@ from marketing.content import image_url, products_with_cards
 from marketing.links import click_link, restore_link, with_utm
 from marketing.models import AbandonmentSettings, CartAbandonment, MarketingMessage
 from marketing.services import sending
+from marketing.services.holds import contact_on_hold
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +103,6 @@ def abandonment_scan(*, now: datetime | None = None, batch_size: int = SCAN_BATC
 
 
 # --- one cart ------------------------------------------------------------------------
-
-
-def _open_case_exists(customer_id: int) -> bool:
-    # service_console sits above marketing in the import order; read its model by name.
-    try:
-        case_model = apps.get_model("service_console", "Case")
-    except LookupError:
-        return False
-    return case_model.objects.filter(customer_id=customer_id, status__in=case_model.OPEN_STATUSES).exists()
 
 
 def _agent_touched(cart: Cart, since: datetime) -> bool:
@@ -256,7 +247,7 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> str
         return _finish(state, State.STOPPED, Reason.EMPTIED)
     if not may_send_marketing_email(customer) or sending.is_suppressed(customer.email):
         return _finish(state, State.STOPPED if step > 1 else State.SKIPPED, Reason.NO_CONSENT)
-    if _open_case_exists(customer.pk):
+    if contact_on_hold(customer.pk):  # the console holds customers with an open case
         return _finish(state, State.STOPPED, Reason.SERVICE_CASE)
     if _agent_touched(cart, now - timedelta(hours=settings_row.agent_quiet_hours)):
         return _finish(state, State.STOPPED, Reason.AGENT_TOUCHED)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from common.audit import audit_record
 from customers.models import Customer
 from customers.services import customer_get_or_create_guest
+from marketing.models import ContactHold
+from marketing.services.holds import contact_hold, contact_hold_release
 from messaging.services import email_enqueue
 from service_console.exceptions import CaseTransitionInvalid, CustomerHasNoEmail
 from service_console.models import Case, CaseMessage
@@ -30,6 +32,16 @@ def _case_state(case: Case) -> dict:
         "subject": case.subject,
         "order_numbers": list(case.order_numbers),
     }
+
+
+def _marketing_hold_follow(case: Case) -> None:
+    """Tell marketing to hold the customer while this case is open, and to let go when it is
+    solved or closed (marketing's abandonment flow stops for customers on hold)."""
+    reason = ContactHold.Reason.SERVICE_CASE
+    if case.status in Case.OPEN_STATUSES:
+        contact_hold(customer=case.customer, reason=reason, reference=case.number)
+    else:
+        contact_hold_release(customer=case.customer, reason=reason, reference=case.number)
 
 
 @transaction.atomic
@@ -55,6 +67,7 @@ def case_create(
         created_by=actor,
         order_numbers=sorted({n.strip() for n in (order_numbers or []) if n.strip()}),
     )
+    _marketing_hold_follow(case)
     if channel == Case.Channel.CONTACT_FORM and description.strip():
         CaseMessage.objects.create(case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description.strip())
     audit_record(
@@ -134,6 +147,8 @@ def case_update(
     if after == before:
         return case
     case.save()
+    if after["status"] != before["status"]:
+        _marketing_hold_follow(case)
     changed = {k for k in after if after[k] != before[k]}
     audit_record(
         actor=actor,

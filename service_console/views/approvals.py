@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartError
 from carts.models import CartOverride
+from orders.selectors import override_report
 from service_console.permissions import console_required, console_supervisor, supervisor_required
-from service_console.selectors import override_report
 from service_console.services.cart_edit import console_override_decide
 from service_console.views.base import render_console
 

@@ -154,13 +154,23 @@ def test_no_consent_means_no_reminder_at_all(flow_settings, make_cart):
 
 
 def test_open_service_case_stops_the_series(flow_settings, shopper, make_cart):
+    """The console holds the customer's marketing while a case is open (marketing reads its
+    own ContactHold, never the console's cases); solving the case releases the hold."""
     from service_console.models import Case
+    from service_console.services.cases import case_create, case_update
 
+    agent = CustomerFactory(email="agent.hold@example.com", is_staff=True)
     cart = make_cart(shopper, idle=timedelta(hours=2))
-    Case.objects.create(customer=shopper, subject="Where is my parcel?", status=Case.Status.OPEN)
+    case = case_create(customer=shopper, subject="Where is my parcel?", actor=agent)
     abandonment_scan()
     assert reminders(cart) == []
     assert CartAbandonment.objects.get(cart=cart).stop_reason == "service_case"
+
+    case_update(case=case, actor=agent, status=Case.Status.SOLVED)
+    CartAbandonment.objects.filter(cart=cart).delete()
+    Cart.objects.filter(pk=cart.pk).update(last_activity_at=timezone.now() - timedelta(hours=2))
+    abandonment_scan()
+    assert len(reminders(cart)) == 1  # released: the same customer's cart is reminded again
 
 
 def test_agent_touch_stops_the_series(flow_settings, shopper, make_cart):
