@@ -1,6 +1,33 @@
+"""ASGI entry point: HTTP through Django, WebSockets (live chat) through Channels.
+
+`manage.py run_all` serves it with uvicorn; in production run
+`uvicorn commerce_platform.asgi:application` (or gunicorn with uvicorn workers) behind the
+load balancer, WebSocket upgrade allowed for /ws/.
+"""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce_platform.settings")
-application = get_asgi_application()
+django_asgi_app = get_asgi_application()  # set Django up before importing consumers
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from conversations.routing import websocket_urlpatterns  # noqa: E402
+
+if getattr(settings, "CHAT_BENCH_ECHO", False):
+    # bench/bench_p7_chat.py's reference: a bare echo consumer in the same server.
+    from conversations.bench_echo import echo_urlpatterns
+
+    websocket_urlpatterns = [*websocket_urlpatterns, *echo_urlpatterns]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

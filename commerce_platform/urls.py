@@ -23,6 +23,7 @@ urlpatterns = [
     path("cart/restore/<str:token>/", marketing_views.restore, name="cart_restore"),  # marketing
     path("", include("marketing.urls")),
     path("cart/", include("carts.urls")),
+    path("chat/", include("conversations.urls")),  # live chat: start + polling fallback
     path("checkout/", include("orders.checkout_urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),

@@ -54,6 +54,16 @@ SAMPLE_CONTEXTS: dict[str, dict] = {
     "newsletter_confirm": {"confirm_url": "/newsletter/confirm/sample/"},
     "newsletter_welcome": {"first_name": "Ada", "shop_url": "/"},
     "test_message": {"requested_by": "admin@example.com"},
+    "chat_transcript": {
+        "first_name": "Ada",
+        "started_at": "2026-01-05 14:02",
+        "help_url": "/help/",
+        "lines": [
+            {"who": "Shop assistant", "at": "2026-01-05 14:02", "text": "Hi Ada! How can I help?"},
+            {"who": "You", "at": "2026-01-05 14:03", "text": "Where is my order?"},
+            {"who": "Kenji", "at": "2026-01-05 14:05", "text": "It left our warehouse today."},
+        ],
+    },
 }
 
 

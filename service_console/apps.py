@@ -11,3 +11,9 @@ class ServiceConsoleConfig(AppConfig):
 
         register_personal_data()  # what personal data it holds, how to erase it (R13)
         register_roles()  # its share of the staff roles
+
+        # The chat bot (conversations, below this app) answers from this app's knowledge base.
+        from conversations.bot import knowledge_source_set
+        from service_console.selectors import knowledge_hits_for_chat
+
+        knowledge_source_set(knowledge_hits_for_chat)

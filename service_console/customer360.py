@@ -17,6 +17,8 @@ from catalog.models import ProductView, SearchQuery, Variant
 from catalog.recommendations import Recommended, recommendations_for_customer
 from common.models import AuditEntry
 from common.money import ZERO
+from conversations.models import Conversation
+from conversations.selectors import conversations_for_customer
 from customers.models import Address, Consent, Customer
 from marketing.models import CartAbandonment
 from messaging.models import EmailEvent, OutboundEmail
@@ -52,13 +54,18 @@ _AUDIT_LABELS = {
     "order.place_on_behalf": "Order placed on behalf",
     "cart.checkout_link_send": "Complete-your-purchase link emailed",
     "campaign.agent_send": "Marketing email sent by agent",
+    "chat.accept": "Chat accepted",
+    "chat.reassign": "Chat re-assigned",
+    "chat.close": "Chat ended by agent",
+    "chat.case_link": "Chat added to a case",
+    "chat.identify": "Chat linked to this customer",
 }
 
 
 @dataclass(frozen=True)
 class TimelineItem:
     at: datetime
-    kind: str  # order | case | email | audit | consent
+    kind: str  # order | case | email | audit | consent | chat | browse
     title: str
     detail: str = ""
     actor: str = ""
@@ -94,6 +101,7 @@ class Customer360:
     recommendations: list[tuple[Recommended, Variant | None]]
     timeline: list[TimelineItem]
     cart: CartView
+    chats: list[Conversation] = field(default_factory=list)
 
 
 def cart_view_for(customer: Customer) -> CartView:
@@ -201,8 +209,10 @@ def customer_360(customer: Customer) -> Customer360:
     }
     recommendations = [(r, default_variants.get(r.product.pk)) for r in recommended]
     cart = cart_view_for(customer)
+    chats = conversations_for_customer(customer, limit=TIMELINE_SOURCE_LIMIT)
     timeline = _timeline(customer, order_events, cases, emails, email_events, audits, consent_history)
     timeline = _with_browsing(timeline, views, searches)
+    timeline = _with_chats(timeline, chats)
     return Customer360(
         customer=customer,
         addresses=addresses,
@@ -218,6 +228,7 @@ def customer_360(customer: Customer) -> Customer360:
         recommendations=recommendations,
         timeline=timeline,
         cart=cart,
+        chats=chats,
     )
 
 
@@ -303,6 +314,25 @@ def _with_browsing(timeline: list[TimelineItem], views, searches) -> list[Timeli
         found = f"{search.results_count} result{'s' if search.results_count != 1 else ''}"
         items.append(
             TimelineItem(at=search.created_at, kind="browse", title=f"Searched “{search.query}”", detail=found)
+        )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:TIMELINE_LIMIT]
+
+
+def _with_chats(timeline: list[TimelineItem], chats: list[Conversation]) -> list[TimelineItem]:
+    """Live chats join the timeline, each linking to its transcript in the console."""
+    items = list(timeline)
+    for chat in chats:
+        who = f"with {chat.assignee.get_short_name()}" if chat.assignee_id else "with the bot"
+        outcome = chat.get_outcome_display().lower() if chat.outcome else chat.get_status_display().lower()
+        items.append(
+            TimelineItem(
+                at=chat.created_at,
+                kind="chat",
+                title=f"Chat {who} · {chat.message_count} message{'s' if chat.message_count != 1 else ''}",
+                detail=f"{chat.get_intent_display()} · {outcome}" if chat.intent else outcome,
+                url=reverse("console:chat", kwargs={"public_id": chat.public_id}),
+            )
         )
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:TIMELINE_LIMIT]

@@ -181,3 +181,14 @@ def case_activity(case: Case, *, limit: int = 30) -> list[AuditEntry]:
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def knowledge_hits_for_chat(query: str, limit: int = 3) -> list:
+    """Public articles for the chat bot (conversations.bot), best first."""
+    from conversations.bot import KnowledgeHit
+
+    return [
+        KnowledgeHit(title=a.title, summary=a.summary, url=a.get_absolute_url(), category=a.category)
+        for a in article_search(query, public_only=True, limit=limit)
+        if query.strip()
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service_console.views import approvals, cases, customer, home, knowledge
+from service_console.views import approvals, cases, chats, customer, home, knowledge
 
 app_name = "console"
 
@@ -37,6 +37,20 @@ urlpatterns = [
     path("cases/<int:pk>/take/", cases.case_take, name="case_take"),
     path("cases/<int:pk>/messages/", cases.case_message, name="case_message"),
     path("cases/<int:pk>/link-order/", cases.case_link, name="case_link_order"),
+    path("chats/", chats.chat_list, name="chats"),
+    path("chats/queue/", chats.chat_queue_panel, name="chat_queue"),
+    path("chats/badge/", chats.chat_badge, name="chat_badge"),
+    path("chats/presence/", chats.presence_toggle, name="presence"),
+    path("chats/<str:public_id>/", chats.chat_detail, name="chat"),
+    path("chats/<str:public_id>/accept/", chats.chat_accept, name="chat_accept"),
+    path("chats/<str:public_id>/reassign/", chats.chat_reassign, name="chat_reassign"),
+    path("chats/<str:public_id>/close/", chats.chat_close, name="chat_close"),
+    path("chats/<str:public_id>/article/", chats.chat_article, name="chat_article"),
+    path("chats/<str:public_id>/catalog/", chats.chat_catalog, name="chat_catalog"),
+    path("chats/<str:public_id>/product/", chats.chat_product, name="chat_product"),
+    path("chats/<str:public_id>/purchase-link/", chats.chat_purchase_link, name="chat_purchase_link"),
+    path("chats/<str:public_id>/case/", chats.chat_case, name="chat_case"),
+    path("chats/<str:public_id>/identify/", chats.chat_identify, name="chat_identify"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
     path("knowledge/<int:pk>/", knowledge.article_detail, name="article"),
     path("knowledge/share/", knowledge.article_share_view, name="article_share_any"),

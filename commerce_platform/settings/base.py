@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "carts",
     "orders",
     "service_console",
+    "conversations",  # live chat (Channels): bot, agent chat queue, presence and assignment
     "marketing",
     "api",  # REST API, integration tokens, webhooks (sits above every other app)
     "commerce_platform",  # project-wide management commands (seed_demo, devservices)
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
                 "carts.context_processors.cart",
+                "conversations.context_processors.chat",
             ],
         },
     },
@@ -283,6 +285,29 @@ SUPERVISOR_DISCOUNT_LIMIT_PERCENT = Decimal(env("SUPERVISOR_DISCOUNT_LIMIT_PERCE
 CONSOLE_STOCK_HOLD_MINUTES = env.int("CONSOLE_STOCK_HOLD_MINUTES", default=30)
 CONSOLE_CHECKOUT_LINK_MAX_AGE = env.int("CONSOLE_CHECKOUT_LINK_MAX_AGE", default=72 * 3600)
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
+
+# --- Live chat (conversations): Channels over the Redis channel layer, served by uvicorn.
+# Pub/Sub layer: one PUBLISH per event and one subscriber connection per server process.
+# Messages are database rows, so an event lost while Redis restarts is re-read by the
+# client's sync (README "Live chat").
+CHANNEL_LAYER_BACKEND = env("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer")
+CHANNEL_LAYER_PREFIX = env("CHANNEL_LAYER_PREFIX", default="uc-chat")
+
+
+def channel_layers(redis_url: str, prefix: str) -> dict:
+    return {"default": {"BACKEND": CHANNEL_LAYER_BACKEND, "CONFIG": {"hosts": [redis_url], "prefix": prefix}}}
+
+
+CHANNEL_LAYERS = channel_layers(env("CHANNEL_REDIS_URL", default="") or REDIS_URL, CHANNEL_LAYER_PREFIX)
+CHAT_RATE_PER_MINUTE = env.int("CHAT_RATE_PER_MINUTE", default=30)  # per customer or guest, all sockets
+CHAT_BURST_PER_CONNECTION = env.int("CHAT_BURST_PER_CONNECTION", default=6)  # then one per CHAT_REFILL_SECONDS
+CHAT_REFILL_SECONDS = env.float("CHAT_REFILL_SECONDS", default=1.0)
+CHAT_BENCH_ECHO = env.bool("CHAT_BENCH_ECHO", default=False)  # mounts bench P7's echo consumer
+CHAT_IDLE_CLOSE_MINUTES = env.int("CHAT_IDLE_CLOSE_MINUTES", default=120)
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "conversations-close-idle": {"task": "conversations.close_idle", "schedule": 600.0},
+}
 
 # --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold
 SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="5.00"))

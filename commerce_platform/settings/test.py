@@ -23,3 +23,8 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # test databases apart (pytest-django adds the xdist worker suffix on top).
 if env("TEST_DB_SUFFIX", default=""):
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{env('TEST_DB_SUFFIX')}"}  # noqa: F405
+
+# Live chat: the channel layer on the test Redis. Pub/Sub channels ignore the database
+# number, so the prefix keeps parallel test runs (and a dev server) apart.
+CHANNEL_LAYER_PREFIX = f"uc-chat-test-{env('TEST_DB_SUFFIX', default='')}-{_xdist}"
+CHANNEL_LAYERS = channel_layers(env("CHANNEL_REDIS_URL", default="") or REDIS_URL, CHANNEL_LAYER_PREFIX)  # noqa: F405

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.audit import audit_record
+from conversations import realtime
+from conversations.assignment import agent_next
 from customers.models import Customer
 from customers.services import customer_get_or_create_guest
 from marketing.models import ContactHold
@@ -56,7 +58,11 @@ def case_create(
     assignee: Customer | None = None,
     order_numbers: list[str] | None = None,
 ) -> Case:
-    """Open a case for `customer`. An agent actor is audited; contact-form cases have none."""
+    """Open a case for `customer`. An agent actor is audited; contact-form cases have none.
+    A case that arrives on its own (no agent actor, no assignee: contact form, email, social)
+    goes round-robin to the next online agent when that is switched on (conversations.assignment)."""
+    if assignee is None and actor is None:
+        assignee = agent_next(for_chat=False)
     case = Case.objects.create(
         customer=customer,
         subject=subject.strip()[:200],
@@ -78,6 +84,11 @@ def case_create(
         after={**_case_state(case), "channel": channel},
         note=case.number,
     )
+    if assignee is not None and actor is None:
+        realtime.send_on_commit(
+            realtime.agent_group(assignee.pk),
+            {"type": "queue.case", "case": case.number, "url": case.get_absolute_url()},
+        )
     return case
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 #  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 agent-sendable campaigns,
 #  25 product views (+product), 26 searches, 27 pending approvals badge.
 # (The console has its own header, so the storefront header's cart count and menu queries do not run.)
-EXPECTED_QUERIES = 27
+EXPECTED_QUERIES = 28  # +1: the customer's chats (conversations) on the timeline
 
 
 @pytest.mark.parametrize(("orders", "cases"), [(1, 1), (200, 50)])

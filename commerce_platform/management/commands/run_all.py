@@ -1,4 +1,8 @@
-"""Run web + Celery worker + beat in the foreground with prefixed logs; Ctrl-C stops all."""
+"""Run web + Celery worker + beat in the foreground with prefixed logs; Ctrl-C stops all.
+
+The web process is uvicorn serving the ASGI application: pages through Django (static files
+through WhiteNoise, which finds them without collectstatic in DEBUG) and live chat's
+WebSockets through Channels."""
 
 import os
 import signal
@@ -23,8 +27,23 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, **options):
         python = sys.executable
         queues = ",".join(settings.CELERY_TASK_QUEUES_ALL)
+        host, _, port = addr.rpartition(":")
         commands = {
-            "web": [python, "manage.py", "runserver", addr, "--noreload"],
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "commerce_platform.asgi:application",
+                "--host",
+                host or "127.0.0.1",
+                "--port",
+                port or "8000",
+                "--ws-max-size",
+                "65536",  # chat frames are at most ~8 KB; bigger ones are refused by the server
+                "--lifespan",
+                "off",
+                "--no-server-header",
+            ],
             "worker": [
                 python,
                 "-m",

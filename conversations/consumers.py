@@ -1,0 +1,415 @@
+"""WebSocket consumers: the shopper's chat widget and the agents' console.
+
+Wire protocol (JSON text frames; see static/js/chat-widget.js and console-chat.js):
+  client → server  {"type": "send", "body": "...", "client_id": "..."}
+                   {"type": "sync", "last_id": N}      replay past N (sent on connect and every 25 s)
+                   {"type": "typing", "on": true}      {"type": "read", "last_id": N}
+                   {"type": "handover"}  {"type": "feedback", "helpful": true}  {"type": "end"}
+  server → client  {"type": "message", "message": {...}}   {"type": "state", ...}
+                   {"type": "typing", "who": "agent", "on": true}   {"type": "read", "who": ..., "last_id": N}
+                   {"type": "cart", "count": N}   {"type": "error", "code": "...", "message": "..."}
+The agents' socket carries the same events with a "conversation" id, plus queue events.
+
+Bad input: binary frames and frames over MAX_FRAME_BYTES close the socket (1003 / 1009);
+invalid JSON or fields get an error event; floods are refused per connection (token bucket)
+and per customer or session (Redis, fail-open).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from conversations import assignment, realtime, services, throttle
+from conversations.exceptions import ChatError
+from conversations.forms import ChatMessageForm, FeedbackForm, LastIdForm
+from conversations.models import AgentPresence, Conversation
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 8 * 1024  # a 2,000-character message is at most ~8 KB of JSON
+CLOSE_UNSUPPORTED = 1003
+CLOSE_TOO_BIG = 1009
+CLOSE_FORBIDDEN = 4403
+CLOSE_LAYER_DOWN = 4503
+
+
+def _rate(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+class _ChatSocket(AsyncWebsocketConsumer):
+    """Shared frame handling: size/type checks, JSON parsing, flood control, errors."""
+
+    groups_joined: list[str]
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def send_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def join(self, group: str) -> bool:
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            logger.warning("chat: channel layer unavailable joining %s", group, exc_info=True)
+            return False
+        self.groups_joined.append(group)
+        return True
+
+    async def leave_all(self) -> None:
+        for group in getattr(self, "groups_joined", []):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.info("chat: could not leave %s", group, exc_info=True)
+        self.groups_joined = []
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None:
+            await self.send_error("binary", "Messages are text only.")
+            await self.close(code=CLOSE_UNSUPPORTED)
+            return
+        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+            await self.send_error("too_long", "That message is too long (2,000 characters at most).")
+            await self.close(code=CLOSE_TOO_BIG)
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_error("invalid", "That was not a chat message.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("invalid", "That was not a chat message.")
+            return
+        handler = getattr(self, f"on_{content['type']}", None) if content["type"].isidentifier() else None
+        if handler is None:
+            await self.send_error("invalid", "Unknown request.")
+            return
+        try:
+            await handler(content)
+        except ChatError as exc:
+            await self.send_error(exc.code, exc.message)
+
+    def message_form(self, content: dict) -> ChatMessageForm | None:
+        form = ChatMessageForm(
+            {
+                "body": content.get("body") if isinstance(content.get("body"), str) else "",
+                "client_id": content.get("client_id") if isinstance(content.get("client_id"), str) else "",
+            }
+        )
+        return form if form.is_valid() else None
+
+    async def flood_ok(self, owner: str) -> bool:
+        if not self.bucket.take():
+            await self.send_error("rate_limited", "You're sending messages too fast. Wait a moment and try again.")
+            return False
+        allowed = await throttle.allow(
+            owner,
+            limit=_rate("CHAT_RATE_PER_MINUTE", 30),
+            window_seconds=60,
+        )
+        if not allowed:
+            await self.send_error("rate_limited", "You're sending messages too fast. Wait a moment and try again.")
+        return allowed
+
+    def new_bucket(self) -> throttle.TokenBucket:
+        return throttle.TokenBucket(
+            burst=_rate("CHAT_BURST_PER_CONNECTION", 6),
+            per_seconds=float(getattr(settings, "CHAT_REFILL_SECONDS", 1.0)),
+        )
+
+    @staticmethod
+    def last_id_of(content: dict) -> int:
+        form = LastIdForm({"last_id": content.get("last_id")})
+        return (form.cleaned_data.get("last_id") or 0) if form.is_valid() else 0
+
+
+# --- shopper -------------------------------------------------------------------------
+
+
+@database_sync_to_async
+def _shopper_conversation(public_id, user, session) -> Conversation | None:
+    return services.conversation_for_shopper(public_id=public_id, user=user, session=session)
+
+
+@database_sync_to_async
+def _replay(conversation_id: int, last_id: int) -> tuple[list[dict], dict]:
+    conversation = Conversation.objects.select_related("assignee").get(pk=conversation_id)
+    messages = [realtime.message_data(m) for m in services.messages_after(conversation, last_id)]
+    agent_name = conversation.assignee.get_short_name() if conversation.assignee_id else ""
+    return messages, realtime.state_data(conversation, agent_name=agent_name)
+
+
+class ShopperChatConsumer(_ChatSocket):
+    """/ws/chat/<public_id>/ — only the conversation's owner may connect."""
+
+    async def connect(self):
+        self.groups_joined = []
+        self.bucket = self.new_bucket()
+        self.conversation = None
+        try:
+            public_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["public_id"]))
+        except (KeyError, ValueError):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        user = self.scope.get("user")
+        conversation = await _shopper_conversation(public_id, user, self.scope.get("session"))
+        if conversation is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.conversation = conversation
+        self.customer = user if getattr(user, "is_authenticated", False) else None
+        if not await self.join(realtime.conversation_group(conversation.pk)):
+            await self.close(code=CLOSE_LAYER_DOWN)
+            return
+        await self.accept()
+
+    async def disconnect(self, code):
+        await self.leave_all()
+
+    @property
+    def owner_key(self) -> str:
+        if self.customer is not None:
+            return f"c{self.customer.pk}"
+        return f"v{self.conversation.pk}"
+
+    # client requests
+
+    async def on_sync(self, content):
+        messages, state = await _replay(self.conversation.pk, self.last_id_of(content))
+        await self.send_json({"type": "state", **state})
+        for message in messages:
+            await self.send_json({"type": "message", "message": message})
+
+    async def on_send(self, content):
+        form = self.message_form(content)
+        if form is None:
+            await self.send_error("invalid", "Messages are text of 1 to 2,000 characters.")
+            return
+        if not await self.flood_ok(self.owner_key):
+            return
+        await database_sync_to_async(services.shopper_message_receive)(
+            conversation=self.conversation,
+            body=form.cleaned_data["body"],
+            client_id=form.cleaned_data["client_id"],
+            customer=self.customer,
+        )
+
+    async def on_typing(self, content):
+        await realtime.agroup_send(
+            realtime.conversation_group(self.conversation.pk),
+            {
+                "type": "chat.typing",
+                "who": "customer",
+                "on": bool(content.get("on")),
+                "conversation": str(self.conversation.public_id),
+            },
+        )
+
+    async def on_read(self, content):
+        await database_sync_to_async(services.conversation_mark_read)(
+            conversation=self.conversation, by_agent=False, last_id=self.last_id_of(content)
+        )
+
+    async def on_handover(self, content):
+        await database_sync_to_async(services.conversation_hand_over)(conversation=self.conversation)
+
+    async def on_feedback(self, content):
+        form = FeedbackForm({"helpful": content.get("helpful") is True})
+        form.is_valid()
+        await database_sync_to_async(services.shopper_feedback)(
+            conversation=self.conversation, helpful=form.cleaned_data.get("helpful", False)
+        )
+
+    async def on_end(self, content):
+        await database_sync_to_async(services.conversation_end_by_shopper)(conversation=self.conversation)
+
+    # channel layer events
+
+    async def chat_message(self, event):
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_state(self, event):
+        await self.send_json({"type": "state", **event["state"]})
+
+    async def chat_typing(self, event):
+        if event.get("who") == "agent":
+            await self.send_json({"type": "typing", "who": "agent", "on": event.get("on", False)})
+
+    async def chat_read(self, event):
+        if event["who"] == "agent":
+            await self.send_json({"type": "read", "who": "agent", "last_id": event["last_id"]})
+
+    async def chat_cart(self, event):
+        await self.send_json({"type": "cart", "count": event["count"]})
+
+
+# --- agents --------------------------------------------------------------------------
+
+
+@database_sync_to_async
+def _is_agent(user) -> bool:
+    return services.is_agent(user)
+
+
+@database_sync_to_async
+def _agent_conversation(public_id) -> Conversation | None:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return Conversation.objects.filter(public_id=key).first()
+
+
+class AgentConsoleConsumer(_ChatSocket):
+    """/ws/console/ — one per console tab: presence, queue events and the chats it watches."""
+
+    async def connect(self):
+        self.groups_joined = []
+        self.watching: dict[str, Conversation] = {}
+        self.bucket = self.new_bucket()
+        self.bucket.capacity = self.bucket.tokens = 20.0  # agents type fast and paste replies
+        user = self.scope.get("user")
+        if not await _is_agent(user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.agent = user
+        joined = await self.join(realtime.AGENTS_GROUP) and await self.join(realtime.agent_group(user.pk))
+        if not joined:
+            await self.close(code=CLOSE_LAYER_DOWN)
+            return
+        await self.accept()
+        presence = await database_sync_to_async(assignment.presence_connected)(agent=user)
+        self.connected = True
+        await self.send_json({"type": "presence", "status": presence.status})
+
+    async def disconnect(self, code):
+        await self.leave_all()
+        if getattr(self, "connected", False):
+            await database_sync_to_async(assignment.presence_disconnected)(agent=self.agent)
+
+    async def _watched(self, content) -> Conversation | None:
+        key = str(content.get("conversation", ""))
+        conversation = self.watching.get(key)
+        if conversation is None:
+            await self.send_error("not_watching", "Open the chat first.")
+        return conversation
+
+    async def on_ping(self, content):
+        await database_sync_to_async(assignment.presence_seen)(agent=self.agent)
+        await self.send_json({"type": "pong"})
+
+    async def on_presence(self, content):
+        status = content.get("status")
+        if status not in AgentPresence.Status.values:
+            await self.send_error("invalid", "Presence is online or away.")
+            return
+        presence = await database_sync_to_async(assignment.presence_set)(agent=self.agent, status=status)
+        await self.send_json({"type": "presence", "status": presence.status})
+
+    async def on_watch(self, content):
+        conversation = await _agent_conversation(content.get("conversation", ""))
+        if conversation is None:
+            await self.send_error("not_found", "No such chat.")
+            return
+        key = str(conversation.public_id)
+        if key not in self.watching:
+            if not await self.join(realtime.conversation_group(conversation.pk)):
+                await self.close(code=CLOSE_LAYER_DOWN)
+                return
+            self.watching[key] = conversation
+        await self.on_sync({"conversation": key, "last_id": content.get("last_id")})
+
+    async def on_sync(self, content):
+        conversation = await self._watched(content)
+        if conversation is None:
+            return
+        messages, state = await _replay(conversation.pk, self.last_id_of(content))
+        await self.send_json({"type": "state", **state})
+        for message in messages:
+            await self.send_json({"type": "message", "conversation": state["conversation"], "message": message})
+
+    async def on_send(self, content):
+        conversation = await self._watched(content)
+        if conversation is None:
+            return
+        form = self.message_form(content)
+        if form is None:
+            await self.send_error("invalid", "Messages are text of 1 to 2,000 characters.")
+            return
+        if not await self.flood_ok(f"a{self.agent.pk}"):
+            return
+        await database_sync_to_async(services.agent_message_send)(
+            conversation=conversation,
+            agent=self.agent,
+            body=form.cleaned_data["body"],
+            client_id=form.cleaned_data["client_id"],
+        )
+
+    async def on_typing(self, content):
+        conversation = await self._watched(content)
+        if conversation is None:
+            return
+        await realtime.agroup_send(
+            realtime.conversation_group(conversation.pk),
+            {
+                "type": "chat.typing",
+                "who": "agent",
+                "on": bool(content.get("on")),
+                "conversation": str(conversation.public_id),
+            },
+        )
+
+    async def on_read(self, content):
+        conversation = await self._watched(content)
+        if conversation is None:
+            return
+        await database_sync_to_async(services.conversation_mark_read)(
+            conversation=conversation, by_agent=True, last_id=self.last_id_of(content)
+        )
+
+    # channel layer events (conversation events carry the conversation's public id)
+
+    async def chat_message(self, event):
+        await self.send_json(
+            {"type": "message", "conversation": event.get("conversation", ""), "message": event["message"]}
+        )
+
+    async def chat_state(self, event):
+        await self.send_json({"type": "state", **event["state"]})
+
+    async def chat_typing(self, event):
+        if event.get("who") == "customer":
+            await self.send_json(
+                {
+                    "type": "typing",
+                    "who": "customer",
+                    "on": event.get("on", False),
+                    "conversation": event.get("conversation", ""),
+                }
+            )
+
+    async def chat_read(self, event):
+        if event["who"] == "customer":
+            await self.send_json(
+                {"type": "read", "who": "customer", "last_id": event["last_id"], "conversation": event["conversation"]}
+            )
+
+    async def chat_cart(self, event):
+        pass  # the console's cart panel polls its own data
+
+    async def queue_changed(self, event):
+        await self.send_json({"type": "queue", "conversation": event.get("conversation", "")})
+
+    async def queue_offer(self, event):
+        await self.send_json({"type": "offer", "conversation": event.get("conversation", "")})
+
+    async def queue_case(self, event):
+        await self.send_json({"type": "case", "case": event.get("case", ""), "url": event.get("url", "")})
