@@ -187,12 +187,28 @@ def fill_common(world: World) -> None:
 
 
 # In order: later fillers use what earlier ones made (a cart, an order).
+def fill_conversations(world: World) -> None:
+    from conversations.services import agent_message_send, conversation_start, shopper_message_receive
+
+    conversation, _ = conversation_start(customer=world.customer)
+    shopper_message_receive(
+        conversation=conversation,
+        body=f"I'm {FIRST} {LAST}, call me on {PHONE_AS_TYPED}, I moved to {LINE1}",
+        customer=world.customer,
+    )
+    agent_message_send(conversation=conversation, agent=world.agent, body=f"Thanks {FIRST}, noted {LINE2}.")
+    # A guest quoting her email to look an order up (no foreign key to her).
+    guest, _ = conversation_start(customer=None)
+    shopper_message_receive(conversation=guest, body=f"UC-ABCD-EFGH {EMAIL}")
+
+
 FILLERS = {
     "customers": fill_customers,
     "catalog": fill_catalog,
     "carts": fill_carts,
     "orders": fill_orders,
     "service_console": fill_service_console,
+    "conversations": fill_conversations,
     "marketing": fill_marketing,  # before messaging's suppression of her address
     "messaging": fill_messaging,
     "api": fill_api,
