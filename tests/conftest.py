@@ -126,3 +126,28 @@ def start_celery_worker(transactional_db):
     yield _start
     for worker in workers:
         worker.stop(9)
+
+
+@pytest.fixture
+def welcome_journey_steps(db):
+    """The default welcome journey (marketing migration 0002's rows), created by the test
+    itself: a transactional test's flush removes migration data, so tests that need the
+    steps must not rely on it (they pass with --reuse-db in any order)."""
+    import importlib
+
+    from marketing.models import JourneyStep
+
+    steps = importlib.import_module("marketing.migrations.0002_defaults").STEPS
+    for position, delay, subject, heading, text, label, url in steps:
+        JourneyStep.objects.get_or_create(
+            position=position,
+            defaults={
+                "delay_hours": delay,
+                "subject": subject,
+                "heading": heading,
+                "text": text,
+                "button_label": label,
+                "link_url": url,
+            },
+        )
+    return list(JourneyStep.objects.order_by("position"))

@@ -120,7 +120,7 @@ def test_frequency_cap_holds_across_flows(flow_settings, viewer):
     assert len(marketing_kinds(viewer)) == 1
 
 
-def test_welcome_journey_runs_its_steps_and_stops_on_purchase(flow_settings):
+def test_welcome_journey_runs_its_steps_and_stops_on_purchase(flow_settings, welcome_journey_steps):
     with freeze_time(START) as clock:
         newbie = CustomerFactory(email="newbie@example.com", first_name="Aya")
         consent(newbie, True, source=Consent.Source.SIGNUP)
@@ -141,7 +141,7 @@ def test_welcome_journey_runs_its_steps_and_stops_on_purchase(flow_settings):
     assert marketing_kinds(newbie) == ["welcome_journey", "welcome_journey"]
 
 
-def test_welcome_journey_stops_on_unsubscribe(flow_settings):
+def test_welcome_journey_stops_on_unsubscribe(flow_settings, welcome_journey_steps):
     with freeze_time(START) as clock:
         newbie = CustomerFactory(email="quitter@example.com")
         consent(newbie, True, source=Consent.Source.NEWSLETTER)
@@ -212,7 +212,7 @@ def test_erasure_scrubs_marketing_state(flow_settings, viewer):
     assert JourneyEnrollment.objects.get(customer=viewer).status == "stopped"
 
 
-def test_old_consents_are_not_welcomed(flow_settings):
+def test_old_consents_are_not_welcomed(flow_settings, welcome_journey_steps):
     old = CustomerFactory(email="old.timer@example.com")
     consent(old, True, source=Consent.Source.SIGNUP, at=timezone.now() - timedelta(days=400))
     journey_scan()

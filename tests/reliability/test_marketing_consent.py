@@ -53,7 +53,7 @@ def _consent_at(history: list[tuple[datetime, bool]], moment: datetime) -> bool:
 @pytest.mark.django_db
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.lists(person, min_size=1, max_size=5))
-def test_no_marketing_email_without_consent_and_cap_holds(people):
+def test_no_marketing_email_without_consent_and_cap_holds(people, welcome_journey_steps):
     try:
         with transaction.atomic(), freeze_time(START) as clock:
             _run(people, clock)
