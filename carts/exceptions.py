@@ -1,5 +1,7 @@
 """Cart domain errors. Views turn them into form errors / HTTP 409 / 400 once."""
 
+from django.db import models
+
 
 class CartError(Exception):
     """Base class for cart errors; `str(exc)` is a message fit for a shopper or agent."""
@@ -58,9 +60,22 @@ class OverrideNotAllowed(CartError):
     pass
 
 
+class VoucherProblem(models.TextChoices):
+    """Why a code cannot be used (VoucherInvalid.reason)."""
+
+    INVALID = "invalid", "Invalid"
+    UNKNOWN = "unknown", "Unknown code"
+    UNUSABLE = "unusable", "Inactive, expired, not yet valid, used up or below the minimum spend"
+    NOT_YOURS = "not_yours", "Belongs to another account"
+    USED_BY_CUSTOMER = "used_by_customer", "Already used by this customer"
+    USED_UP = "used_up", "Used up"
+    EMPTY = "empty", "Cart is empty"
+    NOT_EXPIRED = "not_expired", "Not expired (the shopper can apply it)"
+
+
 class VoucherInvalid(CartError):
     """Code unknown, expired, not yet valid, used up or below minimum spend (message says which)."""
 
-    def __init__(self, message: str, *, reason: str = "invalid"):
+    def __init__(self, message: str, *, reason: VoucherProblem = VoucherProblem.INVALID):
         super().__init__(message)
         self.reason = reason

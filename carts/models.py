@@ -144,6 +144,14 @@ class CartOverride(models.Model):
         unit = "%" if self.kind == self.Kind.PERCENT else ""
         return f"{self.scope} −{self.value}{unit} ({self.status})"
 
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == self.Kind.PERCENT
+
+    @property
+    def is_applied(self) -> bool:
+        return self.status == self.Status.APPLIED
+
 
 class Voucher(models.Model):
     class Kind(models.TextChoices):

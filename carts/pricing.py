@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from carts.models import CartOverride, Voucher
 from common.money import ZERO, format_money, quantize
 
 HUNDRED = Decimal("100")
@@ -117,10 +118,14 @@ def free_shipping_threshold() -> Decimal:
     return Decimal(str(getattr(settings, "FREE_SHIPPING_THRESHOLD", "50.00")))
 
 
+# Percent-off kinds of vouchers and agent overrides; every other kind is an amount off.
+PERCENT_KINDS = frozenset({Voucher.Kind.PERCENT, CartOverride.Kind.PERCENT})
+
+
 def _discount(kind: str, value: Decimal, base: Decimal) -> Decimal:
     if base <= ZERO:
         return ZERO
-    if kind == "percent":
+    if kind in PERCENT_KINDS:
         return min(quantize(base * value / HUNDRED), base)
     return min(quantize(value), base)
 
@@ -154,9 +159,9 @@ def cart_price(cart, *, now: datetime | None = None) -> PriceBreakdown:
     """Price `cart` (see the module docstring for the rules). Reads lines, variants,
     the voucher and applied overrides; prefetch them to keep the query count constant."""
     now = now or timezone.now()
-    overrides = [o for o in cart.overrides.all() if o.status == "applied"]
-    line_overrides = {o.line_id: o for o in overrides if o.scope == "line"}
-    cart_override = next((o for o in reversed(overrides) if o.scope == "cart"), None)
+    overrides = [o for o in cart.overrides.all() if o.status == CartOverride.Status.APPLIED]
+    line_overrides = {o.line_id: o for o in overrides if o.scope == CartOverride.Scope.LINE}
+    cart_override = next((o for o in reversed(overrides) if o.scope == CartOverride.Scope.CART), None)
 
     lines: list[LinePrice] = []
     for line in cart.lines.all():

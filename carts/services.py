@@ -27,6 +27,7 @@ from carts.exceptions import (
     OverrideNotAllowed,
     VariantUnavailable,
     VoucherInvalid,
+    VoucherProblem,
 )
 from carts.locks import cart_for_update, carts_for_update
 from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
@@ -278,9 +279,9 @@ def voucher_check(*, voucher: Voucher, customer, email: str = "", base: Decimal,
     now = now or timezone.now()
     problem = voucher_problem(voucher, base=base, now=now)
     if problem:
-        raise VoucherInvalid(problem, reason="unusable")
+        raise VoucherInvalid(problem, reason=VoucherProblem.UNUSABLE)
     if voucher.customer_id is not None and (customer is None or customer.pk != voucher.customer_id):
-        raise VoucherInvalid(f"The code {voucher.code} belongs to another account.", reason="not_yours")
+        raise VoucherInvalid(f"The code {voucher.code} belongs to another account.", reason=VoucherProblem.NOT_YOURS)
     per_customer = 1 if voucher.single_use else voucher.usage_limit_per_customer
     if per_customer is not None:
         who = Q()
@@ -289,7 +290,9 @@ def voucher_check(*, voucher: Voucher, customer, email: str = "", base: Decimal,
         if email:
             who |= Q(email__iexact=email)
         if who and VoucherRedemption.objects.filter(who, voucher=voucher).count() >= per_customer:
-            raise VoucherInvalid(f"You have already used the code {voucher.code}.", reason="used_by_customer")
+            raise VoucherInvalid(
+                f"You have already used the code {voucher.code}.", reason=VoucherProblem.USED_BY_CUSTOMER
+            )
 
 
 @transaction.atomic
@@ -297,11 +300,13 @@ def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None,
     """Attach a voucher to the cart after checking it (VoucherInvalid says why not)."""
     voucher = voucher_by_code(code)
     if voucher is None:
-        raise VoucherInvalid(f"We don't recognise the code {code.strip()!r}. Check it and try again.", reason="unknown")
+        raise VoucherInvalid(
+            f"We don't recognise the code {code.strip()!r}. Check it and try again.", reason=VoucherProblem.UNKNOWN
+        )
     locked = _lock_open(cart, expected_version)
     breakdown = cart_price(cart_with_lines(locked.pk))
     if breakdown.is_empty:
-        raise VoucherInvalid("Add something to your cart before using a code.", reason="empty")
+        raise VoucherInvalid("Add something to your cart before using a code.", reason=VoucherProblem.EMPTY)
     base = breakdown.subtotal - breakdown.line_discount_total
     voucher_check(voucher=voucher, customer=locked.customer, email=locked.email, base=base)
     locked.voucher = voucher
@@ -368,14 +373,16 @@ def voucher_redeem(*, voucher: Voucher, customer, email: str, order_number: str,
     locked = Voucher.objects.select_for_update().get(pk=voucher.pk)
     limit = 1 if locked.single_use else locked.usage_limit_total
     if limit is not None and locked.times_used >= limit:
-        raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason="used_up")
+        raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason=VoucherProblem.USED_UP)
     per_customer = 1 if locked.single_use else locked.usage_limit_per_customer
     if per_customer is not None:
         who = Q(customer=customer) if customer is not None else Q()
         if email:
             who |= Q(email__iexact=email)
         if who and VoucherRedemption.objects.filter(who, voucher=locked).count() >= per_customer:
-            raise VoucherInvalid(f"You have already used the code {locked.code}.", reason="used_by_customer")
+            raise VoucherInvalid(
+                f"You have already used the code {locked.code}.", reason=VoucherProblem.USED_BY_CUSTOMER
+            )
     Voucher.objects.filter(pk=locked.pk).update(times_used=F("times_used") + 1)
     VoucherRedemption.objects.create(
         voucher=locked, customer=customer, email=email, order_number=order_number, amount=amount

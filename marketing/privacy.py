@@ -2,6 +2,7 @@
 
 from common.personal_data import ErasureSubject, mentioning, redact_rows
 from marketing.models import BehaviourTrigger, CartAbandonment, JourneyEnrollment, MarketingMessage
+from marketing.outcomes import JourneyStopReason
 
 
 def marketing_state_erase(*, customer) -> None:
@@ -11,7 +12,7 @@ def marketing_state_erase(*, customer) -> None:
     CartAbandonment.objects.filter(customer=customer).update(email="")
     BehaviourTrigger.objects.filter(customer=customer).delete()
     JourneyEnrollment.objects.filter(customer=customer, status=JourneyEnrollment.Status.ACTIVE).update(
-        status=JourneyEnrollment.Status.STOPPED, stop_reason="erased", next_due_at=None
+        status=JourneyEnrollment.Status.STOPPED, stop_reason=JourneyStopReason.ERASED, next_due_at=None
     )
 
 

@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     IntegerField,
     Max,
     OuterRef,
@@ -31,6 +30,7 @@ from django.utils import timezone
 from customers.models import Address, Consent, Customer
 from marketing.exceptions import SegmentRuleInvalid
 from marketing.models import Segment, SegmentRule
+from orders.selectors import NET_REVENUE, counts_as_revenue, revenue_orders
 
 F_ = SegmentRule.Field
 Op = SegmentRule.Operator
@@ -54,8 +54,6 @@ ALLOWED_OPERATORS: dict[str, set[str]] = {
 }
 
 _LOOKUP = {Op.EQ: "exact", Op.GT: "gt", Op.GTE: "gte", Op.LT: "lt", Op.LTE: "lte"}
-# Orders that count as spending: not cancelled; refunds are subtracted.
-_NOT_COUNTED_STATUSES = ("cancelled",)
 
 
 @dataclass(frozen=True)
@@ -66,14 +64,10 @@ class RuleSpec:
     position: int = 0
 
 
-def _order_model():
-    from orders.models import Order  # marketing reads orders (imports run marketing → orders)
-
-    return Order
-
-
 def _counted_orders():
-    return _order_model().objects.filter(customer=OuterRef("pk")).exclude(status__in=_NOT_COUNTED_STATUSES)
+    """The customer's orders that count as spending: orders.selectors.revenue_orders (not
+    cancelled; refunds are subtracted through NET_REVENUE)."""
+    return revenue_orders().filter(customer=OuterRef("pk"))
 
 
 def _number(value: str, position: int) -> Decimal:
@@ -171,7 +165,7 @@ def compile_rule(queryset: QuerySet[Customer], rule: RuleSpec) -> QuerySet[Custo
     alias = f"_seg_{pos}_{field}"
 
     if field == F_.TOTAL_SPENT:
-        spent = _counted_orders().values("customer").annotate(s=Sum(F("total") - F("refunded_total"))).values("s")[:1]
+        spent = _counted_orders().values("customer").annotate(s=Sum(NET_REVENUE)).values("s")[:1]
         queryset = queryset.alias(
             **{alias: Coalesce(Subquery(spent, output_field=DecimalField()), Value(Decimal("0")))}
         )
@@ -199,8 +193,8 @@ def compile_rule(queryset: QuerySet[Customer], rule: RuleSpec) -> QuerySet[Custo
             Q(slug__in=slugs) | Q(parent__slug__in=slugs) | Q(parent__parent__slug__in=slugs)
         ).values("pk")
         bought = OrderLine.objects.filter(
-            order__customer=OuterRef("pk"), variant__product__category__in=categories
-        ).exclude(order__status__in=_NOT_COUNTED_STATUSES)
+            counts_as_revenue("order__"), order__customer=OuterRef("pk"), variant__product__category__in=categories
+        )
         return queryset.filter(~Q(Exists(bought)) if op == Op.NEQ else Q(Exists(bought)))
 
     if field == F_.HAS_OPEN_CART:

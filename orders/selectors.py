@@ -8,6 +8,23 @@ from django.db.models.functions import Coalesce
 from carts.models import Cart, CartOverride
 from orders.models import Order, OrderEvent, OrderLine
 
+# What an order counts for once refunds are taken off (see revenue_orders).
+NET_REVENUE = F("total") - F("refunded_total")
+
+
+def counts_as_revenue(prefix: str = "") -> Q:
+    """The condition behind revenue_orders(), for filtering related rows (prefix "order__" on
+    order lines) or an aggregate over orders in the same query (Sum(..., filter=...))."""
+    return ~Q(**{f"{prefix}status": Order.Status.CANCELLED})
+
+
+def revenue_orders(orders: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    """The one definition of the orders that count as revenue, used by every report (segments'
+    total spent and order count, Customer 360 lifetime value, sales by source, campaign/flow
+    attribution): every order except cancelled ones, each worth NET_REVENUE (total minus
+    refunds). `orders` narrows the set (e.g. one customer's, an admin changelist's)."""
+    return (Order.objects.all() if orders is None else orders).filter(counts_as_revenue())
+
 
 def orders_for_customer(customer) -> QuerySet[Order]:
     """The customer's orders with their lines (API, console)."""
@@ -43,8 +60,8 @@ class SourceSalesRow:
 def sales_by_source(orders: QuerySet[Order] | None = None) -> list[SourceSalesRow]:
     """Orders and revenue per source (organic, email, social, agent), agent orders split by the
     agent who placed them. `orders` narrows the set (the admin passes its filtered changelist).
-    One query; biggest sales first."""
-    qs = Order.objects.all() if orders is None else orders
+    Counts revenue_orders() only (cancelled orders are not sales). One query; biggest sales first."""
+    qs = revenue_orders(orders)
     rows = (
         qs.order_by()
         .values("source", "placed_by__first_name", "placed_by__last_name", "placed_by__email")
@@ -116,7 +133,7 @@ def order_baskets() -> list[tuple[int | None, set[int]]]:
     """(customer_id, product ids) per order that was not cancelled: catalog's co-purchase
     recommendations read them through catalog.recommendations.basket_source_register."""
     baskets: dict[int, tuple[int | None, set[int]]] = {}
-    rows = OrderLine.objects.exclude(order__status=Order.Status.CANCELLED).values_list(
+    rows = OrderLine.objects.filter(counts_as_revenue("order__")).values_list(
         "order_id", "order__customer_id", "variant__product_id"
     )
     for order_id, customer_id, product_id in rows.iterator(chunk_size=5000):

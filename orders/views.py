@@ -206,14 +206,14 @@ def _order_for_viewer(request, number: str) -> Order:
 
 
 STATUS_PILL = {
-    "placed": "",
-    "paid": "success",
-    "fulfilled": "success",
-    "delivered": "success",
-    "cancelled": "danger",
-    "refunded": "warning",
-    "return_requested": "warning",
-    "returned": "warning",
+    Order.Status.PLACED: "",
+    Order.Status.PAID: "success",
+    Order.Status.FULFILLED: "success",
+    Order.Status.DELIVERED: "success",
+    Order.Status.CANCELLED: "danger",
+    Order.Status.REFUNDED: "warning",
+    Order.Status.RETURN_REQUESTED: "warning",
+    Order.Status.RETURNED: "warning",
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from marketing.models import CartAbandonment
 from messaging.models import EmailEvent, OutboundEmail
 from messaging.selectors import email_events_for_customer
 from orders.models import Order, OrderEvent
+from orders.selectors import NET_REVENUE, counts_as_revenue
 from service_console.models import Case
 
 RECENT_ORDERS = 10
@@ -155,7 +156,7 @@ def customer_360(customer: Customer) -> Customer360:
     consents = _current_consents(customer)
     stats = Order.objects.filter(customer=customer).aggregate(
         n=Count("id"),
-        value=Sum(F("total") - F("refunded_total"), filter=~Q(status=Order.Status.CANCELLED)),
+        value=Sum(NET_REVENUE, filter=counts_as_revenue()),  # = revenue_orders(), in the same query
         first=Min("placed_at"),
     )
     orders = list(

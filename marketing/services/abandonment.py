@@ -30,6 +30,7 @@ from customers.selectors import customer_by_email, may_send_marketing_email
 from marketing.content import image_url, products_with_cards
 from marketing.links import click_link, restore_link, with_utm
 from marketing.models import AbandonmentSettings, CartAbandonment, MarketingMessage
+from marketing.outcomes import Outcome, StepOutcome
 from marketing.services import sending
 from marketing.services.holds import contact_on_hold
 
@@ -76,10 +77,10 @@ class ScanResult:
     sent: int = 0
     outcomes: dict = field(default_factory=dict)
 
-    def note(self, outcome: str) -> None:
+    def note(self, outcome: Outcome) -> None:
         self.examined += 1
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        if outcome.startswith("sent"):
+        self.outcomes[str(outcome)] = self.outcomes.get(str(outcome), 0) + 1
+        if outcome.sent:
             self.sent += 1
 
 
@@ -131,12 +132,12 @@ def _available_lines(cart: Cart) -> list[CartLine]:
     ]
 
 
-def _finish(state: CartAbandonment, status: str, reason: str = "") -> str:
+def _finish(state: CartAbandonment, status: str, reason: str = "") -> Outcome:
     state.status = status
     state.stop_reason = reason
     state.next_due_at = None
     state.save(update_fields=["status", "stop_reason", "next_due_at", "updated_at"])
-    return f"{status}:{reason}" if reason else status
+    return Outcome(status, reason)
 
 
 def _delay(settings_row: AbandonmentSettings, step: int) -> timedelta:
@@ -210,7 +211,7 @@ def _build_context(*, state, cart, lines, step, settings_row, customer):
     return build
 
 
-def cart_abandonment_step(*, cart_id: int, now: datetime | None = None, settings_row=None) -> str:
+def cart_abandonment_step(*, cart_id: int, now: datetime | None = None, settings_row=None) -> Outcome:
     """Decide and (maybe) send the next reminder for one cart. Returns the outcome label."""
     now = now or timezone.now()
     settings_row = settings_row or AbandonmentSettings.current()
@@ -219,20 +220,20 @@ def cart_abandonment_step(*, cart_id: int, now: datetime | None = None, settings
             return _step(cart_id, now, settings_row)
     except IntegrityError:
         # Another scan created this cart's state row at the same moment; it owns the cart.
-        return "race"
+        return Outcome(StepOutcome.RACE)
 
 
-def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> str:
+def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Outcome:
     cart = Cart.objects.select_related("customer").filter(pk=cart_id).first()
     if cart is None:
-        return "gone"
+        return Outcome(StepOutcome.GONE)
     state = CartAbandonment.objects.select_for_update().filter(cart_id=cart_id).first()
     if state is None:
         state = CartAbandonment.objects.create(
             cart=cart, customer=cart.customer, email=cart.email or getattr(cart.customer, "email", ""), started_at=now
         )
     elif state.status != State.ACTIVE:
-        return "inactive"
+        return Outcome(StepOutcome.INACTIVE)
     step = state.reminders_sent + 1
 
     customer = cart.customer or (customer_by_email(cart.email) if cart.email else None)
@@ -269,7 +270,7 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> str
         # The shopper came back (or the gap is not over): wait for the new due time.
         state.next_due_at = due_at
         state.save(update_fields=["next_due_at", "updated_at"])
-        return "waiting"
+        return Outcome(StepOutcome.WAITING)
     lines = _available_lines(cart)
     if not lines:
         return _finish(state, State.STOPPED, Reason.SOLD_OUT)
@@ -289,7 +290,7 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> str
     if result.status == sending.CAPPED:
         state.next_due_at = now + CAP_RETRY
         state.save(update_fields=["next_due_at", "updated_at"])
-        return "capped"
+        return Outcome(StepOutcome.CAPPED)
     if result.status == sending.NO_CONSENT:
         return _finish(state, State.STOPPED if step > 1 else State.SKIPPED, Reason.NO_CONSENT)
     state.reminders_sent = step
@@ -301,4 +302,4 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> str
         gap = _delay(settings_row, 2) - _delay(settings_row, 1)
         state.next_due_at = max(cart.last_activity_at + _delay(settings_row, 2), now + max(gap, timedelta(0)))
     state.save(update_fields=["reminders_sent", "last_reminder_at", "status", "next_due_at", "updated_at"])
-    return f"sent:{step}"
+    return Outcome(StepOutcome.SENT, step)

@@ -77,14 +77,14 @@ def order_attribute(*, order, window: timedelta | None = None) -> Attribution | 
 
 def attribution_sync(*, now: datetime | None = None) -> int:
     """Attribute orders placed since the watermark (beat, every few minutes)."""
-    from orders.models import Order
+    from orders.selectors import revenue_orders
 
     now = now or timezone.now()
     window = timedelta(days=AbandonmentSettings.current().attribution_window_days)
     cursor, _ = MarketingCursor.objects.get_or_create(name="attribution_order_id")
     orders = list(
-        Order.objects.filter(pk__gt=cursor.value)
-        .exclude(status="cancelled")
+        revenue_orders()
+        .filter(pk__gt=cursor.value)
         .order_by("pk")
         .only("pk", "customer_id", "placed_at", "total", "attribution")[:BATCH]
     )

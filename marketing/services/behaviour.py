@@ -103,7 +103,7 @@ def browse_abandonment_send(*, customer: Customer, product: Product, now: dateti
         kind=BehaviourTrigger.Kind.BROWSE, customer=customer, subject_key=str(product.pk), since=since, now=now
     )
     if trigger is None:
-        return "duplicate"
+        return sending.DUPLICATE
     cards = products_with_cards([product.pk])
 
     def build(message: MarketingMessage) -> dict:
@@ -142,7 +142,7 @@ def search_abandonment_send(*, customer: Customer, query: str, now: datetime, se
         kind=BehaviourTrigger.Kind.SEARCH, customer=customer, subject_key=normalized, since=since, now=now
     )
     if trigger is None:
-        return "duplicate"
+        return sending.DUPLICATE
     found_ids = list(product_search(query=query).values_list("pk", flat=True)[:4])
     found = products_with_cards(found_ids)
 

@@ -11,6 +11,7 @@ from customers.models import Consent, Customer
 from customers.selectors import may_send_marketing_email
 from marketing.content import link_for, recommendation_cards
 from marketing.models import JourneyEnrollment, JourneyStep, MarketingCursor, MarketingMessage
+from marketing.outcomes import JourneyStopReason, Outcome, StepOutcome
 from marketing.personalise import personalise, token_values
 from marketing.services import sending
 
@@ -65,16 +66,16 @@ def journey_enroll_new(*, now: datetime | None = None) -> int:
     return enrolled
 
 
-def _stop(enrollment: JourneyEnrollment, reason: str) -> str:
+def _stop(enrollment: JourneyEnrollment, reason: str) -> Outcome:
     enrollment.status = JourneyEnrollment.Status.STOPPED
     enrollment.stop_reason = reason
     enrollment.next_due_at = None
     enrollment.save(update_fields=["status", "stop_reason", "next_due_at"])
-    return f"stopped:{reason}"
+    return Outcome(StepOutcome.STOPPED, reason)
 
 
 @transaction.atomic
-def journey_step_send(*, enrollment_id: int, now: datetime | None = None) -> str:
+def journey_step_send(*, enrollment_id: int, now: datetime | None = None) -> Outcome:
     from orders.models import Order
 
     now = now or timezone.now()
@@ -82,18 +83,18 @@ def journey_step_send(*, enrollment_id: int, now: datetime | None = None) -> str
         JourneyEnrollment.objects.select_for_update().select_related("customer").filter(pk=enrollment_id).first()
     )
     if enrollment is None or enrollment.status != JourneyEnrollment.Status.ACTIVE:
-        return "inactive"
+        return Outcome(StepOutcome.INACTIVE)
     customer = enrollment.customer
     if Order.objects.filter(customer=customer, placed_at__gte=enrollment.started_at).exists():
-        return _stop(enrollment, "purchased")
+        return _stop(enrollment, JourneyStopReason.PURCHASED)
     if not may_send_marketing_email(customer):
-        return _stop(enrollment, "unsubscribed")
+        return _stop(enrollment, JourneyStopReason.UNSUBSCRIBED)
     steps = _steps()
     if enrollment.steps_sent >= len(steps):
         enrollment.status = JourneyEnrollment.Status.COMPLETED
         enrollment.next_due_at = None
         enrollment.save(update_fields=["status", "next_due_at"])
-        return "completed"
+        return Outcome(StepOutcome.COMPLETED)
     step = steps[enrollment.steps_sent]
     values = token_values(customer)
 
@@ -122,9 +123,9 @@ def journey_step_send(*, enrollment_id: int, now: datetime | None = None) -> str
     if result.status == sending.CAPPED:
         enrollment.next_due_at = now + CAP_RETRY
         enrollment.save(update_fields=["next_due_at"])
-        return "capped"
+        return Outcome(StepOutcome.CAPPED)
     if result.status == sending.NO_CONSENT:
-        return _stop(enrollment, "unsubscribed")
+        return _stop(enrollment, JourneyStopReason.UNSUBSCRIBED)
     enrollment.steps_sent += 1
     if enrollment.steps_sent >= len(steps):
         enrollment.status = JourneyEnrollment.Status.COMPLETED
@@ -132,7 +133,7 @@ def journey_step_send(*, enrollment_id: int, now: datetime | None = None) -> str
     else:
         enrollment.next_due_at = now + timedelta(hours=steps[enrollment.steps_sent].delay_hours)
     enrollment.save(update_fields=["steps_sent", "status", "next_due_at"])
-    return f"sent:{step.position}"
+    return Outcome(StepOutcome.SENT, step.position)
 
 
 def journey_scan(*, now: datetime | None = None) -> int:
@@ -143,4 +144,4 @@ def journey_scan(*, now: datetime | None = None) -> int:
         .order_by("next_due_at")
         .values_list("pk", flat=True)[:BATCH]
     )
-    return sum(journey_step_send(enrollment_id=pk, now=now).startswith("sent") for pk in due)
+    return sum(journey_step_send(enrollment_id=pk, now=now).sent for pk in due)

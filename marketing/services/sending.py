@@ -18,18 +18,19 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.selectors import may_send_marketing_email
 from marketing.models import AbandonmentSettings, Campaign, ContactPressure, MarketingMessage
+from marketing.outcomes import SendOutcome
 from messaging.models import OutboundEmail, Suppression
 from messaging.services import email_enqueue
 
-SENT = "sent"
-NO_CONSENT = "no_consent"
-CAPPED = "capped"
-DUPLICATE = "duplicate"
+SENT = SendOutcome.SENT
+NO_CONSENT = SendOutcome.NO_CONSENT
+CAPPED = SendOutcome.CAPPED
+DUPLICATE = SendOutcome.DUPLICATE
 
 
 @dataclass(frozen=True)
 class SendResult:
-    status: str
+    status: SendOutcome
     message: MarketingMessage | None = None
     email: OutboundEmail | None = None
 

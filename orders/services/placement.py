@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from carts.exceptions import CartClosed, OutOfStock, VoucherInvalid
+from carts.exceptions import CartClosed, OutOfStock, VoucherInvalid, VoucherProblem
 from carts.models import Cart
 from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import cart_with_lines, carts_for_pricing, reservations_for
@@ -224,7 +224,9 @@ def _order_create_locked(
     if breakdown.is_empty:
         raise EmptyCart()
     if priced_voucher_code and not breakdown.voucher_code:  # the code stopped applying meanwhile
-        raise VoucherInvalid(breakdown.voucher_message or "Your discount code no longer applies.", reason="unusable")
+        raise VoucherInvalid(
+            breakdown.voucher_message or "Your discount code no longer applies.", reason=VoucherProblem.UNUSABLE
+        )
     if breakdown.total != authorization.amount:
         raise PriceChanged()
     locked_cart = priced_cart

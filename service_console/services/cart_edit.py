@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from carts.exceptions import VoucherInvalid
+from carts.exceptions import VoucherInvalid, VoucherProblem
 from carts.models import Cart, CartLine, CartOverride
 from carts.services import (
     cart_get_or_create,
@@ -146,7 +146,7 @@ def console_coupon_honour(*, cart: Cart, actor, code: str, expected_version: int
     Only expired codes qualify: a live code is applied by the shopper as a voucher."""
     voucher = voucher_by_code(code)
     if voucher is None:
-        raise VoucherInvalid(f"There is no coupon {code.strip().upper()}.", reason="unknown")
+        raise VoucherInvalid(f"There is no coupon {code.strip().upper()}.", reason=VoucherProblem.UNKNOWN)
     if voucher.valid_to is None or voucher.valid_to > timezone.now():
         raise VoucherInvalid(
             f"The coupon {voucher.code} has not expired; the shopper can apply it at checkout.", reason="not_expired"

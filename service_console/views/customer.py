@@ -15,6 +15,7 @@ from customers.models import Consent
 from customers.services import consent_set
 from marketing.exceptions import MarketingError
 from marketing.models import Campaign
+from marketing.outcomes import SendOutcome
 from marketing.services.campaigns import campaign_send_to_one
 from orders.exceptions import OrderError
 from service_console.customer360 import cart_view_for, customer_360
@@ -351,10 +352,10 @@ def consent_change(request, public_id):
 
 
 _CAMPAIGN_RESULT = {
-    "sent": ("success", "“{name}” is on its way to {email}."),
-    "no_consent": ("error", "Not sent: {first} has not agreed to marketing email (or unsubscribed)."),
-    "capped": ("error", "Not sent: {first} already had a marketing email recently (frequency cap)."),
-    "duplicate": ("info", "“{name}” was already sent to {first} today."),
+    SendOutcome.SENT: ("success", "“{name}” is on its way to {email}."),
+    SendOutcome.NO_CONSENT: ("error", "Not sent: {first} has not agreed to marketing email (or unsubscribed)."),
+    SendOutcome.CAPPED: ("error", "Not sent: {first} already had a marketing email recently (frequency cap)."),
+    SendOutcome.DUPLICATE: ("info", "“{name}” was already sent to {first} today."),
 }
 
 
