@@ -1,7 +1,7 @@
 """The only place carts take row locks. Lock order across the project: cart first, then
 variant (stock) rows in primary-key order (orders.locks)."""
 
-from carts.models import Cart
+from carts.models import Cart, CartOverride
 
 
 def cart_for_update(cart_id: int) -> Cart:
@@ -13,3 +13,8 @@ def carts_for_update(cart_ids: list[int]) -> dict[int, Cart]:
     """Lock several carts in pk order (merge at sign-in) so two merges never deadlock."""
     carts = Cart.objects.select_for_update(of=("self",)).filter(pk__in=cart_ids).order_by("pk")
     return {cart.pk: cart for cart in carts}
+
+
+def override_for_update(override_id: int) -> CartOverride | None:
+    """Lock one agent override (after its cart: the order every override writer keeps)."""
+    return CartOverride.objects.select_for_update(of=("self",)).filter(pk=override_id).first()

@@ -111,6 +111,13 @@ class CartOverride(models.Model):
         REJECTED = "rejected", "Rejected"
         REMOVED = "removed", "Removed"
 
+    class ApprovalKind(models.TextChoices):
+        """What a supervisor is asked to approve (derived, not stored)."""
+
+        LINE = "line", "Line discount"
+        CART = "cart", "Cart discount"
+        COUPON = "coupon", "Honoured coupon"
+
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="overrides")
     line = models.ForeignKey(CartLine, null=True, blank=True, on_delete=models.CASCADE, related_name="overrides")
     scope = models.CharField(max_length=8, choices=Scope.choices)
@@ -126,6 +133,11 @@ class CartOverride(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="The supervisor's note to the agent.")
+    # Set when the discount gives the value of an expired coupon the agent honoured.
+    voucher = models.ForeignKey(
+        "Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="honoured_overrides"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -151,6 +163,21 @@ class CartOverride(models.Model):
     @property
     def is_applied(self) -> bool:
         return self.status == self.Status.APPLIED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING_APPROVAL
+
+    @property
+    def approval_kind(self) -> "CartOverride.ApprovalKind":
+        if self.voucher_id:
+            return self.ApprovalKind.COUPON
+        return self.ApprovalKind.LINE if self.scope == self.Scope.LINE else self.ApprovalKind.CART
+
+    @property
+    def was_approved(self) -> bool:
+        """Applied by a supervisor's decision (not on the agent's own authority)."""
+        return self.status == self.Status.APPLIED and self.decided_by_id is not None
 
 
 class Voucher(models.Model):

@@ -13,7 +13,13 @@ def carts_for_pricing() -> QuerySet[Cart]:
     a cart from this queryset costs a constant number of queries."""
     return Cart.objects.select_related("voucher", "customer").prefetch_related(
         Prefetch("lines", queryset=CartLine.objects.select_related("variant__product", "added_by")),
-        Prefetch("overrides", queryset=CartOverride.objects.order_by("created_at", "id")),
+        # The console names the discounted line and the supervisor who decided (rare rows, one join each).
+        Prefetch(
+            "overrides",
+            queryset=CartOverride.objects.select_related("decided_by", "line__variant__product").order_by(
+                "created_at", "id"
+            ),
+        ),
     )
 
 

@@ -29,7 +29,7 @@ from carts.exceptions import (
     VoucherInvalid,
     VoucherProblem,
 )
-from carts.locks import cart_for_update, carts_for_update
+from carts.locks import cart_for_update, carts_for_update, override_for_update
 from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
 from carts.pricing import HUNDRED, cart_price, voucher_problem
 from carts.selectors import cart_with_lines, variant_available
@@ -428,6 +428,7 @@ def cart_override_apply(
     line: CartLine | int | None = None,
     expected_version: int | None,
     request_approval: bool = False,
+    voucher: Voucher | None = None,
 ) -> CartOverride:
     """Discount a line or the whole cart on the agent's authority.
 
@@ -438,6 +439,7 @@ def cart_override_apply(
     and it is within the supervisor limit, in which case the override is stored
     `pending_approval` (not priced) for `cart_override_approve`. A new applied override
     replaces the previous one on the same target. Reason code and text are mandatory.
+    `voucher` marks the discount as an honoured (expired) coupon; the same limits apply.
     """
     limit = discount_limit_for(actor)
     if scope not in CartOverride.Scope.values or kind not in CartOverride.Kind.values:
@@ -478,6 +480,7 @@ def cart_override_apply(
         agent=actor,
         status=status,
         percent_equivalent=percent,
+        voucher=voucher,
     )
     if status == CartOverride.Status.APPLIED:
         _replace_applied(override)
@@ -485,39 +488,66 @@ def cart_override_apply(
     return override
 
 
+def _target_base(cart: Cart, override: CartOverride) -> Decimal:
+    """What `override` is measured against on the cart as it is now (see cart_override_apply)."""
+    breakdown = cart_price(cart_with_lines(cart.pk))
+    if override.scope == CartOverride.Scope.LINE:
+        return next((lp.subtotal for lp in breakdown.lines if lp.line_id == override.line_id), Decimal("0"))
+    return breakdown.subtotal - breakdown.line_discount_total - breakdown.voucher_discount
+
+
+def _pending_for_update(override: CartOverride) -> CartOverride:
+    locked = override_for_update(override.pk)
+    if locked is None or locked.status != CartOverride.Status.PENDING_APPROVAL:
+        raise OverrideNotAllowed("This discount was already decided (or its cart line was removed).")
+    return locked
+
+
 @transaction.atomic
-def cart_override_approve(*, override: CartOverride, actor) -> CartOverride:
+def cart_override_approve(*, override: CartOverride, actor, note: str = "") -> CartOverride:
     """A supervisor approves a pending override: it is applied (replacing the previous one
-    on its target) and the cart's version is bumped."""
+    on its target) and the cart's version is bumped, so an agent's stale form cannot
+    overwrite it unseen.
+
+    Locks the cart (it must still be open), then the override row. The cart may have changed
+    since the request: the discount is measured again against the cart as it is now, and
+    refused (DiscountLimitExceeded) if that is over the supervisor limit.
+    """
     if not is_supervisor(actor):
         raise OverrideNotAllowed("Only a supervisor can approve a discount.")
-    if override.percent_equivalent > settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT:
-        raise DiscountLimitExceeded(
-            requested_percent=override.percent_equivalent, limit_percent=settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
-        )
-    locked = _lock_open(override.cart, None)
-    claimed = CartOverride.objects.filter(pk=override.pk, status=CartOverride.Status.PENDING_APPROVAL).update(
-        status=CartOverride.Status.APPLIED, decided_by=actor, decided_at=timezone.now()
-    )
-    if not claimed:
-        raise OverrideNotAllowed("This discount was already decided.")
-    override.refresh_from_db()
-    _replace_applied(override)
-    _bump(locked, override.cart)
-    return override
+    locked_cart = _lock_open(override.cart, None)
+    locked = _pending_for_update(override)
+    percent = _percent_equivalent(kind=locked.kind, value=locked.value, base=_target_base(locked_cart, locked))
+    limit = settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
+    if percent > limit:
+        raise DiscountLimitExceeded(requested_percent=percent, limit_percent=limit)
+    locked.status = CartOverride.Status.APPLIED
+    locked.percent_equivalent = percent
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = (note or "").strip()
+    locked.save(update_fields=["status", "percent_equivalent", "decided_by", "decided_at", "decision_note"])
+    _replace_applied(locked)
+    _bump(locked_cart, override.cart)
+    return locked
 
 
 @transaction.atomic
-def cart_override_reject(*, override: CartOverride, actor) -> CartOverride:
+def cart_override_reject(*, override: CartOverride, actor, note: str) -> CartOverride:
+    """A supervisor turns a pending override down with a note the agent sees on the cart.
+    Nothing is priced, so the cart's version is left alone (the agent's edits stay valid)."""
     if not is_supervisor(actor):
         raise OverrideNotAllowed("Only a supervisor can reject a discount.")
-    claimed = CartOverride.objects.filter(pk=override.pk, status=CartOverride.Status.PENDING_APPROVAL).update(
-        status=CartOverride.Status.REJECTED, decided_by=actor, decided_at=timezone.now()
-    )
-    if not claimed:
-        raise OverrideNotAllowed("This discount was already decided.")
-    override.refresh_from_db()
-    return override
+    note = (note or "").strip()
+    if not note:
+        raise OverrideNotAllowed("Tell the agent why in a few words (a note is needed to reject).")
+    locked = _pending_for_update(override)
+    locked.status = CartOverride.Status.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return locked
 
 
 @transaction.atomic

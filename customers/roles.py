@@ -90,3 +90,16 @@ def is_agent(user) -> bool:
 
 def is_supervisor(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=SUPERVISORS).exists()))
+
+
+def staff_landing_url(user) -> str | None:
+    """Where staff start after signing in: agents and supervisors in the service console,
+    marketers (and other staff, superusers included) in admin. None for shoppers."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    groups = set(user.groups.values_list("name", flat=True))
+    if groups & {AGENTS, SUPERVISORS}:
+        return "/console/"
+    if user.is_staff or user.is_superuser or MARKETERS in groups:
+        return "/admin/"
+    return None

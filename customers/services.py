@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.audit import audit_record
-from customers.exceptions import EmailAlreadyRegistered
+from customers.exceptions import CustomerExists, EmailAlreadyRegistered
 from customers.models import Consent, Customer
 from customers.selectors import consent_current, customer_by_email
 
@@ -127,4 +127,34 @@ def customer_anonymise(*, customer: Customer) -> Customer:
     customer.is_guest = True
     customer.erased_at = timezone.now()
     customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_create_by_agent(*, email: str, first_name: str, last_name: str, phone="", actor) -> Customer:
+    """A first-time caller: a service agent creates the customer record on the phone.
+
+    The record is a guest (no password: the shopper can sign up later with the same email
+    and keep everything the agent prepared) with sign-up source "agent". Raises
+    CustomerExists when the email is taken. Audited (who created whom; no personal data in
+    the entry, so erasure leaves nothing behind).
+    """
+    email = Customer.objects.normalize_email(email).strip()
+    existing = customer_by_email(email)
+    if existing is not None:
+        raise CustomerExists(existing)
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create_user(
+                email=email,
+                password=None,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                phone=phone,
+                is_guest=True,
+                signup_source=Customer.Source.AGENT,
+            )
+    except IntegrityError:  # created by someone else a moment ago
+        raise CustomerExists(customer_by_email(email)) from None
+    audit_record(actor=actor, action="customer.create", customer=customer, obj=customer, after={"source": "agent"})
     return customer

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from customers.exceptions import EmailAlreadyRegistered
 from customers.forms import SignInForm, SignUpForm
+from customers.roles import staff_landing_url
 from customers.services import customer_register
 from customers.throttle import client_ip, login_failure_record, login_failures_clear, login_is_locked
 
@@ -33,6 +34,12 @@ class SignInView(LoginView):
     def form_valid(self, form):
         login_failures_clear(form.get_user().email, client_ip(self.request))
         return super().form_valid(form)
+
+    def get_default_redirect_url(self):
+        """Without a safe `next`, staff land where they work (console or admin); shoppers
+        on the storefront (LOGIN_REDIRECT_URL). A `next` on another host is ignored by
+        LoginView.get_redirect_url, so it falls back to this too."""
+        return staff_landing_url(self.request.user) or super().get_default_redirect_url()
 
 
 class SignOutView(LogoutView):

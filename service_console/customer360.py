@@ -79,11 +79,27 @@ class CartView:
     price: PriceBreakdown | None
     pending_overrides: list[CartOverride] = field(default_factory=list)
     applied_overrides: list[CartOverride] = field(default_factory=list)
+    rejected_overrides: list[CartOverride] = field(default_factory=list)
     reservations: list[StockReservation] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return self.cart is None or self.price is None or self.price.is_empty
+
+    @property
+    def overrides_shown(self) -> list[CartOverride]:
+        return [*self.applied_overrides, *self.pending_overrides, *self.rejected_overrides]
+
+    @property
+    def live_key(self) -> str:
+        """Changes whenever what the live cart fragment shows changes: the cart's version
+        (every write), a discount's approval state (a rejection does not bump the version)
+        and held stock."""
+        if self.cart is None:
+            return "none"
+        decisions = ".".join(f"{o.pk}{o.status[:2]}" for o in self.overrides_shown)
+        held = ".".join(f"{r.pk}:{r.expires_at.timestamp():.0f}" for r in self.reservations)
+        return f"{self.cart.pk}-{self.cart.version}-{decisions}-{held}"
 
 
 @dataclass
@@ -123,6 +139,7 @@ def cart_view_for(customer: Customer) -> CartView:
         price=cart_price(cart),
         pending_overrides=[o for o in overrides if o.status == CartOverride.Status.PENDING_APPROVAL],
         applied_overrides=[o for o in overrides if o.status == CartOverride.Status.APPLIED],
+        rejected_overrides=[o for o in overrides if o.status == CartOverride.Status.REJECTED],
         reservations=reservations,
     )
 
@@ -136,7 +153,8 @@ def _current_consents(customer: Customer) -> dict[str, Consent | None]:
 def _audit_detail(entry: AuditEntry) -> str:
     after = entry.after or {}
     if entry.action.startswith("cart.override") or entry.action == "cart.coupon_honour":
-        bits = [after.get("label", ""), after.get("reason", "")]
+        note = after.get("note", "")
+        bits = [after.get("kind", ""), after.get("label", ""), after.get("reason", ""), note and f"“{note}”"]
         return " · ".join(b for b in bits if b)
     if entry.action.startswith("cart.line"):
         return after.get("item", "") or entry.note
@@ -148,6 +166,27 @@ def _audit_detail(entry: AuditEntry) -> str:
     if entry.action == "case.update":
         return ", ".join(f"{k}: {(entry.before or {}).get(k)} → {v}" for k, v in after.items())
     return entry.note
+
+
+def customer_emails(customer: Customer) -> list[OutboundEmail]:
+    """The latest emails with their open/click/bounce/unsubscribe flags (one query)."""
+    events_of = EmailEvent.objects.filter(email=OuterRef("pk"))
+    return list(
+        OutboundEmail.objects.filter(customer=customer)
+        # Not the rendering context (JSON, possibly large): the panel shows status and flags.
+        .only("id", "kind", "status", "subject", "to_email", "marketing", "created_at", "sent_at")
+        .annotate(
+            opened=Exists(events_of.filter(kind=EmailEvent.Kind.OPEN)),
+            clicked=Exists(events_of.filter(kind=EmailEvent.Kind.CLICK)),
+            bounced=Exists(events_of.filter(kind__in=[EmailEvent.Kind.BOUNCE, EmailEvent.Kind.COMPLAINT])),
+            unsubscribed=Exists(events_of.filter(kind=EmailEvent.Kind.UNSUBSCRIBE)),
+        )
+        .order_by("-created_at")[:RECENT_EMAILS]
+    )
+
+
+def emails_in_flight(emails: list[OutboundEmail]) -> bool:
+    return any(e.status in (OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING) for e in emails)
 
 
 def customer_360(customer: Customer) -> Customer360:
@@ -169,19 +208,7 @@ def customer_360(customer: Customer) -> Customer360:
         Case.objects.filter(customer=customer).select_related("assignee").order_by("-created_at")[:RECENT_CASES]
     )
     open_case_count = Case.objects.filter(customer=customer, status__in=Case.OPEN_STATUSES).count()
-    events_of = EmailEvent.objects.filter(email=OuterRef("pk"))
-    emails = list(
-        OutboundEmail.objects.filter(customer=customer)
-        # Not the rendering context (JSON, possibly large): the panel shows status and flags.
-        .only("id", "kind", "status", "subject", "to_email", "marketing", "created_at", "sent_at")
-        .annotate(
-            opened=Exists(events_of.filter(kind=EmailEvent.Kind.OPEN)),
-            clicked=Exists(events_of.filter(kind=EmailEvent.Kind.CLICK)),
-            bounced=Exists(events_of.filter(kind__in=[EmailEvent.Kind.BOUNCE, EmailEvent.Kind.COMPLAINT])),
-            unsubscribed=Exists(events_of.filter(kind=EmailEvent.Kind.UNSUBSCRIBE)),
-        )
-        .order_by("-created_at")[:RECENT_EMAILS]
-    )
+    emails = customer_emails(customer)
     abandonment = list(
         CartAbandonment.objects.filter(customer=customer).select_related("cart", "voucher").order_by("-started_at")[:5]
     )

@@ -1,5 +1,11 @@
+from decimal import Decimal
+
 from django import forms
 
+from carts.models import CartOverride
+from customers.models import Customer
+from customers.selectors import customer_by_email
+from orders.models import Order
 from service_console.models import Case
 
 
@@ -46,3 +52,109 @@ class ContactForm(forms.Form):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError("Leave this field empty.")
         return ""
+
+
+# --- the agent's cart tools (Customer 360) -----------------------------------------------
+# Each keeps what the agent typed when the action is refused: the panel re-renders the bound
+# form beside the control that was used.
+
+
+class CartWriteForm(forms.Form):
+    """Every cart write carries the cart version the agent saw (stale → "this cart changed")."""
+
+    expected_version = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class CartAddForm(CartWriteForm):
+    variant_id = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = forms.IntegerField(min_value=1, max_value=99, required=False)
+    # Where the add button sits (recommendations or catalog results), so the message shows beside it.
+    feedback = forms.RegexField(regex=r"^(reco|cat)-\d{1,10}$", required=False)
+
+    def clean_quantity(self) -> int:
+        return self.cleaned_data.get("quantity") or 1
+
+
+class LineQuantityForm(CartWriteForm):
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        error_messages={"invalid": "Enter a whole number for the quantity.", "required": "Enter a quantity."},
+    )
+
+
+class OverrideForm(CartWriteForm):
+    line_id = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    kind = forms.ChoiceField(choices=CartOverride.Kind.choices, initial=CartOverride.Kind.PERCENT)
+    value = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Enter the discount as a number, e.g. 10 or 4.50.",
+            "required": "Enter the discount, e.g. 10 or 4.50.",
+        },
+    )
+    reason_code = forms.ChoiceField(
+        choices=CartOverride.ReasonCode.choices, error_messages={"required": "Choose a reason for the discount."}
+    )
+    reason_text = forms.CharField(
+        max_length=500,
+        error_messages={"required": "Explain the discount in a few words (the reason is mandatory)."},
+    )
+    request_approval = forms.BooleanField(required=False)
+
+    @property
+    def scope(self) -> str:
+        return CartOverride.Scope.LINE if self.cleaned_data.get("line_id") else CartOverride.Scope.CART
+
+
+class CouponHonourForm(CartWriteForm):
+    code = forms.CharField(max_length=40, error_messages={"required": "Enter the expired coupon code."})
+    request_approval = forms.BooleanField(required=False)
+
+
+class PlaceOrderForm(CartWriteForm):
+    address_id = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, error_messages={"required": "Choose an address on file to ship to."}
+    )
+    payment_method = forms.ChoiceField(choices=Order.PaymentMethod.choices)
+    card_number = forms.CharField(max_length=40, required=False)
+
+
+class ApprovalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve and apply"), ("reject", "Reject")])
+    note = forms.CharField(max_length=500, required=False, label="Note to the agent")
+
+
+# --- first-time caller -----------------------------------------------------------------
+
+
+class NewCustomerForm(forms.ModelForm):
+    """Name, email and phone of a first-time caller. A ModelForm over the customer record,
+    so the phone field is whatever the model declares (validation and formatting included)."""
+
+    class Meta:
+        model = Customer
+        fields = ["first_name", "last_name", "email", "phone"]
+        labels = {"email": "Email", "phone": "Phone"}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing: Customer | None = None
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = False
+        self.fields["phone"].required = False
+        self.fields["email"].help_text = "Order confirmations and the complete-your-purchase link go here."
+
+    def clean_email(self) -> str:
+        email = Customer.objects.normalize_email(self.cleaned_data["email"]).strip()
+        self.existing = customer_by_email(email)
+        if self.existing is not None:
+            raise forms.ValidationError("A customer with this email is already on file.", code="exists")
+        return email

@@ -8,6 +8,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
 
+from carts.models import Cart, CartOverride
 from common.models import AuditEntry
 from customers.models import Customer
 from orders.models import Order
@@ -192,3 +193,29 @@ def knowledge_hits_for_chat(query: str, limit: int = 3) -> list:
         for a in article_search(query, public_only=True, limit=limit)
         if query.strip()
     ]
+
+
+def approvals_pending(*, limit: int = 100) -> list[CartOverride]:
+    """Discounts waiting for a supervisor, oldest first, on carts that are still open (a
+    request on a cart that was ordered or merged meanwhile can no longer be applied)."""
+    return list(
+        CartOverride.objects.filter(status=CartOverride.Status.PENDING_APPROVAL, cart__status=Cart.Status.OPEN)
+        .select_related("cart__customer", "agent", "line__variant__product", "voucher")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def approvals_pending_count() -> int:
+    return CartOverride.objects.filter(
+        status=CartOverride.Status.PENDING_APPROVAL, cart__status=Cart.Status.OPEN
+    ).count()
+
+
+def approvals_recent(*, limit: int = 20) -> list[CartOverride]:
+    """The latest decisions: approved (applied by a supervisor) or rejected."""
+    return list(
+        CartOverride.objects.filter(status__in=[CartOverride.Status.APPLIED, CartOverride.Status.REJECTED])
+        .exclude(decided_by=None)
+        .select_related("cart__customer", "agent", "decided_by", "line__variant__product")
+        .order_by("-decided_at")[:limit]
+    )

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from service_console.views import approvals, cases, chats, customer, home, knowledge
+from service_console.views import approvals, callers, cases, chats, customer, home, knowledge
 
 app_name = "console"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("search/", home.search, name="search"),
+    path("customers/new/", callers.customer_new, name="customer_new"),
     path("customers/<uuid:public_id>/", customer.customer_detail, name="customer"),
+    path("customers/<uuid:public_id>/addresses/new/", callers.address_add, name="address_add"),
     path("customers/<uuid:public_id>/timeline/", customer.timeline, name="timeline"),
+    path("customers/<uuid:public_id>/emails/", customer.emails_panel, name="emails"),
     path("customers/<uuid:public_id>/consent/", customer.consent_change, name="consent"),
     path("customers/<uuid:public_id>/campaign/", customer.campaign_send, name="campaign_send"),
     path("customers/<uuid:public_id>/cart/", customer.cart_panel, name="cart"),

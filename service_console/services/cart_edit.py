@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carts.exceptions import VoucherInvalid, VoucherProblem
-from carts.models import Cart, CartLine, CartOverride
+from carts.models import Cart, CartLine, CartOverride, Voucher
 from carts.services import (
     cart_get_or_create,
     cart_line_add,
@@ -109,6 +109,7 @@ def console_override_apply(
     expected_version: int,
     request_approval: bool = False,
     action: str = "cart.override_apply",
+    voucher: Voucher | None = None,
 ) -> CartOverride:
     """Apply (or, over the agent's limit and asked for, queue for approval) an override.
     DiscountLimitExceeded propagates when over the limit without an approval request."""
@@ -123,6 +124,7 @@ def console_override_apply(
         line=line_id,
         expected_version=expected_version,
         request_approval=request_approval,
+        voucher=voucher,
     )
     pending = override.status == CartOverride.Status.PENDING_APPROVAL
     audit_record(
@@ -131,6 +133,7 @@ def console_override_apply(
         customer=cart.customer,
         obj=override,
         after={
+            "kind": override.approval_kind.label,
             "label": _override_label(override),
             "reason": f"{override.get_reason_code_display()}: {override.reason_text}",
             "percent_equivalent": str(override.percent_equivalent),
@@ -141,9 +144,13 @@ def console_override_apply(
     return override
 
 
-def console_coupon_honour(*, cart: Cart, actor, code: str, expected_version: int) -> CartOverride:
-    """Give the value of an expired coupon as a cart override (the agent's limit applies).
-    Only expired codes qualify: a live code is applied by the shopper as a voucher."""
+def console_coupon_honour(
+    *, cart: Cart, actor, code: str, expected_version: int | None, request_approval: bool = False
+) -> CartOverride:
+    """Give the value of an expired coupon as a cart override. The agent's limit applies:
+    over it, DiscountLimitExceeded, or with `request_approval` a pending request in the
+    supervisors' queue (the same rules as any cart discount). Only expired codes qualify:
+    a live code is applied by the shopper as a voucher."""
     voucher = voucher_by_code(code)
     if voucher is None:
         raise VoucherInvalid(f"There is no coupon {code.strip().upper()}.", reason=VoucherProblem.UNKNOWN)
@@ -162,30 +169,40 @@ def console_coupon_honour(*, cart: Cart, actor, code: str, expected_version: int
         reason_text=f"Honoured expired coupon {voucher.code} ({voucher.label})",
         line_id=None,
         expected_version=expected_version,
+        request_approval=request_approval,
         action="cart.coupon_honour",
+        voucher=voucher,
     )
 
 
 @transaction.atomic
-def console_override_decide(*, override: CartOverride, actor, approve: bool) -> CartOverride:
-    override = CartOverride.objects.select_related("cart__customer", "line__variant").get(pk=override.pk)
+def console_override_decide(*, override: CartOverride, actor, approve: bool, note: str = "") -> CartOverride:
+    """A supervisor approves (applies, re-measured against the cart as it is now) or rejects
+    (with a note for the agent) a pending override; carts.services checks the role, the
+    cart and the limit, and this records the audit entry in the same transaction."""
+    override = CartOverride.objects.select_related("cart__customer", "line__variant", "agent").get(pk=override.pk)
     if approve:
-        override = cart_override_approve(override=override, actor=actor)
+        decided = cart_override_approve(override=override, actor=actor, note=note)
     else:
-        override = cart_override_reject(override=override, actor=actor)
+        decided = cart_override_reject(override=override, actor=actor, note=note)
     audit_record(
         actor=actor,
         action="cart.override_approve" if approve else "cart.override_reject",
         customer=override.cart.customer,
-        obj=override,
+        obj=decided,
+        before={"status": CartOverride.Status.PENDING_APPROVAL},
         after={
+            "kind": decided.approval_kind.label,
             "label": _override_label(override),
             "reason": f"{override.get_reason_code_display()}: {override.reason_text}",
             "requested_by": override.agent.email,
-            "status": override.status,
+            "note": decided.decision_note,
+            "percent_equivalent": str(decided.percent_equivalent),
+            "status": decided.status,
+            "version": override.cart.version,
         },
     )
-    return override
+    return decided
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from django import template
 
+from service_console.customer360 import emails_in_flight
 from service_console.rendering import markdown_to_safe_html
 
 register = template.Library()
@@ -38,3 +39,27 @@ def case_action_label(entry) -> str:
 def kind_label(kind: str) -> str:
     """A machine kind such as "order_confirmation" as words: "Order confirmation"."""
     return (kind or "").replace("_", " ").replace(".", " ").strip().capitalize()
+
+
+@register.inclusion_tag("service_console/partials/feedback.html")
+def feedback_at(feedback, slot: str, ident=None):
+    """The message of the last cart action, if it belongs beside this control (`slot`, or
+    `slot-ident` for per-line controls)."""
+    name = f"{slot}-{ident}" if ident is not None else slot
+    return {"fb": feedback if getattr(feedback, "slot", None) == name else None}
+
+
+@register.filter
+def feedback_is(feedback, slot: str):
+    """The id in a per-row feedback slot ("line-12" → 12 for slot "line"), else None."""
+    name = getattr(feedback, "slot", "")
+    if not name.startswith(f"{slot}-"):
+        return None
+    ident = name.removeprefix(f"{slot}-")
+    return int(ident) if ident.isdigit() else None
+
+
+@register.filter
+def in_flight(emails) -> bool:
+    """Some of these emails are still queued or being sent (the panel polls until they are not)."""
+    return emails_in_flight(list(emails or []))

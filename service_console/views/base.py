@@ -3,12 +3,13 @@
 import uuid
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from carts.models import CartOverride
 from customers.models import Customer
 from service_console.permissions import console_supervisor
+from service_console.selectors import approvals_pending_count
 
 
 def discount_limit_for(user) -> str:
@@ -21,7 +22,7 @@ def discount_limit_for(user) -> str:
 
 
 def pending_approvals_count() -> int:
-    return CartOverride.objects.filter(status=CartOverride.Status.PENDING_APPROVAL).count()
+    return approvals_pending_count()
 
 
 def render_console(request, template: str, context: dict, *, section: str = "", status: int = 200):
@@ -35,6 +36,17 @@ def render_console(request, template: str, context: dict, *, section: str = "", 
             **context,
         }
     return render(request, template, context, status=status)
+
+
+def render_console_parts(request, parts: list[tuple[str, dict]], *, status: int = 200) -> HttpResponse:
+    """Several partials in one htmx response: the first is the swap target, the others
+    carry `hx-swap-oob` (panels elsewhere on the page that the same change touched)."""
+    limit = discount_limit_for(request.user)
+    html = "".join(
+        render_to_string(template, {"console_discount_limit": limit, **context}, request=request)
+        for template, context in parts
+    )
+    return HttpResponse(html, status=status)
 
 
 def customer_or_404(public_id) -> Customer:

@@ -1,16 +1,19 @@
 """Customer 360 and the agent's edits of the shopper's cart (htmx partials)."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError, DiscountLimitExceeded
 from carts.models import CartOverride
 from catalog.models import Variant
+from customers.account_forms import AddressForm
 from customers.models import Consent
 from customers.services import consent_set
 from marketing.exceptions import MarketingError
@@ -18,8 +21,16 @@ from marketing.models import Campaign
 from marketing.outcomes import SendOutcome
 from marketing.services.campaigns import campaign_send_to_one
 from orders.exceptions import OrderError
-from service_console.customer360 import cart_view_for, customer_360
+from service_console.customer360 import cart_view_for, customer_360, customer_emails
 from service_console.exceptions import ConsoleError
+from service_console.forms import (
+    CartAddForm,
+    CartWriteForm,
+    CouponHonourForm,
+    LineQuantityForm,
+    OverrideForm,
+    PlaceOrderForm,
+)
 from service_console.models import Article
 from service_console.permissions import console_required
 from service_console.services.cart_edit import (
@@ -33,10 +44,11 @@ from service_console.services.cart_edit import (
     console_stock_reserve,
 )
 from service_console.services.on_behalf import checkout_link_send, order_place_on_behalf
-from service_console.views.base import customer_or_404, render_console
+from service_console.views.base import customer_or_404, render_console, render_console_parts
 
 CART_PANEL = "service_console/partials/cart_panel.html"
 TIMELINE_ON_PAGE = 20  # the rest loads on demand, so the page's cost stays flat
+FEEDBACK_SLOT_RE = re.compile(r"^(reco|cat)-\d{1,10}$")
 
 
 @console_required
@@ -59,6 +71,7 @@ def customer_detail(request, public_id):
             "timeline_more": len(data.timeline) > TIMELINE_ON_PAGE,
             "consent_purposes": Consent.Purpose.choices,
             "agent_campaigns": campaigns,
+            "address_form": _address_form(customer),
             **_cart_form_context(),
         },
         section="home",
@@ -72,16 +85,93 @@ def _cart_form_context() -> dict:
     }
 
 
-def _panel(request, customer, *, status: int = 200, **extra):
-    """The cart panel partial (htmx) or, for a plain form post, back to the 360 page."""
+@dataclass(frozen=True)
+class Feedback:
+    """A message shown beside the control the agent used (`slot`), announced politely
+    (success) or assertively (errors). `offer_approval` adds "Send to a supervisor"."""
+
+    slot: str
+    text: str
+    level: str = "success"  # success | error | warning
+    offer_approval: bool = False
+
+    @property
+    def outside_panel(self) -> bool:
+        return self.slot.startswith(("reco-", "cat-"))
+
+
+# Slots that live in the cart panel's tools; they disappear with an empty (or converted) cart.
+_TOOL_SLOTS = {"discount", "coupon", "order", "link"}
+
+
+def _slot_shown(slot: str, cv) -> bool:
+    if slot.startswith("line-"):
+        return not cv.is_empty and any(f"line-{lp.line_id}" == slot for lp in cv.price.lines)
+    if slot.startswith("override-"):
+        return any(f"override-{o.pk}" == slot for o in cv.overrides_shown)
+    if slot in _TOOL_SLOTS:
+        return not cv.is_empty
+    return True
+
+
+def _panel(
+    request,
+    customer,
+    *,
+    feedback: Feedback | None = None,
+    status: int = 200,
+    refresh_all: bool = False,
+    **extra,
+):
+    """The cart panel partial (htmx) with the message beside the control that was used and,
+    after a change, every other Customer 360 panel the change touches as out-of-band swaps
+    (orders, emails, abandonment, timeline, header figures). A plain form post (no
+    JavaScript) gets the message on the 360 page instead."""
     if not request.htmx and request.method == "POST":
-        for level, key in (("warning", "conflict"), ("error", "error"), ("success", "notice")):
-            if extra.get(key):
-                getattr(messages, level)(request, str(extra[key]))
+        if feedback is not None:
+            level = {"warning": messages.WARNING, "error": messages.ERROR}.get(feedback.level, messages.SUCCESS)
+            messages.add_message(request, level, feedback.text)
         return redirect("console:customer", public_id=customer.public_id)
-    context = {"customer": customer, "cv": cart_view_for(customer), **_cart_form_context(), **extra}
-    context["addresses"] = list(customer.addresses.all())
-    return render_console(request, CART_PANEL, context, status=status)
+    data = customer_360(customer) if refresh_all else None
+    cv = data.cart if data is not None else cart_view_for(customer)
+    if feedback is not None and not feedback.outside_panel and not _slot_shown(feedback.slot, cv):
+        feedback = Feedback(slot="cart", text=feedback.text, level=feedback.level)
+    addresses = data.addresses if data is not None else list(customer.addresses.all())
+    context = {
+        "customer": customer,
+        "cv": cv,
+        "addresses": addresses,
+        "feedback": feedback,
+        **_cart_form_context(),
+        **extra,
+    }
+    parts = [("service_console/partials/cart_panel.html", context)]
+    if feedback is not None and feedback.outside_panel:
+        parts.append(("service_console/partials/feedback_oob.html", {"feedback": feedback}))
+    if data is not None:
+        parts.append(("service_console/partials/c360_oob.html", _panels_context(customer, data)))
+    return render_console_parts(request, parts, status=status)
+
+
+def _panels_context(customer, data) -> dict:
+    return {
+        "customer": customer,
+        "c360": data,
+        "cv": data.cart,
+        "timeline": data.timeline[:TIMELINE_ON_PAGE],
+        "timeline_more": len(data.timeline) > TIMELINE_ON_PAGE,
+        "address_form": _address_form(customer),
+        "oob": True,
+    }
+
+
+def _address_form(customer):
+    return AddressForm(prefix="addr", initial={"full_name": customer.full_name})
+
+
+def cart_panel_context(customer, data) -> dict:
+    """What the cart panel template needs, from an already-read Customer 360."""
+    return {"customer": customer, "cv": data.cart, "addresses": data.addresses, **_cart_form_context()}
 
 
 @console_required
@@ -99,53 +189,86 @@ def timeline(request, public_id):
 
 @console_required
 @require_GET
+def emails_panel(request, public_id):
+    """The Emails panel alone: polled while a message is queued, so "Queued" turns into
+    "Sent" (or "Failed") without a reload."""
+    customer = customer_or_404(public_id)
+    context = {"customer": customer, "c360": {"emails": customer_emails(customer)}}
+    return render_console(request, "service_console/partials/emails_panel.html", context)
+
+
+@console_required
+@require_GET
 def cart_panel(request, public_id):
-    """The cart panel; `?part=live` is the polled fragment (lines, totals, version) that
-    htmx swaps every few seconds without touching the agent's open forms."""
+    """The cart panel; `?part=live` is the polled fragment (lines, totals, discounts and
+    their approval state) that htmx swaps every few seconds. When nothing changed since the
+    fragment the agent has (`seen`), it answers 204 and htmx keeps the page as it is, so a
+    message beside a control stays until the agent has read it."""
     customer = customer_or_404(public_id)
     if request.GET.get("part") == "live":
-        context = {"customer": customer, "cv": cart_view_for(customer)}
+        cv = cart_view_for(customer)
+        if request.GET.get("seen") == cv.live_key:
+            return HttpResponse(status=204)
+        context = {"customer": customer, "cv": cv, "live_poll": True}
         return render_console(request, "service_console/partials/cart_live.html", context)
     return _panel(request, customer)
 
 
-def _version(request) -> int | None:
-    try:
-        return int(request.POST.get("expected_version", ""))
-    except ValueError:
-        return None
+def _form_errors(form) -> str:
+    """The first error of a refused form, as one sentence for the feedback beside it."""
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "Check the form and try again."
 
 
-def _cart_action(request, customer, action, *, success: str):
-    """Run one cart write; translate domain errors to a visible panel message once."""
+def _cart_action(request, customer, action, *, slot: str, success, keep: dict | None = None, offer: bool = False):
+    """Run one cart write; show the outcome beside the control (`slot`). When refused, `keep`
+    re-renders what the agent typed; `offer` adds "Send to a supervisor" to a limit refusal."""
+    keep = keep or {}
     cart = console_cart(customer=customer)
     try:
         result = action(cart)
     except CartConflict as exc:
-        return _panel(request, customer, conflict=exc, status=409)
+        seen = f" (it is now version {exc.current}; you saw {exc.expected})" if exc.expected is not None else ""
+        text = f"This cart changed while you were working on it{seen}. Check the cart as it is now and redo it."
+        feedback = Feedback(slot=slot, text=text, level="warning")
+        return _panel(request, customer, feedback=feedback, status=409, **keep)
     except DiscountLimitExceeded as exc:
-        return _panel(request, customer, error=str(exc), approval_offer=request.POST, status=403)
+        feedback = Feedback(slot=slot, text=str(exc), level="error", offer_approval=offer)
+        return _panel(request, customer, feedback=feedback, status=403, **keep)
     except (CartError, OrderError, ConsoleError) as exc:
-        return _panel(request, customer, error=str(exc), status=400)
+        return _panel(request, customer, feedback=Feedback(slot=slot, text=str(exc), level="error"), status=400, **keep)
     notice = success(result) if callable(success) else success
-    return _panel(request, customer, notice=notice)
+    return _panel(request, customer, feedback=Feedback(slot=slot, text=notice), refresh_all=True)
+
+
+def _refused(request, customer, form, *, slot: str, keep: dict | None = None):
+    feedback = Feedback(slot=slot, text=_form_errors(form), level="error")
+    return _panel(request, customer, feedback=feedback, status=400, **(keep or {}))
 
 
 @console_required
 @require_POST
 def cart_add(request, public_id):
     customer = customer_or_404(public_id)
-    variant = get_object_or_404(Variant.objects.select_related("product"), pk=request.POST.get("variant_id") or 0)
-    try:
-        quantity = max(1, int(request.POST.get("quantity", "1")))
-    except ValueError:
-        quantity = 1
+    form = CartAddForm(request.POST)
+    if not form.is_valid():
+        slot = str(form.data.get("feedback", ""))
+        return _refused(request, customer, form, slot=slot if FEEDBACK_SLOT_RE.match(slot) else "cart")
+    data = form.cleaned_data
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=data["variant_id"])
+    quantity = data["quantity"]
     return _cart_action(
         request,
         customer,
         lambda cart: console_line_add(
-            cart=cart, variant=variant, quantity=quantity, expected_version=_version(request), actor=request.user
+            cart=cart,
+            variant=variant,
+            quantity=quantity,
+            expected_version=data["expected_version"],
+            actor=request.user,
         ),
+        slot=data["feedback"] or "cart",
         success=f"Added {quantity} × {variant} to {customer.get_short_name()}'s cart.",
     )
 
@@ -154,19 +277,25 @@ def cart_add(request, public_id):
 @require_POST
 def cart_line_change(request, public_id, line_id: int):
     customer = customer_or_404(public_id)
-    try:
-        quantity = int(request.POST.get("quantity", ""))
-    except ValueError:
-        return _panel(request, customer, error="Enter a whole number for the quantity.", status=400)
-    if quantity < 0:
-        return _panel(request, customer, error="Quantity cannot be negative.", status=400)
+    form = LineQuantityForm(request.POST)
+    slot = f"line-{line_id}"
+    keep = {"typed_quantity": {"line_id": line_id, "value": str(form.data.get("quantity", ""))[:6]}}
+    if not form.is_valid():
+        return _refused(request, customer, form, slot=slot, keep=keep)
+    quantity = form.cleaned_data["quantity"]
     return _cart_action(
         request,
         customer,
         lambda cart: console_line_update(
-            cart=cart, line_id=line_id, quantity=quantity, expected_version=_version(request), actor=request.user
+            cart=cart,
+            line_id=line_id,
+            quantity=quantity,
+            expected_version=form.cleaned_data["expected_version"],
+            actor=request.user,
         ),
+        slot=slot,
         success="Quantity updated." if quantity else "Line removed.",
+        keep=keep,
     )
 
 
@@ -174,12 +303,13 @@ def cart_line_change(request, public_id, line_id: int):
 @require_POST
 def cart_line_delete(request, public_id, line_id: int):
     customer = customer_or_404(public_id)
+    form = CartWriteForm(request.POST)
+    version = form.cleaned_data["expected_version"] if form.is_valid() else None
     return _cart_action(
         request,
         customer,
-        lambda cart: console_line_remove(
-            cart=cart, line_id=line_id, expected_version=_version(request), actor=request.user
-        ),
+        lambda cart: console_line_remove(cart=cart, line_id=line_id, expected_version=version, actor=request.user),
+        slot=f"line-{line_id}",
         success="Line removed.",
     )
 
@@ -188,34 +318,39 @@ def cart_line_delete(request, public_id, line_id: int):
 @require_POST
 def cart_override(request, public_id):
     customer = customer_or_404(public_id)
-    post = request.POST
-    try:
-        value = Decimal(post.get("value", "").strip())
-    except (InvalidOperation, ValueError):
-        return _panel(request, customer, error="Enter the discount as a number, e.g. 10 or 4.50.", status=400)
-    line_id = post.get("line_id") or None
-    scope = CartOverride.Scope.LINE if line_id else CartOverride.Scope.CART
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, customer, form, slot="discount", keep={"ov_form": form})
+    data = form.cleaned_data
 
     def apply(cart):
         return console_override_apply(
             cart=cart,
             actor=request.user,
-            scope=scope,
-            kind=post.get("kind", ""),
-            value=value,
-            reason_code=post.get("reason_code", ""),
-            reason_text=post.get("reason_text", ""),
-            line_id=int(line_id) if line_id else None,
-            expected_version=_version(request),
-            request_approval=post.get("request_approval") == "1",
+            scope=form.scope,
+            kind=data["kind"],
+            value=data["value"],
+            reason_code=data["reason_code"],
+            reason_text=data["reason_text"],
+            line_id=data["line_id"],
+            expected_version=data["expected_version"],
+            request_approval=data["request_approval"],
         )
 
-    def done(override):
-        if override.status == CartOverride.Status.PENDING_APPROVAL:
-            return "Sent to a supervisor for approval. It applies to the cart once approved."
-        return "Discount applied."
+    return _cart_action(
+        request, customer, apply, slot="discount", success=_override_done, keep={"ov_form": form}, offer=True
+    )
 
-    return _cart_action(request, customer, apply, success=done)
+
+def _override_done(override) -> str:
+    if override.status == CartOverride.Status.PENDING_APPROVAL:
+        return (
+            f"Sent to a supervisor for approval ({override.approval_kind.label.lower()}). "
+            "It applies to the cart once approved; you will see the decision here."
+        )
+    if override.voucher_id:
+        return f"Expired coupon honoured: {override.reason_text}."
+    return "Discount applied."
 
 
 @console_required
@@ -225,10 +360,13 @@ def cart_override_delete(request, public_id, override_id: int):
     override = get_object_or_404(
         CartOverride.objects.select_related("cart", "line__variant"), pk=override_id, cart__customer=customer
     )
+    form = CartWriteForm(request.POST)
+    version = form.cleaned_data["expected_version"] if form.is_valid() else None
     return _cart_action(
         request,
         customer,
-        lambda cart: console_override_remove(override=override, actor=request.user, expected_version=_version(request)),
+        lambda cart: console_override_remove(override=override, actor=request.user, expected_version=version),
+        slot=f"override-{override_id}",
         success="Discount removed.",
     )
 
@@ -237,16 +375,24 @@ def cart_override_delete(request, public_id, override_id: int):
 @require_POST
 def cart_honour_coupon(request, public_id):
     customer = customer_or_404(public_id)
-    code = request.POST.get("code", "").strip()
-    if not code:
-        return _panel(request, customer, error="Enter the expired coupon code.", status=400)
+    form = CouponHonourForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, customer, form, slot="coupon", keep={"coupon_form": form})
+    data = form.cleaned_data
     return _cart_action(
         request,
         customer,
         lambda cart: console_coupon_honour(
-            cart=cart, actor=request.user, code=code, expected_version=_version(request)
+            cart=cart,
+            actor=request.user,
+            code=data["code"],
+            expected_version=data["expected_version"],
+            request_approval=data["request_approval"],
         ),
-        success=lambda o: f"Expired coupon honoured: {o.reason_text}.",
+        slot="coupon",
+        success=_override_done,
+        keep={"coupon_form": form},
+        offer=True,
     )
 
 
@@ -258,6 +404,7 @@ def cart_reserve(request, public_id, line_id: int):
         request,
         customer,
         lambda cart: console_stock_reserve(cart=cart, line_id=line_id, actor=request.user, minutes=_hold_minutes()),
+        slot=f"line-{line_id}",
         success=lambda r: f"Stock held until {r.expires_at:%H:%M} UTC.",
     )
 
@@ -270,20 +417,23 @@ def _hold_minutes() -> int:
 @require_POST
 def cart_place_order(request, public_id):
     customer = customer_or_404(public_id)
-    address = customer.addresses.filter(pk=request.POST.get("address_id") or 0).first()
+    form = PlaceOrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, customer, form, slot="order", keep={"order_form": form})
+    data = form.cleaned_data
+    address = customer.addresses.filter(pk=data["address_id"]).first()
     if address is None:
-        return _panel(request, customer, error="Choose an address on file to ship to.", status=400)
-    payment_method = request.POST.get("payment_method", "")
-    card_number = request.POST.get("card_number", "")
+        form.add_error("address_id", "Choose an address on file to ship to.")
+        return _refused(request, customer, form, slot="order", keep={"order_form": form})
 
     def place(cart):
         return order_place_on_behalf(
             cart=cart,
             customer=customer,
             address=address,
-            payment_method=payment_method,
-            card_number=card_number,
-            expected_version=_version(request),
+            payment_method=data["payment_method"],
+            card_number=data["card_number"],
+            expected_version=data["expected_version"],
             actor=request.user,
         )
 
@@ -291,7 +441,9 @@ def cart_place_order(request, public_id):
         request,
         customer,
         place,
+        slot="order",
         success=lambda order: f"Order {order.number} placed for {customer.get_short_name()}; confirmation emailed.",
+        keep={"order_form": form},
     )
 
 
@@ -299,12 +451,13 @@ def cart_place_order(request, public_id):
 @require_POST
 def cart_send_link(request, public_id):
     customer = customer_or_404(public_id)
+    form = CartWriteForm(request.POST)
+    version = form.cleaned_data["expected_version"] if form.is_valid() else None
     return _cart_action(
         request,
         customer,
-        lambda cart: checkout_link_send(
-            cart=cart, customer=customer, actor=request.user, expected_version=_version(request)
-        ),
+        lambda cart: checkout_link_send(cart=cart, customer=customer, actor=request.user, expected_version=version),
+        slot="link",
         success=f"Complete-your-purchase link emailed to {customer.email}.",
     )
 

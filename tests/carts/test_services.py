@@ -280,7 +280,7 @@ def test_over_limit_goes_to_approval_and_supervisor_approves():
     cart_override_approve(override=pending, actor=boss)
     assert cart_price(cart_with_lines(cart.pk)).override_discount == D("30.00")
     with pytest.raises(OverrideNotAllowed):
-        cart_override_reject(override=pending, actor=boss)
+        cart_override_reject(override=pending, actor=boss, note="already approved")
     cart.refresh_from_db()  # the approval bumped the version
     assert cart.version == 3  # 1 → 2 (pending request) → 3 (approval)
     # beyond the supervisor limit: never queued

@@ -170,7 +170,7 @@ def test_supervisor_can_reject(supervisor_client, shopper, variant, agent_user):
         expected_version=cart.version,
         request_approval=True,
     )
-    supervisor_client.post(f"/console/approvals/{pending.pk}/decide/", {"decision": "reject"})
+    supervisor_client.post(f"/console/approvals/{pending.pk}/decide/", {"decision": "reject", "note": "Too much"})
     pending.refresh_from_db()
     assert pending.status == CartOverride.Status.REJECTED
 
