@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Product, ProductImage, ProductView, Recommendation
+from customers.models import Consent
+from customers.selectors import consent_current, customers_with_consent
 
 logger = logging.getLogger(__name__)
 PER_PRODUCT = 8
@@ -66,11 +68,48 @@ def recommendations_for_product(product: Product, limit: int = 4) -> dict[str, l
     return dict(grouped)
 
 
-def recommendations_for_customer(customer, limit: int = 8) -> list[Recommended]:
-    """Personal picks for a signed-in customer (one query); [] for anonymous or none computed."""
+FALLBACK_KIND = "featured"
+
+
+def personalisation_allowed(customer) -> bool:
+    """May what this customer browses and buys drive what we show them? Only with a granted
+    personalisation consent (opt-in: no record means no), never for an erased account."""
+    if customer is None or not getattr(customer, "pk", None) or getattr(customer, "erased_at", None):
+        return False
+    return consent_current(customer=customer, purpose=Consent.Purpose.PERSONALISATION)
+
+
+def recommendations_featured(limit: int) -> list[Recommended]:
+    """The same non-personal picks for everyone: featured, then newest published products."""
+    products = (
+        Product.objects.filter(is_published=True)
+        .select_related("category")
+        .annotate(
+            price_from=Min("variants__price", filter=Q(variants__is_active=True)),
+            thumb=Subquery(
+                ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id").values("thumbnail")[:1]
+            ),
+        )
+        .order_by("-is_featured", "-created_at", "-id")[:limit]
+    )
+    return [
+        Recommended(product=p, reason="Featured" if p.is_featured else "New in", kind=FALLBACK_KIND, score=0.0)
+        for p in products
+    ]
+
+
+def recommendations_for_customer(customer, limit: int = 8, *, personalised: bool | None = None) -> list[Recommended]:
+    """Picks for a signed-in customer (the shop's API, email, the console): personal ones when
+    they allow personalisation, else the non-personal featured picks; [] for anonymous.
+    `personalised`: the caller already knows the consent (saves a query)."""
     if customer is None or not getattr(customer, "pk", None):
         return []
-    return _reads(Recommendation.objects.filter(customer=customer, kind=Recommendation.Kind.PERSONAL), limit)[:limit]
+    if personalised is None:
+        personalised = personalisation_allowed(customer)
+    if not personalised:
+        return recommendations_featured(limit)
+    picks = _reads(Recommendation.objects.filter(customer=customer, kind=Recommendation.Kind.PERSONAL), limit)
+    return picks[:limit]
 
 
 # Purchases live above catalog (orders); the orders app registers where baskets come from
@@ -206,7 +245,11 @@ def recommendations_recompute() -> int:
                     touched[customer_id][products[pid]["category_id"]] += 1
                     seen[customer_id].add(pid)
     category_names = {p["category_id"]: p["category__name"] for p in products.values()}
+    # Profiles are built only for customers who allow personalisation (opt-in).
+    allowed = set(customers_with_consent(Consent.Purpose.PERSONALISATION, ids=list(touched)))
     for customer_id, categories in touched.items():
+        if customer_id not in allowed:
+            continue
         rank = 0
         for category_id, _ in categories.most_common(3):
             for other in by_category[category_id]:

@@ -103,9 +103,8 @@ def seed_staff_and_shopper() -> list[tuple[str, str]]:
             is_default=True,
         )
     if not shopper.consents.exists():
-        Consent.objects.create(
-            customer=shopper, purpose=Consent.Purpose.MARKETING_EMAIL, granted=True, source=Consent.Source.SIGNUP
-        )
+        for purpose in (Consent.Purpose.MARKETING_EMAIL, Consent.Purpose.PERSONALISATION):
+            Consent.objects.create(customer=shopper, purpose=purpose, granted=True, source=Consent.Source.SIGNUP)
     return created
 
 
@@ -147,13 +146,9 @@ def seed_customers(count: int, progress) -> list[Customer]:
             )
         )
         if rng.random() < 0.7:
-            consents.append(
-                Consent(
-                    customer=customer,
-                    purpose=Consent.Purpose.MARKETING_EMAIL,
-                    granted=True,
-                    source=Consent.Source.SIGNUP,
-                )
+            consents.extend(
+                Consent(customer=customer, purpose=purpose, granted=True, source=Consent.Source.SIGNUP)
+                for purpose in (Consent.Purpose.MARKETING_EMAIL, Consent.Purpose.PERSONALISATION)
             )
         progress.update(1)
     Address.objects.bulk_create(addresses, batch_size=500)

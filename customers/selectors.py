@@ -47,3 +47,15 @@ def customers_with_marketing_consent(queryset: QuerySet[Customer] | None = None)
         .annotate(_marketing_granted=Subquery(latest.values("granted")[:1]))
         .filter(_marketing_granted=True)
     )
+
+
+def customers_with_consent(purpose: str, *, ids: list[int]) -> list[int]:
+    """Of the customers `ids`, those active, not erased, whose newest answer for `purpose` is
+    a grant (one query; used by batch jobs such as recommendations' recompute)."""
+    latest = Consent.objects.filter(customer=OuterRef("pk"), purpose=purpose).order_by("-created_at", "-id")
+    return list(
+        Customer.objects.filter(pk__in=ids, is_active=True, erased_at__isnull=True)
+        .annotate(_granted=Subquery(latest.values("granted")[:1]))
+        .filter(_granted=True)
+        .values_list("pk", flat=True)
+    )

@@ -119,6 +119,7 @@ class Customer360:
     timeline: list[TimelineItem]
     cart: CartView
     chats: list[Conversation] = field(default_factory=list)
+    personalised: bool = False  # recommendations are personal (the customer allows personalisation)
 
 
 def cart_view_for(customer: Customer) -> CartView:
@@ -228,7 +229,9 @@ def customer_360(customer: Customer) -> Customer360:
         ProductView.objects.filter(customer=customer).select_related("product").order_by("-viewed_at")[:BROWSING_LIMIT]
     )
     searches = list(SearchQuery.objects.filter(customer=customer).order_by("-created_at")[:BROWSING_LIMIT])
-    recommended = recommendations_for_customer(customer, limit=6)
+    personal = consents.get(Consent.Purpose.PERSONALISATION)
+    personalised = bool(personal and personal.granted) and customer.erased_at is None
+    recommended = recommendations_for_customer(customer, limit=6, personalised=personalised)
     default_variants = {
         v.product_id: v
         for v in Variant.objects.filter(product_id__in=[r.product.pk for r in recommended], is_active=True)
@@ -257,6 +260,7 @@ def customer_360(customer: Customer) -> Customer360:
         timeline=timeline,
         cart=cart,
         chats=chats,
+        personalised=personalised,
     )
 
 

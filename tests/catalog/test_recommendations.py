@@ -63,8 +63,15 @@ def test_also_like_is_popular_in_the_same_category_excluding_itself(shop):
     assert also[0].reason == "Popular in T-Shirts"
 
 
+def _allows_personalisation(customer, granted: bool = True):
+    from customers.models import Consent
+
+    Consent.objects.create(customer=customer, purpose=Consent.Purpose.PERSONALISATION, granted=granted, source="signup")
+
+
 def test_personal_picks_come_from_viewed_categories_and_skip_seen_products(shop):
     customer = CustomerFactory()
+    _allows_personalisation(customer)
     _view(shop["tee_a"], customer=customer)
     recommendations_recompute()
     picks = recommendations_for_customer(customer, limit=5)
@@ -146,6 +153,7 @@ def _order(customer, *products, status="placed"):
 
 def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(client, shop):
     buyer, other = CustomerFactory(), CustomerFactory()
+    _allows_personalisation(buyer)
     _order(buyer, shop["tee_a"], shop["mug"])
     _order(other, shop["tee_a"], shop["mug"])
     _order(other, shop["tee_a"], shop["tee_b"])
@@ -163,3 +171,25 @@ def test_co_purchases_win_over_co_views_and_cancelled_orders_do_not_count(client
     # unseen; of the tees, B (1 sale = 5 points) ranks above C (1 view = 1 point).
     picks = [r.product.name for r in recommendations_for_customer(buyer, limit=5)]
     assert picks == ["Tee B", "Tee C"]
+
+
+def test_without_personalisation_consent_picks_are_featured_not_personal(shop):
+    """Opt-in: no personal profile is built without a grant; a withdrawal takes effect at once
+    (before the next recompute) and picks fall back to the same featured list everyone sees."""
+    silent, withdrawn = CustomerFactory(), CustomerFactory()
+    _allows_personalisation(withdrawn)
+    for customer in (silent, withdrawn):
+        _view(shop["tee_a"], customer=customer)
+    recommendations_recompute()
+    assert not Recommendation.objects.filter(customer=silent).exists()  # never profiled
+    assert {r.kind for r in recommendations_for_customer(withdrawn)} == {"personal"}
+
+    _allows_personalisation(withdrawn, granted=False)
+
+    for customer in (silent, withdrawn):
+        picks = recommendations_for_customer(customer, limit=3)
+        assert picks and {r.kind for r in picks} == {"featured"}
+        assert not any(r.reason.startswith("Because you") for r in picks)
+    recommendations_recompute()
+    assert not Recommendation.objects.filter(customer=withdrawn).exists()
+

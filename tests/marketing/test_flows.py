@@ -45,6 +45,7 @@ def viewer():
 
 
 def test_browse_abandonment_after_two_views_with_explained_picks(flow_settings, viewer):
+    consent_set(customer=viewer, purpose=Consent.Purpose.PERSONALISATION, granted=True, source="signup")
     product = ProductFactory(name="Trail Shoe")
     VariantFactory(product=product)
     pick = ProductFactory(name="Rain Jacket")
@@ -217,3 +218,25 @@ def test_old_consents_are_not_welcomed(flow_settings, welcome_journey_steps):
     consent(old, True, source=Consent.Source.SIGNUP, at=timezone.now() - timedelta(days=400))
     journey_scan()
     assert marketing_kinds(old) == []
+
+
+def test_email_picks_fall_back_to_featured_when_personalisation_is_withdrawn(flow_settings, viewer):
+    consent_set(customer=viewer, purpose=Consent.Purpose.PERSONALISATION, granted=True, source="signup")
+    consent_set(customer=viewer, purpose=Consent.Purpose.PERSONALISATION, granted=False, source="preferences")
+    product = ProductFactory(name="Trail Shoe")
+    VariantFactory(product=product)
+    pick = ProductFactory(name="Rain Jacket", is_featured=True)
+    VariantFactory(product=pick)
+    Recommendation.objects.create(
+        kind="personal", customer=viewer, product=ProductFactory(name="Secret Pick"), rank=1, reason="Because you X"
+    )
+    with freeze_time(START) as clock:
+        for _ in range(2):
+            ProductView.objects.create(product=product, customer=viewer, viewed_at=timezone.now())
+            clock.tick(timedelta(minutes=61))
+        behaviour_scan()
+    context = OutboundEmail.objects.get(kind="browse_abandonment").context
+    reasons = {r["name"]: r["reason"] for r in context["recommendations"]}
+    assert "Because you X" not in reasons.values()  # the personal pick's reason
+    assert reasons["Rain Jacket"] == "Featured"
+

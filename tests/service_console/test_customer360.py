@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 #  21 its overrides, 22 live stock reservations, 23 articles for the share box, 24 agent-sendable campaigns,
 #  25 product views (+product), 26 searches, 27 pending approvals badge.
 # (The console has its own header, so the storefront header's cart count and menu queries do not run.)
-EXPECTED_QUERIES = 28  # +1: the customer's chats (conversations) on the timeline
+EXPECTED_QUERIES = 29  # +1: the customer's chats (conversations) on the timeline
+# +1: the shopper has not allowed personalisation, so featured products stand in for personal
+# picks (18) and their default variants are read for the "Add to cart" buttons.
 
 
 @pytest.mark.parametrize(("orders", "cases"), [(1, 1), (200, 50)])
@@ -163,3 +165,24 @@ def test_older_timeline_events_load_on_demand(agent_client, shopper):
     # 30 order events + 30 emails + 30 opens + 3 cases + 3 audits + 2 consents + 30 views + 3 searches,
     # each source capped (40 / 10 for browsing), the whole list at 80.
     assert html.count('class="tl-item') == 80
+
+
+def test_recommendations_are_personal_only_while_the_customer_allows_it(agent_client, shopper):
+    from catalog.models import Recommendation
+    from customers.models import Consent
+    from customers.services import consent_set
+    from tests.carts.factories import ProductFactory
+
+    pick = VariantFactory(product=ProductFactory(name="Linen Scarf"))
+    Recommendation.objects.create(
+        kind="personal", customer=shopper, product=pick.product, rank=0, reason="Because you looked at Scarves"
+    )
+    url = f"/console/customers/{shopper.public_id}/"
+    consent_set(customer=shopper, purpose=Consent.Purpose.PERSONALISATION, granted=True, source="signup")
+    html = agent_client.get(url).content.decode()
+    assert "Because you looked at Scarves" in html and "Featured products" not in html
+
+    consent_set(customer=shopper, purpose=Consent.Purpose.PERSONALISATION, granted=False, source="preferences")
+    html = agent_client.get(url).content.decode()
+    assert "Because you looked at Scarves" not in html
+    assert "Featured products" in html and "has not allowed personalised recommendations" in html
