@@ -192,4 +192,3 @@ def test_without_personalisation_consent_picks_are_featured_not_personal(shop):
         assert not any(r.reason.startswith("Because you") for r in picks)
     recommendations_recompute()
     assert not Recommendation.objects.filter(customer=withdrawn).exists()
-

@@ -239,4 +239,3 @@ def test_email_picks_fall_back_to_featured_when_personalisation_is_withdrawn(flo
     reasons = {r["name"]: r["reason"] for r in context["recommendations"]}
     assert "Because you X" not in reasons.values()  # the personal pick's reason
     assert reasons["Rain Jacket"] == "Featured"
-
