@@ -101,14 +101,22 @@ def presence_connected(*, agent: Customer) -> AgentPresence:
 
 @transaction.atomic
 def presence_disconnected(*, agent: Customer) -> AgentPresence:
-    """Closing the last console socket sets the agent away (they take no new chats)."""
+    """A console socket closed. With none left the agent is away at once (not offered new
+    chats) while their online/away choice is kept, so moving between console pages (each
+    page reconnects within a second) does not switch them off."""
     presence = presence_of(agent)
     AgentPresence.objects.filter(pk=presence.pk, connections__gt=0).update(connections=F("connections") - 1)
-    AgentPresence.objects.filter(pk=presence.pk, connections=0).update(
-        status=AgentPresence.Status.AWAY, changed_at=timezone.now()
-    )
     presence.refresh_from_db()
     return presence
+
+
+def presence_effective(presence: AgentPresence) -> str:
+    """What others see: online only while a console is open and seen recently."""
+    now = timezone.now()
+    fresh = presence.seen_at is not None and presence.seen_at >= now - timedelta(seconds=PRESENCE_FRESH_SECONDS)
+    if presence.status == AgentPresence.Status.ONLINE and presence.connections > 0 and fresh:
+        return AgentPresence.Status.ONLINE
+    return AgentPresence.Status.AWAY
 
 
 def presence_seen(*, agent: Customer) -> None:

@@ -108,7 +108,9 @@ def respond(*, conversation: Conversation, text: str, customer: Customer | None)
         conversation_hand_over(conversation=conversation)
         return []
     number = ORDER_NUMBER_RE.search(text)
-    if conversation.bot_state.get("awaiting") == "order_lookup" or (number and customer is None):
+    if customer is None and (
+        number or (conversation.bot_state.get("awaiting") == "order_lookup" and EMAIL_RE.search(text))
+    ):
         return _order_lookup(conversation, text)
     if _ORDER.search(text) or number:
         return _order_status(conversation, customer)

@@ -134,8 +134,10 @@ class ChatMessage(models.Model):
 
 
 class AgentPresence(models.Model):
-    """Whether an agent takes new chats. Online only while they also have the console
-    open: the console's socket refreshes `seen_at`; closing the last one sets away."""
+    """Whether an agent takes new chats. `status` is the agent's choice (the console's
+    toggle); they count as online only while a console socket is open (`connections`) and
+    was seen within assignment.PRESENCE_FRESH_SECONDS, so closing the last console tab (or a
+    crashed browser) makes them away for assignment."""
 
     class Status(models.TextChoices):
         ONLINE = "online", "Online"

@@ -8,7 +8,9 @@ into the business transaction) and are sent only after commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -68,10 +70,17 @@ async def agroup_send(group: str, event: dict) -> bool:
 
 def group_send(group: str, event: dict) -> bool:
     try:
-        return async_to_sync(agroup_send)(group, event)
-    except Exception:
-        logger.warning("chat push to %s failed", group, exc_info=True)
-        return False
+        asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            return async_to_sync(agroup_send)(group, event)
+        except Exception:
+            logger.warning("chat push to %s failed", group, exc_info=True)
+            return False
+    # Called from synchronous code in a thread that runs an event loop (async_to_sync refuses):
+    # push from a short-lived thread with its own loop instead.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(agroup_send(group, event))).result()
 
 
 def send_on_commit(group: str, event: dict) -> None:

@@ -151,3 +151,82 @@ def welcome_journey_steps(db):
             },
         )
     return list(JourneyStep.objects.order_by("position"))
+
+
+class AsgiServer:
+    """uvicorn serving the project's ASGI app (pages + WebSockets) in a subprocess, against the
+    test database and test Redis: the live server for chat (pytest-django's is WSGI only)."""
+
+    def __init__(self, *, extra_env: dict | None = None):
+        from django.db import connection
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**_worker_env(connection.settings_dict["NAME"]), **(extra_env or {})}
+        self.log_path = ROOT / "tests" / "artifacts" / f"asgi-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "AsgiServer":
+        import socket
+
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "tests.asgi_live:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--lifespan",
+                "off",
+                "--ws-max-size",
+                "65536",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited early; see {self.log_path}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"uvicorn did not listen within {timeout}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """An ASGI (uvicorn) live server for tests that need WebSockets; data must be committed."""
+    server = AsgiServer().start()
+    yield server
+    server.stop()

@@ -91,6 +91,7 @@
       var cartLink = link("/cart/", "View your cart"); cartLink.className = "btn small";
       box.appendChild(cartLink);
     } else if (m.kind === "orders") {
+      box.appendChild(el("p", null, m.body));
       (p.orders || []).forEach(function (o) {
         var row = el("div", "chat-order");
         row.appendChild(el("strong")).appendChild(link(o.url, o.number));
@@ -306,13 +307,17 @@
     readSent = lastId;
     if (!wsSend({ type: "read", last_id: lastId }) && conv) post(BASE + conv + "/read/", { last_id: lastId });
   }
+  var launcherLabel = launcher.querySelector(".chat-launcher-label");
   function open() {
-    panel.hidden = false; launcher.setAttribute("aria-expanded", "true");
+    panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); launcherLabel.textContent = "Hide chat";
     unread = 0; unreadEl.hidden = true;
     if (!conv) start(); else markRead();
     setTimeout(function () { input.focus(); }, 0);
   }
-  function close() { panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); launcher.focus(); }
+  function close() {
+    panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); launcherLabel.textContent = "Chat with us";
+    launcher.focus();
+  }
   function begin(data) {
     conv = data.conversation;
     try { localStorage.setItem(STORE, "1"); } catch (e) { /* private mode */ }

@@ -38,6 +38,11 @@
     notice.hidden = false;
     clearTimeout(toast.timer); toast.timer = setTimeout(function () { notice.hidden = true; }, 8000);
   }
+  function cartRefresh() {
+    // The agent just changed the shopper's cart from the chat: refresh the live cart panel now.
+    var panel = document.getElementById("cart-live");
+    if (panel && window.htmx) htmx.ajax("GET", panel.getAttribute("hx-get"), { target: "#cart-live", swap: "outerHTML" });
+  }
   function queueChanged() { if (window.htmx) htmx.trigger(document.body, "chat-queue"); }
   function send(obj) { if (ws && open) { ws.send(JSON.stringify(obj)); return true; } return false; }
   function uid() {
@@ -151,7 +156,10 @@
     };
     ws.onmessage = function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
-      if (d.type === "message") { if (d.conversation === conv && log) add(d.message); else queueChanged(); }
+      if (d.type === "message") {
+        if (d.conversation === conv && log) { add(d.message); if (d.message.kind === "product") cartRefresh(); }
+        else queueChanged();
+      }
       else if (d.type === "state") applyState(d);
       else if (d.type === "typing" && d.conversation === conv && typingEl) {
         typingEl.hidden = !d.on; clearTimeout(typingOff);

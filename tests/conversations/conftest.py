@@ -2,7 +2,9 @@
 and the real Redis channel layer (test settings point it at the test Redis database)."""
 
 import asyncio
+import functools
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -15,6 +17,30 @@ from tests.carts.factories import agent
 from tests.customers.factories import CustomerFactory
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def async_test(fn):
+    """Run an async test body on its own event loop in its own thread, so it works whatever
+    else runs in the test process (Playwright's sync API keeps a loop in the main thread)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        outcome = {}
+
+        def run():
+            try:
+                outcome["value"] = asyncio.run(fn(*args, **kwargs))
+            except BaseException as exc:  # re-raised in the test's thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return wrapper
 
 
 def session_cookie_for(*, user=None, chat=None) -> bytes:

@@ -5,12 +5,14 @@ import json
 import pytest
 from django.test import override_settings
 
+from conversations.assignment import available_agents, presence_effective
 from conversations.models import AgentPresence, ChatMessage, Conversation
-from tests.conversations.conftest import db, is_message, open_socket, receive_until, session_cookie_for
+from tests.conversations.conftest import async_test, db, is_message, open_socket, receive_until, session_cookie_for
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@async_test
 async def test_guest_message_is_stored_pushed_with_its_id_and_answered_by_the_bot(guest_chat):
     conversation, cookie = guest_chat
     ws, connected, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie)
@@ -32,6 +34,7 @@ async def test_guest_message_is_stored_pushed_with_its_id_and_answered_by_the_bo
     await ws.disconnect()
 
 
+@async_test
 async def test_a_resent_client_id_is_stored_once_and_replay_skips_nothing(guest_chat):
     conversation, cookie = guest_chat
     ws, _, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie)
@@ -51,6 +54,7 @@ async def test_a_resent_client_id_is_stored_once_and_replay_skips_nothing(guest_
     await ws.disconnect()
 
 
+@async_test
 async def test_a_socket_for_another_shoppers_conversation_is_refused(guest_chat, shopper_chat):
     guest_conversation, _ = guest_chat
     customer, customer_conversation, customer_cookie = shopper_chat
@@ -70,6 +74,7 @@ async def test_a_socket_for_another_shoppers_conversation_is_refused(guest_chat,
     await ws.disconnect()
 
 
+@async_test
 async def test_binary_and_oversized_frames_close_the_socket(guest_chat):
     conversation, cookie = guest_chat
     ws, _, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie)
@@ -92,6 +97,7 @@ async def test_binary_and_oversized_frames_close_the_socket(guest_chat):
     await ws.disconnect()
 
 
+@async_test
 async def test_html_in_a_message_is_kept_as_text_never_markup(guest_chat):
     conversation, cookie = guest_chat
     ws, _, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie)
@@ -103,6 +109,7 @@ async def test_html_in_a_message_is_kept_as_text_never_markup(guest_chat):
 
 
 @override_settings(CHAT_BURST_PER_CONNECTION=3, CHAT_REFILL_SECONDS=60, CHAT_RATE_PER_MINUTE=1000)
+@async_test
 async def test_a_flood_from_one_connection_is_refused(guest_chat):
     conversation, cookie = guest_chat
     await db(lambda: Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.ACTIVE))
@@ -117,6 +124,7 @@ async def test_a_flood_from_one_connection_is_refused(guest_chat):
 
 
 @override_settings(CHAT_BURST_PER_CONNECTION=100, CHAT_RATE_PER_MINUTE=4)
+@async_test
 async def test_a_flood_across_connections_is_refused_per_customer(shopper_chat):
     customer, conversation, cookie = shopper_chat
     await db(lambda: Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.ACTIVE))
@@ -133,6 +141,7 @@ async def test_a_flood_across_connections_is_refused_per_customer(shopper_chat):
 
 
 @override_settings(REDIS_URL="redis://127.0.0.1:1/0", CHAT_RATE_PER_MINUTE=1)
+@async_test
 async def test_the_rate_limiter_fails_open_when_its_redis_is_down(guest_chat):
     conversation, cookie = guest_chat
     await db(lambda: Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.ACTIVE))
@@ -143,6 +152,7 @@ async def test_the_rate_limiter_fails_open_when_its_redis_is_down(guest_chat):
     await ws.disconnect()
 
 
+@async_test
 async def test_agent_and_shopper_see_messages_typing_and_read_receipts_both_ways(shopper_chat, make_agent):
     customer, conversation, cookie = shopper_chat
     kenji = await db(make_agent, email="kenji@example.com", first_name="Kenji")
@@ -189,6 +199,7 @@ async def test_agent_and_shopper_see_messages_typing_and_read_receipts_both_ways
     await console.disconnect()
 
 
+@async_test
 async def test_closing_the_last_console_socket_sets_the_agent_away(make_agent):
     kenji = await db(make_agent, email="kenji@example.com", first_name="Kenji")
     cookie = await db(session_cookie_for, user=kenji)
@@ -197,10 +208,17 @@ async def test_closing_the_last_console_socket_sets_the_agent_away(make_agent):
     await receive_until(first, lambda f: f["type"] == "presence")
     await first.send_json_to({"type": "presence", "status": "online"})
     assert (await receive_until(first, lambda f: f["type"] == "presence"))[-1]["status"] == "online"
+    assert await db(available_agents) == [kenji]
 
     await first.disconnect()
-    presence = await db(AgentPresence.objects.get, agent=kenji)
-    assert (presence.status, presence.connections) == ("online", 1)  # another tab is still open
+    assert await db(available_agents) == [kenji]  # another console tab is still open
     await second.disconnect()
+    assert await db(available_agents) == []  # away: offered nothing
     presence = await db(AgentPresence.objects.get, agent=kenji)
-    assert (presence.status, presence.connections) == ("away", 0)
+    assert presence_effective(presence) == "away"
+    assert presence.status == "online"  # their choice is kept for when they come back
+
+    third, _, _ = await open_socket("/ws/console/", cookie)
+    await receive_until(third, lambda f: f["type"] == "presence")
+    assert await db(available_agents) == [kenji]
+    await third.disconnect()
