@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from conversations import assignment, realtime, services, throttle
+from conversations import assignment, layer_watch, realtime, services, throttle
 from conversations.exceptions import ChatError
 from conversations.forms import ChatMessageForm, FeedbackForm, LastIdForm
 from conversations.models import AgentPresence, Conversation
@@ -166,12 +166,14 @@ class ShopperChatConsumer(_ChatSocket):
             return
         self.conversation = conversation
         self.customer = user if getattr(user, "is_authenticated", False) else None
-        if not await self.join(realtime.conversation_group(conversation.pk)):
+        if not layer_watch.layer_healthy() or not await self.join(realtime.conversation_group(conversation.pk)):
             await self.close(code=CLOSE_LAYER_DOWN)
             return
         await self.accept()
+        layer_watch.watch(self)
 
     async def disconnect(self, code):
+        layer_watch.unwatch(self)
         await self.leave_all()
 
     @property
@@ -282,15 +284,17 @@ class AgentConsoleConsumer(_ChatSocket):
             return
         self.agent = user
         joined = await self.join(realtime.AGENTS_GROUP) and await self.join(realtime.agent_group(user.pk))
-        if not joined:
+        if not joined or not layer_watch.layer_healthy():
             await self.close(code=CLOSE_LAYER_DOWN)
             return
         await self.accept()
+        layer_watch.watch(self)
         presence = await database_sync_to_async(assignment.presence_connected)(agent=user)
         self.connected = True
         await self.send_json({"type": "presence", "status": presence.status})
 
     async def disconnect(self, code):
+        layer_watch.unwatch(self)
         await self.leave_all()
         if getattr(self, "connected", False):
             await database_sync_to_async(assignment.presence_disconnected)(agent=self.agent)

@@ -1,0 +1,247 @@
+"""P7: live chat under load — 200 concurrent WebSocket connections exchanging messages
+through the ASGI server (uvicorn, one process) and the Redis channel layer, against a bare
+echo consumer in the same server and run.
+
+Chat: 100 conversations with two sockets each (the shopper in two tabs, or shopper and
+agent): both sockets keep one message in flight; a message counts as delivered when the
+*other* socket receives it, after the server validated it, rate-limited it (Redis), stored
+it (Postgres row, id) and pushed it through the channel layer. Echo: the same 200 sockets
+against a consumer that sends each frame straight back. Both run closed-loop for the same
+time; reported: delivered messages/s (ratio chat/echo, bar >= 0.5) and p99 latency of the
+chat (bar < 100 ms).
+
+The bench's conversations are deleted afterwards. Env: BENCH_P7_CONNECTIONS (200),
+BENCH_P7_SECONDS (10), BENCH_P7_PORT (8197).
+"""
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce_platform.settings")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+import websockets  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+
+from conversations.models import Conversation  # noqa: E402
+from conversations.services import SESSION_CHAT_KEY  # noqa: E402
+
+CONNECTIONS = int(os.environ.get("BENCH_P7_CONNECTIONS", "200"))
+SECONDS = float(os.environ.get("BENCH_P7_SECONDS", "10"))
+WARMUP = 2.0
+PORT = int(os.environ.get("BENCH_P7_PORT", "8197"))
+ORIGIN = f"http://127.0.0.1:{PORT}"
+
+
+def start_server() -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "CHAT_BENCH_ECHO": "true",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "CHANNEL_LAYER_PREFIX": f"uc-bench-p7-{uuid.uuid4().hex[:8]}",
+        # Flood control stays in the path (a Redis INCR per message) but never refuses here.
+        "CHAT_RATE_PER_MINUTE": "100000000",
+        "CHAT_BURST_PER_CONNECTION": "100000000",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "commerce_platform.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PORT),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+                return proc
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("uvicorn did not start")
+
+
+def make_conversations(n: int) -> tuple[list[Conversation], list[str]]:
+    """n active conversations (bot out of the way), each owned by a session of its own."""
+    conversations = Conversation.objects.bulk_create(
+        [Conversation(status=Conversation.Status.ACTIVE, bot_state={"bench": "p7"}) for _ in range(n)]
+    )
+    cookies = []
+    for conversation in conversations:
+        store = SessionStore()
+        store[SESSION_CHAT_KEY] = str(conversation.public_id)
+        store.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+    return conversations, cookies
+
+
+async def connect(path: str, cookie: str | None = None):
+    headers = {"Origin": ORIGIN}
+    if cookie:
+        headers["Cookie"] = cookie
+    return await websockets.connect(f"ws://127.0.0.1:{PORT}{path}", additional_headers=headers, max_queue=None)
+
+
+async def run_echo(n: int) -> tuple[int, list[float]]:
+    sockets = [await connect("/ws/bench-echo/") for _ in range(n)]
+    latencies: list[float] = []
+    delivered = 0
+    stop_at = time.perf_counter() + WARMUP + SECONDS
+    measure_from = time.perf_counter() + WARMUP
+
+    async def loop(ws):
+        nonlocal delivered
+        payload = json.dumps({"type": "send", "body": "x" * 60})
+        while True:
+            sent = time.perf_counter()
+            if sent >= stop_at:
+                return
+            await ws.send(payload)
+            await ws.recv()
+            now = time.perf_counter()
+            if now >= measure_from:
+                delivered += 1
+                latencies.append(now - sent)
+
+    await asyncio.gather(*(loop(ws) for ws in sockets))
+    await asyncio.gather(*(ws.close() for ws in sockets))
+    return delivered, latencies
+
+
+async def run_chat(cookies: list[str], conversations: list[Conversation]) -> tuple[int, list[float]]:
+    """Two sockets per conversation; each keeps one message in flight towards its peer."""
+    pairs = []
+    for conversation, cookie in zip(conversations, cookies, strict=True):
+        path = f"/ws/chat/{conversation.public_id}/"
+        pairs.append((await connect(path, cookie), await connect(path, cookie)))
+    latencies: list[float] = []
+    delivered = 0
+    stop_at = time.perf_counter() + WARMUP + SECONDS
+    measure_from = time.perf_counter() + WARMUP
+
+    async def side(me, peer_waiters: dict, my_waiters: dict, tag: str):
+        nonlocal delivered
+        i = 0
+        while True:
+            sent = time.perf_counter()
+            if sent >= stop_at:
+                return
+            client_id = f"{tag}{i}"
+            i += 1
+            arrived = asyncio.get_running_loop().create_future()
+            peer_waiters[client_id] = arrived
+            await me.send(json.dumps({"type": "send", "body": "x" * 60, "client_id": client_id}))
+            try:
+                await asyncio.wait_for(arrived, timeout=10)
+            except TimeoutError:
+                return
+            now = time.perf_counter()
+            if now >= measure_from:
+                delivered += 1
+                latencies.append(now - sent)
+
+    async def reader(ws, waiters: dict):
+        try:
+            async for raw in ws:
+                frame = json.loads(raw)
+                if frame.get("type") == "message":
+                    future = waiters.pop(frame["message"].get("client_id", ""), None)
+                    if future is not None and not future.done():
+                        future.set_result(None)
+        except websockets.ConnectionClosed:
+            return
+
+    tasks = []
+    readers = []
+    for index, (a, b) in enumerate(pairs):
+        to_b: dict = {}  # messages sent by a, resolved when b receives them
+        to_a: dict = {}
+        readers.append(asyncio.create_task(reader(b, to_b)))
+        readers.append(asyncio.create_task(reader(a, to_a)))
+        tasks.append(side(a, to_b, to_a, f"a{index}-"))
+        tasks.append(side(b, to_a, to_b, f"b{index}-"))
+    await asyncio.gather(*tasks)
+    for a, b in pairs:
+        await a.close()
+        await b.close()
+    for task in readers:
+        task.cancel()
+    return delivered, latencies
+
+
+def p99_ms(latencies: list[float]) -> float:
+    if not latencies:
+        return float("nan")
+    return statistics.quantiles(latencies, n=100)[98] * 1000
+
+
+def main() -> int:
+    conversations, cookies = make_conversations(CONNECTIONS // 2)
+    proc = start_server()
+    try:
+        echo_n, echo_lat = asyncio.run(run_echo(CONNECTIONS))
+        chat_n, chat_lat = asyncio.run(run_chat(cookies, conversations))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        Conversation.objects.filter(pk__in=[c.pk for c in conversations]).delete()
+        SessionStore().clear_expired()
+    echo_rate = echo_n / SECONDS
+    chat_rate = chat_n / SECONDS
+    print(
+        json.dumps(
+            {
+                "name": "p7_chat_delivered_per_s",
+                "value": round(chat_rate, 1),
+                "unit": "messages/s",
+                "reference": round(echo_rate, 1),
+                "ratio": round(chat_rate / echo_rate, 3) if echo_rate else None,
+                "connections": CONNECTIONS,
+                "chat_p50_ms": round(statistics.median(chat_lat) * 1000, 2) if chat_lat else None,
+                "echo_p99_ms": round(p99_ms(echo_lat), 2),
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "name": "p7_chat_p99_latency",
+                "value": round(p99_ms(chat_lat), 2),
+                "unit": "ms",
+                "reference": 100,
+                "ratio": round(p99_ms(chat_lat) / 100, 3),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
