@@ -24,7 +24,7 @@ from commerce_platform.devservices import _redis_server_binary
 from conversations.models import ChatMessage, Conversation
 from conversations.services import conversation_start
 from tests.conftest import AsgiServer, _free_port
-from tests.conversations.conftest import session_cookie_for
+from tests.conversations.conftest import async_test, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -145,7 +145,7 @@ def test_channel_layer_redis_restart_loses_and_duplicates_nothing():
         conversation, _ = conversation_start(customer=None)
         Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.ACTIVE)
         cookie = session_cookie_for(chat=conversation).decode()
-        asyncio.run(_story(server.url, conversation, cookie, layer_redis))
+        async_test(_story)(server.url, conversation, cookie, layer_redis)  # own loop, own thread
     finally:
         server.stop()
         layer_redis.kill()
