@@ -33,7 +33,7 @@ from marketing.models import (
     Segment,
     SegmentRule,
 )
-from marketing.segments import RuleSpec, compile_rule, rules_queryset, segment_queryset
+from marketing.segments import RuleSpec, compile_rule, rules_count, segment_count, segment_preview
 from marketing.services import campaigns as campaign_services
 
 # --- segments --------------------------------------------------------------------------
@@ -84,16 +84,15 @@ class SegmentAdmin(admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return "Save the segment to see how many customers match."
         try:
-            queryset = segment_queryset(obj)
-            count = queryset.count()
-            preview = list(queryset.order_by("pk").values("email", "first_name", "last_name")[:20])
+            count = segment_count(obj)
+            preview = segment_preview(obj)
         except SegmentRuleInvalid as exc:
             return format_html('<p class="errornote">{}</p>', exc)
         export = reverse("admin:marketing_segment_export", args=[obj.pk])
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td></tr>",
-            ((row["email"], f"{row['first_name']} {row['last_name']}".strip()) for row in preview),
+            ((c.email, f"{c.first_name} {c.last_name}".strip()) for c in preview),
         )
         return format_html(
             '<p><strong id="segment-count" data-count="{}">{} customer{}</strong> in the segment now. '
@@ -132,7 +131,7 @@ class SegmentAdmin(admin.ModelAdmin):
         except (ValueError, AttributeError, TypeError):
             return JsonResponse({"error": "The rules could not be read."}, status=400)
         try:
-            count = rules_queryset(specs).count()
+            count = rules_count(specs)
         except SegmentRuleInvalid as exc:
             return JsonResponse({"error": f"rule {(exc.rule_position or 0) + 1}: {exc}"}, status=200)
         return JsonResponse({"count": count})

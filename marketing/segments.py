@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.db_routers import reporting_reads
 from customers.models import Address, Consent, Customer
 from marketing.exceptions import SegmentRuleInvalid
 from marketing.models import Segment, SegmentRule
@@ -249,11 +250,23 @@ def segment_queryset(segment: Segment) -> QuerySet[Customer]:
 
 
 def segment_count(segment: Segment) -> int:
-    return segment_queryset(segment).count()
+    """How many customers match now (a reporting read: the replica when there is one)."""
+    queryset = segment_queryset(segment)  # the rules themselves are read from the primary
+    with reporting_reads():
+        return queryset.count()
+
+
+def rules_count(rules: Iterable[RuleSpec]) -> int:
+    """How many customers unsaved rules would match (the admin's live count; reporting read)."""
+    queryset = rules_queryset(rules)
+    with reporting_reads():
+        return queryset.count()
 
 
 def segment_preview(segment: Segment, limit: int = 20) -> list[Customer]:
-    return list(segment_queryset(segment).order_by("pk").only("pk", "email", "first_name", "last_name")[:limit])
+    queryset = segment_queryset(segment).order_by("pk").only("pk", "email", "first_name", "last_name")[:limit]
+    with reporting_reads():
+        return list(queryset)
 
 
 def email_hash(email: str) -> str:
@@ -266,7 +279,8 @@ def segment_hashed_emails(segment: Segment, batch_size: int = 2000) -> Iterator[
     queryset = segment_queryset(segment)
     last_pk = 0
     while True:
-        rows = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "email")[:batch_size])
+        with reporting_reads():
+            rows = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "email")[:batch_size])
         if not rows:
             return
         for _, email in rows:

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from common.db_routers import reporting_reads
 from common.money import format_money
 from marketing.models import Attribution, Campaign, MarketingMessage
 from messaging.models import EmailEvent, OutboundEmail
@@ -83,6 +84,7 @@ FLOWS = [
 ]
 
 
+@reporting_reads()
 def flow_metrics() -> list[Metrics]:
     return [
         metrics_for(MarketingMessage.objects.filter(flow=flow), Attribution.objects.filter(flow=flow), flow.label)
@@ -90,6 +92,7 @@ def flow_metrics() -> list[Metrics]:
     ]
 
 
+@reporting_reads()
 def campaign_metrics(campaign: Campaign) -> Metrics:
     return metrics_for(
         MarketingMessage.objects.filter(campaign=campaign, flow=MarketingMessage.Flow.CAMPAIGN),
@@ -98,6 +101,7 @@ def campaign_metrics(campaign: Campaign) -> Metrics:
     )
 
 
+@reporting_reads()
 def daily_series(
     messages: QuerySet[MarketingMessage],
     attributions: QuerySet[Attribution],

