@@ -1,6 +1,7 @@
 """The shopper's own profile, addresses and consents (writes via customers services)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -9,11 +10,22 @@ from api.catalog import RecommendationSerializer
 from catalog.recommendations import recommendations_for_customer
 from customers.account_services import consent_settings_save
 from customers.models import Address, Consent, Customer
-from customers.selectors import consent_current
+from customers.selectors import consent_current, customer_country
 
 
 class ProfileSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    phone = PhoneNumberField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="E.164 (+819012345678); a national number is read in the customer's country.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, Customer) and "data" in kwargs:  # writes only: no query on reads
+            self.fields["phone"].region = customer_country(self.instance)
 
     class Meta:
         model = Customer
@@ -22,7 +34,6 @@ class ProfileSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "first_name": {"max_length": 150},
             "last_name": {"max_length": 150},
-            "phone": {"max_length": 32},
         }
 
 

@@ -32,7 +32,7 @@ def customer_data_export(*, customer: Customer) -> dict:
             "email": customer.email,
             "first_name": customer.first_name,
             "last_name": customer.last_name,
-            "phone": customer.phone,
+            "phone": str(customer.phone or ""),
             "joined": customer.date_joined.isoformat(),
             "signup_source": customer.signup_source,
         },

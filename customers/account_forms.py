@@ -1,54 +1,32 @@
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from customers.models import Address, Customer
+from customers.address_forms import AddressBookForm, AddressForm  # noqa: F401  (the address forms live there)
+from customers.forms import PersonNameFormMixin
+from customers.models import Customer
+from customers.phones import phone_form_field
+from customers.selectors import customer_country
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PersonNameFormMixin, forms.ModelForm):
+    """Name (with furigana for a Japanese customer) and phone, read in the customer's country."""
+
     class Meta:
         model = Customer
-        fields = ["first_name", "last_name", "phone"]
+        fields = ["first_name", "last_name", "first_name_reading", "last_name_reading", "phone"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         }
 
-
-class AddressForm(forms.ModelForm):
-    class Meta:
-        model = Address
-        fields = [
-            "label",
-            "full_name",
-            "line1",
-            "line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "phone",
-            "is_default",
-        ]
-        labels = {"is_default": "Use as my default address"}
-        # The model's help text ("ISO 3166-1 alpha-2") is for developers, not shoppers.
-        help_texts = {"country": "Two-letter country code, e.g. US, JP or GB."}
-        widgets = {
-            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
-            "line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
-            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
-            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
-            "country": forms.TextInput(attrs={"autocomplete": "country", "maxlength": 2}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-        }
-
-    def clean_country(self) -> str:
-        country = (self.cleaned_data.get("country") or "").strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError("Use the two-letter country code, e.g. US, JP or GB.")
-        return country
+    def __init__(self, *args, country: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        country = (country or customer_country(self.instance)).upper()
+        self.fields["phone"] = phone_form_field(region=country, label=_("Phone"))
+        language = (get_language() or "").split("-")[0]
+        self._shape_names(japanese=country == "JP" or language == "ja")
 
 
 class ConsentSettingsForm(forms.Form):

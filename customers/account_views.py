@@ -7,9 +7,10 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.account_forms import (
+    AddressBookForm,
     AddressForm,
     ConsentSettingsForm,
     ProfileForm,
@@ -23,8 +24,9 @@ from customers.account_services import (
     address_save,
     consent_settings_save,
 )
+from customers.address_forms import address_form_prefix
 from customers.models import Consent
-from customers.selectors import consent_current
+from customers.selectors import consent_current, customer_country
 from customers.throttle import client_ip
 
 # Password reset requests per client IP per window: enough for typos, not for mail-bombing.
@@ -62,7 +64,7 @@ def address_edit(request, pk: int | None = None):
         instance = request.user.addresses.filter(pk=pk).first()
         if instance is None:
             raise Http404("No such address")
-    form = AddressForm(request.POST or None, instance=instance)
+    form = AddressBookForm(request.POST or None, instance=instance, country=customer_country(request.user))
     if request.method == "POST" and form.is_valid():
         address_save(customer=request.user, address=form.save(commit=False))
         messages.success(request, "Address saved.")
@@ -73,6 +75,20 @@ def address_edit(request, pk: int | None = None):
         {"form": form, "address": instance, "section": "addresses"},
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def address_fields(request):
+    """The address fields redrawn for another country (htmx, from the country select of any
+    AddressForm: checkout, address book, console). What was typed is kept where the new
+    country has the same field."""
+    prefix = address_form_prefix(request.GET.get("prefix"))
+    values = {}
+    for name in AddressForm.Meta.fields:
+        value = request.GET.get(f"{prefix}-{name}" if prefix else name, "")
+        values[name] = value.replace("\x00", "")[:200]
+    form = AddressForm(initial=values, country=values.get("country"), prefix=prefix)
+    return render(request, "customers/_address_fields.html", {"form": form})
 
 
 @login_required

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from customers.names import READING_ERROR, is_japanese, reading_normalize
 
 
 class SignInForm(AuthenticationForm):
@@ -44,3 +46,42 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+class PersonNameFormMixin:
+    """Given and family name, with their reading (furigana) for Japanese names: the family
+    name first and the reading fields shown only for a Japanese customer (`japanese=True`)
+    or a name already written in Japanese. Used by the profile page and the console's
+    new-customer form. Expects model fields first_name, last_name, *_reading."""
+
+    def _shape_names(self, *, japanese: bool) -> None:
+        names = (self.initial.get("first_name") or "", self.initial.get("last_name") or "")
+        japanese = japanese or any(is_japanese(name) for name in names)
+        self.japanese_names = japanese
+        if japanese:
+            self.fields["last_name"].label = _("Family name")
+            self.fields["first_name"].label = _("Given name")
+            self.fields["last_name_reading"].label = _("Family name reading (furigana)")
+            self.fields["first_name_reading"].label = _("Given name reading (furigana)")
+            self.fields["last_name_reading"].help_text = _("In katakana or hiragana, e.g. ヤマダ")
+            self.fields["first_name_reading"].help_text = _("In katakana or hiragana, e.g. タロウ")
+            order = ["last_name", "first_name", "last_name_reading", "first_name_reading"]
+        else:
+            self.fields["first_name"].label = _("First name")
+            self.fields["last_name"].label = _("Last name")
+            for name in ("first_name_reading", "last_name_reading"):
+                del self.fields[name]
+            order = ["first_name", "last_name"]
+        self.order_fields([*order, *[name for name in self.fields if name not in order]])
+
+    def _clean_reading(self, name: str) -> str:
+        try:
+            return reading_normalize(self.cleaned_data.get(name, ""))
+        except ValueError:
+            raise forms.ValidationError(READING_ERROR, code="reading")
+
+    def clean_first_name_reading(self) -> str:
+        return self._clean_reading("first_name_reading")
+
+    def clean_last_name_reading(self) -> str:
+        return self._clean_reading("last_name_reading")

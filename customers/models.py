@@ -4,6 +4,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from customers.addresses import address_lines
+from customers.names import person_name
 
 
 class CustomerManager(BaseUserManager):
@@ -48,9 +53,12 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # unique=True (exact) keeps auth.W004 quiet; the Lower() constraint makes it case-insensitive.
     email = models.EmailField("email address", max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    first_name = models.CharField(_("given name"), max_length=150, blank=True)
+    last_name = models.CharField(_("family name"), max_length=150, blank=True)
+    # Furigana for Japanese names, in full-width katakana (customers.names.reading_normalize).
+    first_name_reading = models.CharField(_("given name reading"), max_length=150, blank=True)
+    last_name_reading = models.CharField(_("family name reading"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True, help_text=_("Stored in E.164, e.g. +819012345678."))
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_guest = models.BooleanField(
@@ -82,7 +90,12 @@ class Customer(AbstractBaseUser, PermissionsMixin):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        """'Hana Sato', or '佐藤 花子' (family name first) for a name in Japanese script."""
+        return person_name(first_name=self.first_name, last_name=self.last_name)
+
+    @property
+    def full_name_reading(self) -> str:
+        return f"{self.last_name_reading} {self.first_name_reading}".strip()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -94,14 +107,20 @@ class Customer(AbstractBaseUser, PermissionsMixin):
 class Address(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     label = models.CharField(max_length=40, blank=True, help_text="e.g. Home, Work")
+    # The name as printed on the label. Japanese addresses also keep its parts and their
+    # reading (furigana); full_name is then "family given" (AddressForm fills it in).
     full_name = models.CharField(max_length=200)
+    first_name = models.CharField(_("given name"), max_length=100, blank=True)
+    last_name = models.CharField(_("family name"), max_length=100, blank=True)
+    first_name_reading = models.CharField(_("given name reading"), max_length=100, blank=True)
+    last_name_reading = models.CharField(_("family name reading"), max_length=100, blank=True)
     line1 = models.CharField("address line 1", max_length=200)
     line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100)
     region = models.CharField("state / prefecture", max_length=100, blank=True)
     postal_code = models.CharField(max_length=20)
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2")
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -114,20 +133,24 @@ class Address(models.Model):
         return f"{self.full_name}, {self.line1}, {self.city}"
 
     def as_lines(self) -> list[str]:
-        region = self.region if self.region.strip().lower() != self.city.strip().lower() else ""
-        lines = [self.full_name, self.line1, self.line2, f"{self.postal_code} {self.city}", region, self.country]
-        return [line for line in lines if line and line.strip()]
+        """The address as its country writes it (customers.addresses.address_lines)."""
+        return address_lines(self)
 
     def as_dict(self) -> dict:
+        """The copy an order keeps (Order.shipping_address); plain strings only."""
         return {
             "full_name": self.full_name,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "first_name_reading": self.first_name_reading,
+            "last_name_reading": self.last_name_reading,
             "line1": self.line1,
             "line2": self.line2,
             "city": self.city,
             "region": self.region,
             "postal_code": self.postal_code,
             "country": self.country,
-            "phone": self.phone,
+            "phone": str(self.phone or ""),
         }
 
 

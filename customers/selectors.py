@@ -59,3 +59,17 @@ def customers_with_consent(purpose: str, *, ids: list[int]) -> list[int]:
         .filter(_granted=True)
         .values_list("pk", flat=True)
     )
+
+
+def customer_country(customer: Customer | None) -> str:
+    """The customer's country: their default address's (else newest address's), else the
+    shop's. Decides how their phone number is shown and read."""
+    from django.conf import settings
+
+    if customer is not None and customer.pk:
+        country = (
+            customer.addresses.order_by("-is_default", "-created_at", "-id").values_list("country", flat=True).first()
+        )
+        if country:
+            return country.upper()
+    return settings.SHOP_COUNTRY

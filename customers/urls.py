@@ -15,6 +15,7 @@ urlpatterns = [
     path("addresses/<int:pk>/edit/", account_views.address_edit, name="address_edit"),
     path("addresses/<int:pk>/delete/", account_views.address_remove, name="address_delete"),
     path("addresses/<int:pk>/default/", account_views.address_default, name="address_default"),
+    path("address-fields/", account_views.address_fields, name="address_fields"),
     path("privacy/", account_views.consent_settings, name="consent"),
     path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -11,6 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from carts.admin import CartOverrideAdmin
 from carts.models import CartOverride
 from common.audit import audit_record
+from customers.templatetags.addresses import address as address_html
 from orders.exceptions import OrderError
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
 from orders.selectors import override_report, sales_by_source
@@ -98,11 +99,16 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ("placed_by",)
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    # The address as the pages and emails print it, beside the raw copy the order keeps.
+    readonly_fields = [*(f.name for f in Order._meta.fields), "shipping_to"]
     actions = ["mark_paid", "fulfil", "mark_delivered", "cancel", "refund", "return_received"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Ship to")
+    def shipping_to(self, obj):
+        return address_html(obj.shipping_address)
 
     @admin.display(description="Source", ordering="source")
     def source_label(self, obj):

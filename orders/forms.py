@@ -3,54 +3,19 @@ import re
 from django import forms
 
 from carts.models import Cart
+from customers.addresses import address_one_line
 from orders.payments import card_digits, luhn_ok
 
-COUNTRIES = [
-    ("US", "United States"),
-    ("JP", "Japan"),
-    ("GB", "United Kingdom"),
-    ("DE", "Germany"),
-    ("FR", "France"),
-    ("CA", "Canada"),
-    ("AU", "Australia"),
-]
 NEW_ADDRESS = "new"
 
 
 class CheckoutForm(forms.Form):
-    """Contact, shipping address, shipping method and payment method (no card data here)."""
+    """Contact, which address (a saved one or a new one), shipping method and payment method
+    (no card data here). A new address is its own form (customers.address_forms.AddressForm),
+    validated by its country's rules."""
 
     email = forms.EmailField(label="Email for your receipt", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
-    full_name = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    line1 = forms.CharField(
-        label="Address line 1",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    line2 = forms.CharField(
-        label="Address line 2",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    city = forms.CharField(
-        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
-    )
-    region = forms.CharField(
-        label="State / prefecture",
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
-    )
-    postal_code = forms.CharField(
-        max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
-    )
-    country = forms.ChoiceField(choices=COUNTRIES, initial="US", widget=forms.Select(attrs={"autocomplete": "country"}))
-    phone = forms.CharField(
-        max_length=32, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
-    )
     shipping_method = forms.ChoiceField(
         choices=Cart.ShippingMethod.choices, initial="standard", widget=forms.RadioSelect
     )
@@ -61,43 +26,32 @@ class CheckoutForm(forms.Form):
         required=False, initial=False, label="Email me news and offers. You can unsubscribe at any time."
     )
 
-    ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code")
-
     def __init__(self, *args, addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.addresses = {str(a.pk): a for a in addresses}
         if self.addresses:
-            choices = [(pk, ", ".join(a.as_lines()[:3])) for pk, a in self.addresses.items()]
+            choices = [(pk, address_one_line(a)) for pk, a in self.addresses.items()]
             self.fields["saved_address"].choices = [*choices, (NEW_ADDRESS, "A new address")]
         else:
             del self.fields["saved_address"]
-        # The address fields are required unless a saved address was chosen.
-        chosen = self.data.get("saved_address") if self.is_bound else None
-        needs_new = not self.addresses or not self.is_bound or chosen in (None, "", NEW_ADDRESS)
-        for name in self.ADDRESS_FIELDS:
-            self.fields[name].required = needs_new
+
+    def needs_new_address(self) -> bool:
+        """True unless one of the saved addresses was chosen (then the address fields are
+        not validated at all)."""
+        if not self.addresses:
+            return True
+        chosen = self.data.get("saved_address") if self.is_bound else self.initial.get("saved_address")
+        return chosen in (None, "", NEW_ADDRESS) or chosen not in self.addresses
 
     def clean(self):
         data = super().clean()
         saved = data.get("saved_address")
-        if saved and saved != NEW_ADDRESS:
-            if saved not in self.addresses:
-                self.add_error("saved_address", "Choose one of your addresses.")
-            return data
-        for name in self.ADDRESS_FIELDS:
-            if name not in self.errors and not (data.get(name) or "").strip():
-                self.add_error(name, "This field is required.")
+        if saved and saved != NEW_ADDRESS and saved not in self.addresses:
+            self.add_error("saved_address", "Choose one of your addresses.")
         return data
 
-    def shipping_address(self) -> dict:
-        data = self.cleaned_data
-        saved = data.get("saved_address")
-        if saved and saved != NEW_ADDRESS:
-            return self.addresses[saved].as_dict()
-        return {
-            name: data.get(name, "")
-            for name in ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
-        }
+    def chosen_address(self) -> dict:
+        return self.addresses[self.cleaned_data["saved_address"]].as_dict()
 
 
 class PlaceOrderForm(forms.Form):

@@ -14,6 +14,7 @@ from carts.exceptions import CartClosed, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request, request_attribution
+from customers.address_forms import AddressForm
 from customers.models import Consent
 from customers.services import consent_set
 from orders.exceptions import (
@@ -63,43 +64,55 @@ def checkout_start(request):
     addresses = list(user.addresses.all()) if user else []
     saved = request.session.get(SESSION_CHECKOUT) or {}
     initial = {"email": saved.get("email") or cart.email or (user.email if user else "")}
-    if saved.get("address"):
-        initial.update(saved["address"])
-    elif user:
-        initial["full_name"] = user.full_name
+    address_initial = dict(saved.get("address") or {})
+    if not address_initial and user:
+        address_initial = {"full_name": user.full_name, "first_name": user.first_name, "last_name": user.last_name}
+        address_initial.update(first_name_reading=user.first_name_reading, last_name_reading=user.last_name_reading)
     initial["shipping_method"] = saved.get("shipping_method") or cart.shipping_method
     initial["payment_method"] = saved.get("payment_method", "test_card")
     if addresses:
         initial["saved_address"] = str(addresses[0].pk)
     form = CheckoutForm(request.POST or None, initial=initial, addresses=addresses)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        cart_attribution_set(cart=cart, attribution=request_attribution(request))
-        try:
-            cart_email_set(cart=cart, email=data["email"])
-            cart_shipping_method_set(cart=cart, method=data["shipping_method"])
-        except CartError as exc:
-            messages.error(request, str(exc))
-            return redirect("carts:detail")
-        request.session[SESSION_CHECKOUT] = {
-            "email": data["email"],
-            "address": form.shipping_address(),
-            "shipping_method": data["shipping_method"],
-            "payment_method": data["payment_method"],
-            "marketing_consent": data["marketing_consent"],
-        }
-        return redirect("checkout:review")
+    country = address_initial.get("country") or (addresses[0].country if addresses else None)
+    address_form = AddressForm(request.POST or None, initial=address_initial, country=country)
+    if request.method == "POST":
+        needs_address = form.needs_new_address()
+        if not needs_address:
+            # A saved address was chosen: show the new-address fields as typed, unjudged.
+            address_form = AddressForm(initial=request.POST.dict(), country=request.POST.get("country"))
+        details_ok = form.is_valid()
+        address_ok = address_form.is_valid() if needs_address else True
+        if details_ok and address_ok:
+            data = form.cleaned_data
+            cart_attribution_set(cart=cart, attribution=request_attribution(request))
+            try:
+                cart_email_set(cart=cart, email=data["email"])
+                cart_shipping_method_set(cart=cart, method=data["shipping_method"])
+            except CartError as exc:
+                messages.error(request, str(exc))
+                return redirect("carts:detail")
+            request.session[SESSION_CHECKOUT] = {
+                "email": data["email"],
+                "address": address_form.address_dict() if needs_address else form.chosen_address(),
+                "shipping_method": data["shipping_method"],
+                "payment_method": data["payment_method"],
+                "marketing_consent": data["marketing_consent"],
+            }
+            return redirect("checkout:review")
+    has_errors = bool(form.errors) or (address_form.is_bound and bool(address_form.errors))
     return render(
         request,
         "orders/checkout.html",
         {
             "form": form,
+            "address_form": address_form,
+            "has_errors": has_errors,
             "cart": cart,
             "breakdown": breakdown,
             "has_addresses": bool(addresses),
             "rates": {**shipping_rates(), "threshold": free_shipping_threshold()},
         },
-        status=400 if form.errors else 200,
+        status=400 if has_errors else 200,
     )
 
 

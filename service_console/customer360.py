@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -120,6 +121,11 @@ class Customer360:
     cart: CartView
     chats: list[Conversation] = field(default_factory=list)
     personalised: bool = False  # recommendations are personal (the customer allows personalisation)
+
+    @property
+    def country(self) -> str:
+        """The customer's country (default address first), for how their phone is shown."""
+        return self.addresses[0].country.upper() if self.addresses else settings.SHOP_COUNTRY
 
 
 def cart_view_for(customer: Customer) -> CartView:

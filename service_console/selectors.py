@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, When
 
 from carts.models import Cart, CartOverride
 from common.models import AuditEntry
-from customers.models import Customer
+from customers.models import Address, Customer
+from customers.names import reading_normalize
+from customers.phones import looks_like_phone, phone_display, phone_search_candidates, phone_search_digits
 from orders.models import Order
 from service_console.models import Article, Case, article_search_vector, case_pk_from_number
 
@@ -30,17 +31,38 @@ def _digits(text: str) -> str:
 
 
 def customer_search(query: str, *, limit: int = SEARCH_LIMIT) -> QuerySet[Customer]:
-    """Customers whose name, email or phone match every word of `query`."""
-    terms = query.split()
-    if not terms:
+    """Customers whose name (or its furigana), email or phone match every word of `query`.
+
+    A query that looks like a phone number is read as one number in every way it can be
+    written: '+81 90 1234 5678', '090-1234-5678' and '09012345678' all find the customer
+    stored as +819012345678 (E.164), and a fragment ('1234 5678') matches inside stored
+    numbers. Each hit carries `country` (their default address's) for showing the phone."""
+    text = query.strip()
+    if not text:
         return Customer.objects.none()
-    qs = Customer.objects.filter(is_staff=False, erased_at__isnull=True)
-    for term in terms[:4]:
+    country = Subquery(
+        Address.objects.filter(customer=OuterRef("pk"))
+        .order_by("-is_default", "-created_at", "-id")
+        .values("country")[:1]
+    )
+    qs = Customer.objects.filter(is_staff=False, erased_at__isnull=True).annotate(country=country)
+    if looks_like_phone(text):
+        cond = Q(phone__in=phone_search_candidates(text))
+        digits = phone_search_digits(text)
+        if len(digits) >= 4:
+            cond |= Q(phone__contains=digits)
+        return qs.filter(cond).order_by("last_name", "first_name", "email")[:limit]
+    for term in text.split()[:4]:
         cond = Q(first_name__istartswith=term) | Q(last_name__istartswith=term) | Q(email__icontains=term)
+        try:
+            reading = reading_normalize(term)  # 'やまだ' finds the reading ヤマダ
+        except ValueError:
+            reading = ""
+        if reading:
+            cond |= Q(first_name_reading__istartswith=reading) | Q(last_name_reading__istartswith=reading)
         digits = _digits(term)
         if len(digits) >= 4:
-            qs = qs.annotate(_phone_digits=Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value("")))
-            cond |= Q(_phone_digits__contains=digits)
+            cond |= Q(phone__contains=digits)
         qs = qs.filter(cond)
     return qs.order_by("last_name", "first_name", "email")[:limit]
 
@@ -157,7 +179,9 @@ def console_search(query: str) -> list[SearchHit]:
             SearchHit(
                 kind="customer",
                 title=customer.get_full_name(),
-                subtitle=" · ".join(p for p in (customer.email, customer.phone) if p),
+                subtitle=" · ".join(
+                    p for p in (customer.email, phone_display(customer.phone, country=customer.country)) if p
+                ),
                 url=reverse("console:customer", kwargs={"public_id": customer.public_id}),
             )
         )

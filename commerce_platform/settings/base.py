@@ -33,6 +33,14 @@ CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "$")  # not env(): a leading
 CURRENCY_DECIMAL_PLACES = env.int("CURRENCY_DECIMAL_PLACES", default=2)
 TAX_RATE = Decimal(env("TAX_RATE", default="0.10"))
 
+# The shop's own country: addresses there are printed without a country line, and phone
+# numbers typed without a country code are read as that country's (customers.addresses,
+# customers.phones). Numbers are stored in E.164 (django-phonenumber-field).
+SHOP_COUNTRY = env("SHOP_COUNTRY", default="US").upper()
+PHONENUMBER_DEFAULT_REGION = SHOP_COUNTRY
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "E164"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "phonenumber_field",
     "common",
     "customers",
     "messaging",

@@ -7,6 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 from common.money import format_money
+from customers.addresses import address_lines
 from orders.models import Order
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -65,18 +66,8 @@ def _email_context(order: Order, lines=None) -> dict:
         "refunded_total": format_money(order.refunded_total),
         "payment_method": order.get_payment_method_display(),
         "shipping_method": order.shipping_method,
-        "address_lines": [
-            v
-            for v in (
-                address.get("full_name"),
-                address.get("line1"),
-                address.get("line2"),
-                f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
-                address.get("region"),
-                address.get("country"),
-            )
-            if v
-        ],
+        # The one address formatter (customers.addresses) the pages and the console use too.
+        "address_lines": address_lines(address),
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "order_url": order_link(order),

@@ -15,6 +15,7 @@ from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import cart_with_lines, carts_for_pricing, reservations_for
 from carts.services import cart_mark_converted, voucher_check, voucher_redeem
 from catalog.models import Variant
+from customers.phones import phone_normalize
 from customers.services import customer_get_or_create_guest
 from orders.exceptions import (
     CheckoutInProgress,
@@ -29,7 +30,20 @@ from orders.payments import Authorization, provider_for
 from orders.services.events import _event, _notify
 from orders.services.links import order_number_generate
 
-ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
+ADDRESS_FIELDS = (
+    "full_name",
+    "first_name",
+    "last_name",
+    "first_name_reading",
+    "last_name_reading",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+)
 REQUIRED_ADDRESS_FIELDS = ("full_name", "line1", "city", "postal_code", "country")
 SOCIAL_SOURCES = {"instagram", "facebook", "pinterest", "tiktok", "twitter", "x", "youtube", "social"}
 
@@ -52,6 +66,7 @@ def _clean_address(address: dict) -> dict:
     if missing:
         raise InvalidCheckout(f"The shipping address needs: {', '.join(missing)}.")
     cleaned["country"] = cleaned["country"].upper()[:2]
+    cleaned["phone"] = phone_normalize(cleaned["phone"], region=cleaned["country"])
     return cleaned
 
 

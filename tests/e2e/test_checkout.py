@@ -45,16 +45,19 @@ def test_guest_checkout_by_card(live_server, page_at):
 
     page.get_by_role("link", name="Go to checkout").click()
     page.get_by_label("Email for your receipt").fill("walk.in@example.com")
+    page.get_by_label("Country").select_option("US")
     page.get_by_label("Full name").fill("Walk In")
     page.get_by_label("Address line 1").fill("10 Market Street")
     page.get_by_label("City").fill("San Francisco")
-    page.get_by_label("Postal code").fill("94103")
-    page.get_by_label("Country").select_option("US")
+    page.get_by_label("State").select_option("CA")
+    page.get_by_label("ZIP code").fill("94103")
     assert not page.get_by_label("Email me news and offers").is_checked()
     _fits(page)
     screenshot(page, "checkout-details-375")
     page.get_by_role("button", name="Continue to review").click()
 
+    # The US way: city, state ZIP on one line; no country line for the shop's own country.
+    assert page.get_by_test_id("review-address").inner_text() == "Walk In\n10 Market Street\nSan Francisco, CA 94103"
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry (MM/YY)").fill("12/30")
     page.get_by_label("Security code").fill("123")

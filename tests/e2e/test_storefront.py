@@ -152,15 +152,23 @@ def test_account_pages_on_phone_and_desktop(live_server, page_at, width):
 
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Address book").click()
     page.get_by_role("link", name="Add an address").first.click()
-    page.get_by_label("Full name").fill("Mio Tanaka")
-    page.get_by_label("Address line 1").fill("2-1 Ginza")
-    page.get_by_label("City").fill("Tokyo")
-    page.get_by_label("Postal code").fill("104-0061")
-    page.get_by_label("Country").fill("JP")
+    # Japan: the fields redraw in Japanese order (name + furigana, 〒, prefecture, city, street).
+    page.get_by_label("Country").select_option("JP")
+    page.locator('.address-fields[data-country="JP"]').wait_for()
+    page.get_by_label("Family name", exact=True).fill("田中")
+    page.get_by_label("Given name", exact=True).fill("美緒")
+    page.get_by_label("Family name reading (furigana)").fill("たなか")
+    page.get_by_label("Given name reading (furigana)").fill("ミオ")
+    page.get_by_label("Postal code").fill("1040061")
+    page.get_by_label("Prefecture").select_option("東京都")
+    page.get_by_label("City, ward, town or village").fill("中央区")
+    page.get_by_label("Street address").fill("銀座2-1")
     page.get_by_role("button", name="Save address").click()
     page.wait_for_url("**/accounts/addresses/")
-    assert "2-1 Ginza" in page.locator("address").inner_text()
-    assert Address.objects.get(customer=customer).is_default
+    printed = page.locator("address").inner_text().splitlines()
+    assert printed[:3] == ["〒104-0061", "東京都中央区銀座2-1", "田中 美緒 様"]
+    address = Address.objects.get(customer=customer)
+    assert address.is_default and address.last_name_reading == "タナカ"
     screenshot(page, f"account-addresses-{width}")
 
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Privacy and emails").click()

