@@ -3,9 +3,9 @@ word similarity on a punctuation-free name so typos and "tshirt" still match.
 
 Where the pg_trgm extension is missing (the embedded pgserver Postgres ships no contrib
 modules) typo tolerance falls back to correcting each query word against the catalog's
-vocabulary with difflib, then matching the corrected words."""
+vocabulary with difflib, then matching the corrected words (common.search, shared with the
+knowledge search)."""
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from catalog.cache import cache_get, cache_set
 from catalog.models import Product
+from common.search import trigram_available, words_corrected
 
 MAX_QUERY_LENGTH = 200
 TRIGRAM_THRESHOLD = 0.5
@@ -58,19 +59,6 @@ def _compact(text: str) -> str:
     return re.sub(r"[^\w\s]+", "", text.lower())
 
 
-_trigram_by_db: dict[str, bool] = {}
-
-
-def trigram_available() -> bool:
-    """Is pg_trgm installed in this database? (asked once per process and database)"""
-    key = f"{connection.settings_dict.get('HOST')}/{connection.settings_dict.get('NAME')}"
-    if key not in _trigram_by_db:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            _trigram_by_db[key] = cursor.fetchone() is not None
-    return _trigram_by_db[key]
-
-
 def _vocabulary() -> list[str]:
     words = cache_get("catalog:search-vocabulary")
     if words is None:
@@ -84,18 +72,7 @@ def _corrected_words(compact: str, cutoff: float = 0.8) -> list[str]:
     """Each query word mapped to the closest catalog words ("snekers" -> "sneakers").
 
     The cutoffs mirror the trigram thresholds: strict for matching, looser for suggestions."""
-    vocabulary = _vocabulary()
-    joined = set(vocabulary)
-    corrected: list[str] = []
-    for word in compact.split():
-        if word in joined:
-            corrected.append(word)
-            continue
-        close = difflib.get_close_matches(word, vocabulary, n=2, cutoff=cutoff)
-        # "tshirt" vs "t shirt": compare with the spaces taken out, too
-        close += [v for v in vocabulary if v.replace(" ", "") == word]
-        corrected.extend(close or [word])
-    return corrected
+    return words_corrected(compact.split(), _vocabulary(), cutoff=cutoff)
 
 
 def _product_search_without_trigram(queryset: QuerySet[Product], text: str, compact: str) -> QuerySet[Product]:

@@ -12,10 +12,16 @@ def erasure_subject(customer: Customer) -> ErasureSubject:
     from customers.services import erased_email
 
     addresses = list(customer.addresses.all())
-    names = {customer.first_name, customer.last_name, customer.full_name}
-    names |= {address.full_name for address in addresses}
+    people = [customer, *addresses]
+    names = {customer.full_name} | {address.full_name for address in addresses}
+    names |= {
+        getattr(person, part)
+        for person in people
+        for part in ("first_name", "last_name", "first_name_reading", "last_name_reading")
+    }
+    names |= {f"{person.last_name_reading} {person.first_name_reading}".strip() for person in people}
     lines = {text for address in addresses for text in (address.line1, address.line2)}
-    phones = {customer.phone} | {address.phone for address in addresses}
+    phones = {str(person.phone or "") for person in people}
     return ErasureSubject(
         customer=customer,
         email=customer.email,

@@ -122,6 +122,7 @@ def customer_anonymise(*, customer: Customer) -> Customer:
             Consent.objects.create(customer=customer, purpose=purpose, granted=False, source=Consent.Source.ERASURE)
     customer.email = erased_email(customer)
     customer.first_name = customer.last_name = customer.phone = ""
+    customer.first_name_reading = customer.last_name_reading = ""
     customer.set_unusable_password()
     customer.is_active = False
     customer.is_guest = True

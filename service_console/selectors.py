@@ -1,14 +1,17 @@
 """Console reads: search, queues, knowledge. Each returns bounded lists in a fixed number
 of queries (the console's pages have exact query-count tests)."""
 
+import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Greatest
 
 from carts.models import Cart, CartOverride
 from common.models import AuditEntry
+from common.search import trigram_available, vocabulary_of, words_corrected
 from customers.models import Address, Customer
 from customers.names import reading_normalize
 from customers.phones import looks_like_phone, phone_display, phone_search_candidates, phone_search_digits
@@ -77,22 +80,50 @@ def case_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Case]:
     return list(qs.filter(subject__icontains=query.strip()).order_by("-created_at")[:limit])
 
 
+KNOWLEDGE_TRIGRAM_THRESHOLD = 0.35  # word similarity of a query word to a title: "retrun" ~ "Returns" is 0.43
+KNOWLEDGE_CORRECTION_CUTOFF = 0.75  # difflib ratio when pg_trgm is missing: "retrun" ~ "return" is 0.83
+
+
+def _knowledge_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[^\W_]+", text.lower()) if len(word) >= 2][:8]
+
+
 def article_search(query: str, *, public_only: bool = False, limit: int = 20) -> list[Article]:
-    """Full-text search (Postgres, English stemming, title weighted over body); falls back
-    to a title match so short or partial words still find something."""
+    """Articles matching `query`, best first; only matching ones (an empty query lists all).
+
+    Full text (English stemming, title weighted over body) on the words as typed, ranked,
+    with typos tolerated the way product search does (common.search): with pg_trgm a title
+    word close to a query word also matches ("retrun" finds "Returns and refunds"); without
+    it each query word is corrected against the articles' own vocabulary first. An article
+    matching every word ranks above one matching some; tags match exactly."""
     qs = Article.objects.all()
     if public_only:
         qs = qs.filter(is_public=True)
-    query = query.strip()
-    if not query:
+    text = query.replace("\x00", "").strip()[:200]
+    if not text:
         return list(qs.order_by("category", "title")[:limit])
-    search = SearchQuery(query, config="english", search_type="websearch")
-    ranked = list(
-        qs.annotate(rank=SearchRank(article_search_vector(), search))
-        .filter(Q(rank__gt=0) | Q(title__icontains=query) | Q(tags__contains=[query.lower()]))
-        .order_by("-rank", "title")[:limit]
-    )
-    return ranked
+    words = _knowledge_words(text)
+    if not words:
+        return []
+    if not trigram_available():
+        vocabulary = vocabulary_of(
+            value for row in qs.values_list("title", "summary", "body") for value in row
+        ) + vocabulary_of(tag for tags in qs.values_list("tags", flat=True) for tag in tags)
+        words = list(dict.fromkeys(words_corrected(words, vocabulary, cutoff=KNOWLEDGE_CORRECTION_CUTOFF)))
+    every = SearchQuery(" ".join(words), config="english", search_type="websearch")
+    some = SearchQuery(" or ".join(words), config="english", search_type="websearch")
+    vector = article_search_vector()
+    relevance = SearchRank(vector, some) + SearchRank(vector, every)
+    match = Q(document=some) | Q(tags__overlap=words)
+    long_words = [word for word in words if len(word) >= 3]  # "to", "my": full text only
+    if long_words and trigram_available():
+        # How close each query word comes to a word of the title: any close word matches;
+        # the average ranks (a title close to every word beats one close to some).
+        similarities = [TrigramWordSimilarity(Value(word), "title") for word in long_words]
+        qs = qs.annotate(title_closeness=Greatest(*similarities, Value(0.0)))
+        match |= Q(title_closeness__gte=KNOWLEDGE_TRIGRAM_THRESHOLD)
+        relevance = relevance + sum(similarities[1:], similarities[0]) / Value(float(len(long_words)))
+    return list(qs.annotate(document=vector, rank=relevance).filter(match).order_by("-rank", "title")[:limit])
 
 
 def articles_suggested_for_case(case: Case, *, limit: int = 3) -> list[Article]:
@@ -104,8 +135,8 @@ def articles_suggested_for_case(case: Case, *, limit: int = 3) -> list[Article]:
         return []
     search = SearchQuery(" OR ".join(dict.fromkeys(words)), config="english", search_type="websearch")
     return list(
-        Article.objects.annotate(rank=SearchRank(article_search_vector(), search))
-        .filter(rank__gt=0)
+        Article.objects.annotate(document=article_search_vector(), rank=SearchRank(article_search_vector(), search))
+        .filter(document=search)  # a match, not rank > 0: ts_rank gives non-matches 1e-20
         .order_by("-rank", "title")[:limit]
     )
 

@@ -21,6 +21,7 @@ PHONE_AS_TYPED = "090-7316-4825"  # how she writes it in a message
 LINE1 = "17 Marigold Crescent"
 LINE2 = "Flat 4B Hollyhock House"
 HANDLE = "zephyq_knits"
+READING = "ゼフィリーヌ"  # her given name's reading (furigana), as a Japanese form stores it
 
 
 @dataclass
@@ -46,7 +47,18 @@ def _address_dict() -> dict:
 def fill_customers(world: World) -> None:
     from tests.customers.factories import AddressFactory
 
-    AddressFactory(customer=world.customer, full_name=f"{FIRST} {LAST}", line1=LINE1, line2=LINE2, phone=PHONE)
+    AddressFactory(
+        customer=world.customer,
+        full_name=f"{FIRST} {LAST}",
+        first_name=FIRST,
+        last_name=LAST,
+        first_name_reading=READING,
+        line1=LINE1,
+        line2=LINE2,
+        phone=PHONE,
+    )
+    world.customer.first_name_reading = READING
+    world.customer.save(update_fields=["first_name_reading"])
 
 
 def fill_catalog(world: World) -> None:

@@ -14,12 +14,12 @@ from customers.erasure import customer_erase
 from tests.carts.factories import VariantFactory, agent
 from tests.customers.factories import CustomerFactory
 from tests.privacy import fillers
-from tests.privacy.fillers import EMAIL, FIRST, HANDLE, LAST, LINE1, LINE2, PHONE, World
+from tests.privacy.fillers import EMAIL, FIRST, HANDLE, LAST, LINE1, LINE2, PHONE, READING, World
 
 pytestmark = pytest.mark.django_db
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
-LITERALS = [EMAIL, FIRST, LAST, LINE1, LINE2, HANDLE]
+LITERALS = [EMAIL, FIRST, LAST, LINE1, LINE2, HANDLE, READING]
 PHONE_DIGITS = re.sub(r"\D", "", PHONE)[-9:]  # the number in any format: "+81 90 7316 4825", "090-7316-4825"
 
 
