@@ -26,7 +26,7 @@ from customers.addresses import (
 )
 from customers.forms import PersonNameFormMixin
 from customers.models import Address
-from customers.names import has_kanji, person_name
+from customers.names import has_kanji, is_japanese, person_name
 from customers.phones import phone_form_field
 
 ADDRESS_FIELDS = (
@@ -54,6 +54,18 @@ class CountryField(forms.ChoiceField):
 
     def to_python(self, value):
         return super().to_python(value).strip().upper()
+
+
+class RegionField(forms.ChoiceField):
+    """A state/prefecture from the country's list; its English or native name ("Tokyo",
+    "oregon") is taken as the stored key ("東京都", "OR")."""
+
+    def __init__(self, *args, country: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country = country
+
+    def to_python(self, value):
+        return region_key(self.country, super().to_python(value))
 
 
 class AddressForm(PersonNameFormMixin, forms.ModelForm):
@@ -151,7 +163,8 @@ class AddressForm(PersonNameFormMixin, forms.ModelForm):
         if "region" in self.fields:
             region_choices = rules.region_choices()
             if region_choices:
-                self.fields["region"] = forms.ChoiceField(
+                self.fields["region"] = RegionField(
+                    country=self.country_code,
                     label=rules.region_label,
                     required="region" in rules.required,
                     choices=[("", _("Choose…")), *region_choices],
@@ -198,6 +211,22 @@ class AddressForm(PersonNameFormMixin, forms.ModelForm):
     def address_dict(self) -> dict:
         """The cleaned address as an order keeps it (Address.as_dict keys)."""
         return self.instance.as_dict()
+
+
+def address_initial_for(customer) -> dict:
+    """A new address form's starting values for `customer`: their name (and its reading)."""
+    if customer is None:
+        return {}
+    initial = {}
+    if is_japanese(customer.first_name) or is_japanese(customer.last_name):
+        initial["country"] = "JP"  # a name in Japanese script: start from the Japanese form
+    return initial | {
+        "full_name": customer.full_name,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "first_name_reading": customer.first_name_reading,
+        "last_name_reading": customer.last_name_reading,
+    }
 
 
 class AddressBookForm(AddressForm):

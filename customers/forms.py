@@ -54,24 +54,31 @@ class PersonNameFormMixin:
     or a name already written in Japanese. Used by the profile page and the console's
     new-customer form. Expects model fields first_name, last_name, *_reading."""
 
-    def _shape_names(self, *, japanese: bool) -> None:
+    def _shape_names(self, *, japanese: bool, with_readings: bool = False) -> None:
+        """Japanese: family name first, labelled so, with the readings. Otherwise first and
+        last name, and the readings only when `with_readings` (optional, explained)."""
         names = (self.initial.get("first_name") or "", self.initial.get("last_name") or "")
         japanese = japanese or any(is_japanese(name) for name in names)
         self.japanese_names = japanese
+        reading_help = _("In katakana or hiragana, e.g. %(example)s")
         if japanese:
             self.fields["last_name"].label = _("Family name")
             self.fields["first_name"].label = _("Given name")
-            self.fields["last_name_reading"].label = _("Family name reading (furigana)")
-            self.fields["first_name_reading"].label = _("Given name reading (furigana)")
-            self.fields["last_name_reading"].help_text = _("In katakana or hiragana, e.g. ヤマダ")
-            self.fields["first_name_reading"].help_text = _("In katakana or hiragana, e.g. タロウ")
             order = ["last_name", "first_name", "last_name_reading", "first_name_reading"]
         else:
             self.fields["first_name"].label = _("First name")
             self.fields["last_name"].label = _("Last name")
+            order = ["first_name", "last_name", "first_name_reading", "last_name_reading"]
+            reading_help = _("For a Japanese name: in katakana or hiragana, e.g. %(example)s")
+        if japanese or with_readings:
+            self.fields["last_name_reading"].label = _("Family name reading (furigana)")
+            self.fields["first_name_reading"].label = _("Given name reading (furigana)")
+            self.fields["last_name_reading"].help_text = reading_help % {"example": "ヤマダ"}
+            self.fields["first_name_reading"].help_text = reading_help % {"example": "タロウ"}
+        else:
             for name in ("first_name_reading", "last_name_reading"):
                 del self.fields[name]
-            order = ["first_name", "last_name"]
+            order = order[:2]
         self.order_fields([*order, *[name for name in self.fields if name not in order]])
 
     def _clean_reading(self, name: str) -> str:

@@ -132,7 +132,16 @@ def customer_anonymise(*, customer: Customer) -> Customer:
 
 
 @transaction.atomic
-def customer_create_by_agent(*, email: str, first_name: str, last_name: str, phone="", actor) -> Customer:
+def customer_create_by_agent(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone="",
+    actor,
+    first_name_reading: str = "",
+    last_name_reading: str = "",
+) -> Customer:
     """A first-time caller: a service agent creates the customer record on the phone.
 
     The record is a guest (no password: the shopper can sign up later with the same email
@@ -151,6 +160,8 @@ def customer_create_by_agent(*, email: str, first_name: str, last_name: str, pho
                 password=None,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
+                first_name_reading=first_name_reading,
+                last_name_reading=last_name_reading,
                 phone=phone,
                 is_guest=True,
                 signup_source=Customer.Source.AGENT,

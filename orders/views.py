@@ -14,7 +14,7 @@ from carts.exceptions import CartClosed, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request, request_attribution
-from customers.address_forms import AddressForm
+from customers.address_forms import AddressForm, address_initial_for
 from customers.models import Consent
 from customers.services import consent_set
 from orders.exceptions import (
@@ -66,8 +66,7 @@ def checkout_start(request):
     initial = {"email": saved.get("email") or cart.email or (user.email if user else "")}
     address_initial = dict(saved.get("address") or {})
     if not address_initial and user:
-        address_initial = {"full_name": user.full_name, "first_name": user.first_name, "last_name": user.last_name}
-        address_initial.update(first_name_reading=user.first_name_reading, last_name_reading=user.last_name_reading)
+        address_initial = address_initial_for(user)
     initial["shipping_method"] = saved.get("shipping_method") or cart.shipping_method
     initial["payment_method"] = saved.get("payment_method", "test_card")
     if addresses:

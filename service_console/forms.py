@@ -1,9 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
 
 from carts.models import CartOverride
+from customers.forms import PersonNameFormMixin
 from customers.models import Customer
+from customers.phones import phone_form_field
 from customers.selectors import customer_by_email
 from orders.models import Order
 from service_console.models import Case
@@ -130,14 +134,14 @@ class ApprovalDecisionForm(forms.Form):
 # --- first-time caller -----------------------------------------------------------------
 
 
-class NewCustomerForm(forms.ModelForm):
-    """Name, email and phone of a first-time caller. A ModelForm over the customer record,
-    so the phone field is whatever the model declares (validation and formatting included)."""
+class NewCustomerForm(PersonNameFormMixin, forms.ModelForm):
+    """Name (with its furigana, optional), email and phone of a first-time caller. The phone
+    is read in the shop's country unless it starts with + (stored in E.164)."""
 
     class Meta:
         model = Customer
-        fields = ["first_name", "last_name", "email", "phone"]
-        labels = {"email": "Email", "phone": "Phone"}
+        fields = ["first_name", "last_name", "first_name_reading", "last_name_reading", "email", "phone"]
+        labels = {"email": "Email"}
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -147,9 +151,11 @@ class NewCustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing: Customer | None = None
+        self.fields["phone"] = phone_form_field(region=settings.SHOP_COUNTRY, label="Phone")
+        language = (get_language() or "").split("-")[0]
+        self._shape_names(japanese=settings.SHOP_COUNTRY == "JP" or language == "ja", with_readings=True)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = False
-        self.fields["phone"].required = False
         self.fields["email"].help_text = "Order confirmations and the complete-your-purchase link go here."
 
     def clean_email(self) -> str:

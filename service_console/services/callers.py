@@ -10,9 +10,26 @@ from customers.models import Address, Customer
 from customers.services import customer_create_by_agent
 
 
-def console_customer_create(*, email: str, first_name: str, last_name: str, phone, actor) -> Customer:
+def console_customer_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone,
+    actor,
+    first_name_reading: str = "",
+    last_name_reading: str = "",
+) -> Customer:
     """Create the caller's record (CustomerExists if the email is on file); audited by customers."""
-    return customer_create_by_agent(email=email, first_name=first_name, last_name=last_name, phone=phone, actor=actor)
+    return customer_create_by_agent(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        first_name_reading=first_name_reading,
+        last_name_reading=last_name_reading,
+        phone=phone,
+        actor=actor,
+    )
 
 
 @transaction.atomic

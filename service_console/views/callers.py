@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from customers.account_forms import AddressForm
+from customers.address_forms import AddressForm, address_initial_for
 from customers.exceptions import CustomerExists
 from service_console.customer360 import customer_360
 from service_console.forms import NewCustomerForm
@@ -45,6 +45,8 @@ def customer_new(request):
                 email=data["email"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                first_name_reading=data.get("first_name_reading", ""),
+                last_name_reading=data.get("last_name_reading", ""),
                 phone=data["phone"],
                 actor=request.user,
             )
@@ -111,6 +113,6 @@ def _addresses_context(customer, data, *, form) -> dict:
     return {
         "customer": customer,
         "c360": data,
-        "address_form": form or AddressForm(prefix=ADDRESS_PREFIX, initial={"full_name": customer.full_name}),
+        "address_form": form or AddressForm(prefix=ADDRESS_PREFIX, initial=address_initial_for(customer)),
         "address_form_open": form is not None,
     }

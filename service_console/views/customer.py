@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carts.exceptions import CartConflict, CartError, DiscountLimitExceeded
 from carts.models import CartOverride
 from catalog.models import Variant
-from customers.account_forms import AddressForm
+from customers.address_forms import AddressForm, address_initial_for
 from customers.models import Consent
 from customers.services import consent_set
 from marketing.exceptions import MarketingError
@@ -166,7 +166,7 @@ def _panels_context(customer, data) -> dict:
 
 
 def _address_form(customer):
-    return AddressForm(prefix="addr", initial={"full_name": customer.full_name})
+    return AddressForm(prefix="addr", initial=address_initial_for(customer))
 
 
 def cart_panel_context(customer, data) -> dict:

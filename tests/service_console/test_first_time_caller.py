@@ -12,8 +12,9 @@ from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {
-    "addr-full_name": "Mei Ito",
+ADDRESS = {  # a Japanese address: family and given name, prefecture from the list
+    "addr-last_name": "Ito",
+    "addr-first_name": "Mei",
     "addr-line1": "4-5-6 Shibuya",
     "addr-city": "Shibuya-ku",
     "addr-region": "Tokyo",
