@@ -31,6 +31,13 @@ browser:
 	else \
 	  echo "Browser tests need Debian's chromium: run 'sudo apt-get install -y chromium' and re-run make test."; exit 1; \
 	fi
+	@# A Japanese font, so screenshots of Japanese addresses and names show text, not boxes.
+	@if fc-list :lang=ja 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ipafont-gothic >/dev/null) ; \
+	else \
+	  echo "Screenshots need a Japanese font: sudo apt-get install -y fonts-ipafont-gothic"; \
+	fi
 
 ## The whole suite, against real Postgres and Redis (DATABASE_URL/REDIS_URL, else embedded).
 test: install browser

@@ -148,8 +148,8 @@ class AddressForm(PersonNameFormMixin, forms.ModelForm):
         }
         helps = {
             "line1": _("Town and block number, e.g. 渋谷1-2-3") if jp else "",
-            "last_name_reading": _("In katakana or hiragana, e.g. ヤマダ"),
-            "first_name_reading": _("In katakana or hiragana, e.g. タロウ"),
+            "last_name_reading": _("In katakana or hiragana, e.g. ヤマダ; needed for a name in kanji"),
+            "first_name_reading": _("In katakana or hiragana, e.g. タロウ; needed for a name in kanji"),
         }
         if rules.postal_code_examples:
             helps["postal_code"] = _("e.g. %(example)s") % {"example": rules.postal_code_examples[0]}

@@ -1,0 +1,70 @@
+"""A guest checks out to a Japanese address in a real browser: choosing Japan redraws the
+form in Japanese order (name + furigana, 〒, prefecture list, city, street, building), the
+postal code format is checked, and the review page prints the address the Japanese way."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.carts.factories import ProductFactory, VariantFactory
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _fits(page, width):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
+    product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
+    VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
+    page = page_at(width)
+    page.goto(f"{live_server.url}/products/{product.slug}/")
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/checkout/")
+
+    page.get_by_label("Email for your receipt").fill("taro@example.com")
+    page.get_by_label("Country").select_option("JP")
+    page.locator('.address-fields[data-country="JP"]').wait_for()
+    labels = page.locator(".address-fields label").all_inner_texts()
+    assert [label.replace(" (optional)", "") for label in labels] == [
+        "Country",
+        "Family name",
+        "Given name",
+        "Family name reading (furigana)",
+        "Given name reading (furigana)",
+        "Postal code",
+        "Prefecture",
+        "City, ward, town or village",
+        "Street address",
+        "Building, floor, room",
+        "Phone",
+    ]
+    page.get_by_label("Family name", exact=True).fill("山田")
+    page.get_by_label("Given name", exact=True).fill("太郎")
+    page.get_by_label("Family name reading (furigana)").fill("ヤマダ")
+    page.get_by_label("Given name reading (furigana)").fill("たろう")
+    page.get_by_label("Postal code").fill("15-0002")  # one digit short
+    page.get_by_label("Prefecture").select_option("東京都")
+    page.get_by_label("City, ward, town or village").fill("渋谷区")
+    page.get_by_label("Street address").fill("渋谷1-2-3")
+    page.get_by_label("Building, floor, room").fill("Xビル 4F")
+    page.get_by_label("Phone").fill("090-1234-5678")
+    page.get_by_role("button", name="Continue to review").click()
+
+    # Refused: the postal code's format, said beside the field; everything typed is kept.
+    assert page.get_by_text("Enter a valid code, e.g. 154-0023.").is_visible()
+    assert page.get_by_label("Street address").input_value() == "渋谷1-2-3"
+    _fits(page, width)
+    screenshot(page, f"checkout-japanese-address-{width}")
+    page.get_by_label("Postal code").fill("1500002")
+    page.get_by_role("button", name="Continue to review").click()
+
+    printed = page.get_by_test_id("review-address").inner_text().splitlines()
+    assert printed == ["〒150-0002", "東京都渋谷区渋谷1-2-3", "Xビル 4F", "山田 太郎 様", "Japan", "090-1234-5678"]
+    _fits(page, width)
+    screenshot(page, f"checkout-review-japanese-{width}")
