@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Address, Consent, Customer
 from customers.phones import looks_like_phone, phone_display, phone_search_candidates
@@ -28,7 +29,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(UserAdmin):
+class CustomerAdmin(SimpleHistoryAdmin, UserAdmin):
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "phone_shown", "is_guest", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_guest", "is_active", "signup_source", "groups")

@@ -51,6 +51,11 @@ def customers_erase(subject: ErasureSubject) -> None:
 
     sessions_erase(subject.customer)
     customer_anonymise(customer=subject.customer)
+    # The record's change history (django-simple-history) keeps who changed what and when,
+    # not the values that identified them.
+    Customer.history.filter(id=subject.customer.pk).update(
+        email=subject.replacement_email, first_name="", last_name="", phone=""
+    )
 
 
 def register() -> None:
@@ -58,7 +63,7 @@ def register() -> None:
 
     personal_data_register(
         "customers",
-        holds=("customers.Customer", "customers.Address"),
+        holds=("customers.Customer", "customers.Address", "customers.HistoricalCustomer"),
         linked=("customers.Consent", "sessions.Session"),  # consent history stays, withdrawn
         erase=customers_erase,
         order=900,  # the record itself last: other apps find their rows through it

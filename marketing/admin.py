@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
 from marketing import selectors
@@ -63,7 +64,7 @@ class SegmentRuleInline(admin.TabularInline):
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/marketing/segment/change_form.html"
     list_display = ("name", "rule_summary", "updated_at")
     search_fields = ("name",)
@@ -192,7 +193,7 @@ class PreviewForm(forms.Form):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "status", "segment", "progress", "sent_count", "scheduled_at", "agent_sendable")
     list_filter = ("status", "agent_sendable")
     search_fields = ("name", "subject")

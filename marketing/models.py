@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class AbandonmentSettings(models.Model):
@@ -92,6 +93,8 @@ class Segment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -131,6 +134,8 @@ class SegmentRule(models.Model):
         max_length=200, blank=True, help_text="Number, date (YYYY-MM-DD), days, yes/no, text or a comma list."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]
@@ -172,6 +177,8 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "scheduled_at"], name="campaign_due_idx")]
@@ -207,6 +214,8 @@ class CampaignBlock(models.Model):
     button_label = models.CharField(max_length=80, blank=True)
     products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
     limit = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1), MaxValueValidator(12)])
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "id"]

@@ -41,6 +41,10 @@ def register() -> None:
             "marketing.CampaignBlock",
             "marketing.JourneyStep",
             "marketing.MarketingCursor",
+            "marketing.HistoricalSegment",
+            "marketing.HistoricalSegmentRule",
+            "marketing.HistoricalCampaign",
+            "marketing.HistoricalCampaignBlock",
         ),
         # Which message went to whom and what it earned: metrics and attribution keep them.
         linked=(

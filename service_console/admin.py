@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from service_console.models import Article, Case, CaseMessage
 from service_console.rendering import markdown_to_safe_html
@@ -33,7 +34,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("title", "category", "is_public", "updated_at")
     list_filter = ("category", "is_public")
     search_fields = ("title", "summary", "body")

@@ -13,6 +13,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 CASE_NUMBER_PREFIX = "CS-"
 _CASE_NUMBER_RE = re.compile(r"^\s*(?:cs-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
@@ -144,6 +145,8 @@ class Article(models.Model):
     is_public = models.BooleanField(default=True, help_text="Public articles appear in the help centre at /help/.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

@@ -26,5 +26,5 @@ def register() -> None:
         "service_console",
         holds=("service_console.Case", "service_console.CaseMessage"),
         erase=cases_erase,
-        without=("service_console.Article",),
+        without=("service_console.Article", "service_console.HistoricalArticle"),
     )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "phonenumber_field",
+    "simple_history",  # before/after of admin and service edits on key models (README "Audit")
     "common",
     "customers",
     "messaging",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each recorded change
 ]
 
 ROOT_URLCONF = "commerce_platform.urls"
