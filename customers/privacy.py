@@ -54,7 +54,12 @@ def customers_erase(subject: ErasureSubject) -> None:
     # The record's change history (django-simple-history) keeps who changed what and when,
     # not the values that identified them.
     Customer.history.filter(id=subject.customer.pk).update(
-        email=subject.replacement_email, first_name="", last_name="", phone=""
+        email=subject.replacement_email,
+        first_name="",
+        last_name="",
+        first_name_reading="",
+        last_name_reading="",
+        phone="",
     )
 
 
