@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Where `make run` serves, and where the embedded services and run_all's pidfile live.
+ADDR    ?= 127.0.0.1:8000
+VAR_DIR ?= var
 
 export PYTHONUNBUFFERED := 1
 
@@ -16,11 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-## Migrate, load demo data, then run web + Celery worker + beat in the foreground (Ctrl-C stops all).
+## Migrate, load demo data, then run web + Celery worker + beat in the foreground (Ctrl-C stops
+## those three; `make stop` stops them and the embedded Postgres/Redis). e.g. make run ADDR=127.0.0.1:8103
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py run_all
+	VAR_DIR=$(VAR_DIR) $(BIN)/python manage.py migrate --noinput
+	VAR_DIR=$(VAR_DIR) $(BIN)/python manage.py seed_demo
+	VAR_DIR=$(VAR_DIR) $(BIN)/python manage.py run_all --addr $(ADDR)
 
 ## Debian's Chromium for browser tests (installed when missing and running as root).
 browser:
@@ -59,9 +63,10 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## Stop the embedded Postgres and Redis (data in var/ is kept).
+## Stop what `make run` started: web, worker and beat (pids in $(VAR_DIR)/run_all.json), then the
+## embedded Postgres and Redis (data in $(VAR_DIR)/ is kept).
 stop:
-	@test -x $(BIN)/python && $(BIN)/python -c "import sys; sys.path.insert(0, '.'); from commerce_platform.devservices import stop_all; stop_all('var')" || true
+	@test -x $(BIN)/python && $(BIN)/python -c "import sys; sys.path.insert(0, '.'); from commerce_platform.devservices import stop_all; stop_all('$(VAR_DIR)')" || true
 
 clean: stop
-	rm -rf $(VENV) var staticfiles tests/artifacts
+	rm -rf $(VENV) $(VAR_DIR) staticfiles tests/artifacts

@@ -7,6 +7,7 @@ delays an order confirmation; routes live in settings.CELERY_TASK_ROUTES.
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commerce_platform.settings")
 
@@ -28,3 +29,24 @@ def report_worker(self, key: str) -> None:
 
     info = self.request.delivery_info or {}
     redis.Redis.from_url(settings.REDIS_URL).rpush(key, f"{self.request.hostname}|{info.get('routing_key', '')}")
+
+
+@worker_init.connect
+def _worker_starting(**kwargs) -> None:
+    from commerce_platform.health import worker_starting_mark
+
+    worker_starting_mark()
+
+
+@worker_ready.connect
+def _worker_ready(**kwargs) -> None:
+    from commerce_platform.health import worker_ready_soon_clear
+
+    worker_ready_soon_clear()
+
+
+@worker_shutdown.connect
+def _worker_gone(**kwargs) -> None:
+    from commerce_platform.health import worker_starting_clear
+
+    worker_starting_clear()

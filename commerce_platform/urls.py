@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from commerce_platform.health import healthz
 from commerce_platform.privacy_views import your_data, your_data_export
-from commerce_platform.views import home
+from commerce_platform.views import favicon, home
 from marketing import views as marketing_views
 from messaging.views import OutboxPasswordResetView
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Password reset mail goes through the messaging outbox (same URL and template as customers).
     path("accounts/password-reset/", OutboxPasswordResetView.as_view(), name="password_reset_outbox"),
     path("accounts/data/", your_data, name="your_data"),

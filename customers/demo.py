@@ -2,8 +2,10 @@
 
 import os
 import random
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from customers.models import Address, Consent, Customer
 from customers.roles import AGENTS, MARKETERS, SUPERVISORS
@@ -73,22 +75,50 @@ CITIES = [
 ]
 
 
-def seed_staff_and_shopper() -> list[tuple[str, str]]:
-    """Create (or refresh) the demo logins; returns (email, role) pairs."""
-    created = []
+# Demo data is history, not news: everyone seeded joined (and consented) long ago, so the
+# welcome journey (only consents younger than 2 days, marketing.services.journeys) never
+# mistakes them for fresh sign-ups, and the frequency cap has room for the first campaign.
+STAFF_JOINED_DAYS_AGO = 400
+CUSTOMER_JOINED_DAYS_AGO = (200, 700)  # before every seeded order (orders.demo: up to 180 days)
+UNSUBSCRIBED_SHARE = 0.08  # of the consenting, later used the unsubscribe link
+
+
+def seed_staff_and_shopper() -> list[tuple[str, str, bool]]:
+    """Create the demo logins that are missing; returns (email, role, created) triples.
+
+    An existing account is left exactly as it is (name, password, groups, phone, address,
+    consents): re-running `make run` must not undo what a person changed or sign them out
+    (a new password hash would end their sessions)."""
+    joined = timezone.now() - timedelta(days=STAFF_JOINED_DAYS_AGO)
+    result = []
     for email, first, last, groups, is_staff, is_superuser in DEMO_USERS:
-        customer = Customer.objects.filter(email__iexact=email).first() or Customer(email=email)
+        role = groups[0] if groups else ("superuser" if is_superuser else "shopper")
+        customer = Customer.objects.filter(email__iexact=email).first()
+        # A guest row (checkout without an account) has no password: it becomes the demo login.
+        claim = customer is not None and customer.is_guest and not customer.has_usable_password()
+        if customer is not None and not claim:
+            result.append((email, role, False))
+            continue
+        customer = customer or Customer(email=email, date_joined=joined)
         customer.first_name, customer.last_name = first, last
         customer.is_staff, customer.is_superuser, customer.is_guest = is_staff, is_superuser, False
         customer.set_password(DEMO_PASSWORD)
+        if email == SHOPPER_EMAIL:
+            customer.phone = SHOPPER_PHONE
         customer.save()
         if groups:
             customer.groups.set(Group.objects.filter(name__in=groups))
-        role = groups[0] if groups else ("superuser" if is_superuser else "shopper")
-        created.append((email, role))
-    shopper = Customer.objects.get(email__iexact="shopper@example.com")
-    shopper.phone = "+81 90 1234 5678"
-    shopper.save(update_fields=["phone"])
+        if email == SHOPPER_EMAIL:
+            _seed_shopper_profile(customer)
+        result.append((email, role, True))
+    return result
+
+
+SHOPPER_EMAIL = "shopper@example.com"
+SHOPPER_PHONE = "+81 90 1234 5678"
+
+
+def _seed_shopper_profile(shopper: Customer) -> None:
     if not shopper.addresses.exists():
         Address.objects.create(
             customer=shopper,
@@ -104,13 +134,17 @@ def seed_staff_and_shopper() -> list[tuple[str, str]]:
         )
     if not shopper.consents.exists():
         for purpose in (Consent.Purpose.MARKETING_EMAIL, Consent.Purpose.PERSONALISATION):
-            Consent.objects.create(customer=shopper, purpose=purpose, granted=True, source=Consent.Source.SIGNUP)
-    return created
+            Consent.objects.create(
+                customer=shopper, purpose=purpose, granted=True, source=Consent.Source.SIGNUP,
+                created_at=shopper.date_joined,
+            )  # fmt: skip
 
 
 def seed_customers(count: int, progress) -> list[Customer]:
-    """`count` demo shoppers customerNNNN@example.com with addresses and mixed consent."""
+    """`count` demo shoppers customerNNNN@example.com with addresses and mixed consent, who
+    joined 200–700 days ago (consents dated then; a few unsubscribed since)."""
     rng = random.Random(42)
+    now = timezone.now()
     existing = set(
         Customer.objects.filter(email__startswith="customer", email__endswith="@example.com").values_list(
             "email", flat=True
@@ -126,6 +160,7 @@ def seed_customers(count: int, progress) -> list[Customer]:
             first_name=rng.choice(FIRST),
             last_name=rng.choice(LAST),
             phone=f"+81 80 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+            date_joined=now - timedelta(days=rng.randint(*CUSTOMER_JOINED_DAYS_AGO), minutes=rng.randint(0, 1439)),
         )
         customer.set_unusable_password()
         to_create.append(customer)
@@ -147,9 +182,26 @@ def seed_customers(count: int, progress) -> list[Customer]:
         )
         if rng.random() < 0.7:
             consents.extend(
-                Consent(customer=customer, purpose=purpose, granted=True, source=Consent.Source.SIGNUP)
+                Consent(
+                    customer=customer,
+                    purpose=purpose,
+                    granted=True,
+                    source=Consent.Source.SIGNUP,
+                    created_at=customer.date_joined,
+                )
                 for purpose in (Consent.Purpose.MARKETING_EMAIL, Consent.Purpose.PERSONALISATION)
             )
+            if rng.random() < UNSUBSCRIBED_SHARE:
+                left = customer.date_joined + (now - customer.date_joined) * rng.uniform(0.3, 0.9)
+                consents.append(
+                    Consent(
+                        customer=customer,
+                        purpose=Consent.Purpose.MARKETING_EMAIL,
+                        granted=False,
+                        source=Consent.Source.UNSUBSCRIBE,
+                        created_at=left,
+                    )
+                )
         progress.update(1)
     Address.objects.bulk_create(addresses, batch_size=500)
     Consent.objects.bulk_create(consents, batch_size=500)

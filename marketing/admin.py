@@ -15,7 +15,10 @@ from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
@@ -82,13 +85,18 @@ class SegmentAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Live count and preview")
     def members(self, obj: Segment) -> str:
+        # One count message (#segment-live-count): it shows the saved rules' count, and the
+        # page's script rewrites the same line while the rules on screen are edited.
         if obj is None or obj.pk is None:
-            return "Save the segment to see how many customers match."
+            return format_html(
+                '<p id="segment-live-count" aria-live="polite">{}</p>',
+                "Add rules below: the number of customers who match them shows here as you type.",
+            )
         try:
             count = segment_count(obj)
             preview = segment_preview(obj)
         except SegmentRuleInvalid as exc:
-            return format_html('<p class="errornote">{}</p>', exc)
+            return format_html('<p id="segment-live-count" class="errornote" aria-live="polite">{}</p>', exc)
         export = reverse("admin:marketing_segment_export", args=[obj.pk])
         rows = format_html_join(
             "",
@@ -96,9 +104,11 @@ class SegmentAdmin(SimpleHistoryAdmin):
             ((c.email, f"{c.first_name} {c.last_name}".strip()) for c in preview),
         )
         return format_html(
-            '<p><strong id="segment-count" data-count="{}">{} customer{}</strong> in the segment now. '
-            '<a class="button" href="{}">Export hashed emails (CSV)</a></p>'
-            "<table><thead><tr><th>Email</th><th>Name</th></tr></thead><tbody>{}</tbody></table>{}",
+            '<p id="segment-live-count" aria-live="polite"><strong id="segment-count" data-count="{}">{} customer{}'
+            "</strong> in the segment now.</p>"
+            '<p><a class="button" href="{}">Export hashed emails (CSV)</a></p>'
+            '<table id="segment-preview"><caption>First 20 members (saved rules)</caption>'
+            "<thead><tr><th>Email</th><th>Name</th></tr></thead><tbody>{}</tbody></table>{}",
             count,
             f"{count:,}",
             "" if count == 1 else "s",
@@ -176,8 +186,24 @@ class SegmentAdmin(SimpleHistoryAdmin):
 # --- campaigns -------------------------------------------------------------------------
 
 
+class CampaignBlockForm(forms.ModelForm):
+    image_url = forms.URLField(label="Image URL", required=False, assume_scheme="https")
+
+    class Meta:
+        model = CampaignBlock
+        fields = ("position", "kind", "heading", "text", "image_url", "image_alt", "link_url", "button_label",
+                  "products", "limit")  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == CampaignBlock.Kind.PRODUCT_GRID and not cleaned.get("products"):
+            self.add_error("products", "Pick the products to show, or remove the block.")
+        return cleaned
+
+
 class CampaignBlockInline(admin.StackedInline):
     model = CampaignBlock
+    form = CampaignBlockForm
     extra = 0
     fieldsets = (
         (None, {"fields": (("position", "kind"), "heading", "text", ("link_url", "button_label"))}),
@@ -192,21 +218,66 @@ class PreviewForm(forms.Form):
     customer = forms.CharField(label="Customer email", help_text="Preview the email as this customer sees it.")
 
 
+# The buttons of the campaign page: each saves the form first, then acts (response_change).
+SEND_NOW, SCHEDULE, SEND_TEST = "_send_now", "_schedule", "_send_test"
+PAUSE, RESUME, CANCEL = "_pause", "_resume", "_cancel"
+CAMPAIGN_BUTTONS = {
+    # name: (label, statuses it is offered in, css class)
+    SEND_NOW: ("Send now", (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), "default"),
+    SCHEDULE: ("Schedule", (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), ""),
+    SEND_TEST: ("Send a test to me", tuple(Campaign.Status.values), ""),
+    PAUSE: ("Pause sending", (Campaign.Status.SENDING,), ""),
+    RESUME: ("Resume sending", (Campaign.Status.PAUSED,), "default"),
+    CANCEL: (
+        "Cancel the campaign",
+        (Campaign.Status.SCHEDULED, Campaign.Status.SENDING, Campaign.Status.PAUSED),
+        "",
+    ),
+}
+
+
+class CampaignForm(forms.ModelForm):
+    """Knows which button was pressed (its name is in the POST data), so "Schedule" without a
+    time or "Send now" without a segment is an error next to the field."""
+
+    class Meta:
+        model = Campaign
+        fields = ("name", "subject", "preheader", "segment", "scheduled_at", "agent_sendable")
+
+    def clean(self):
+        cleaned = super().clean()
+        if SCHEDULE in self.data:
+            when = cleaned.get("scheduled_at")
+            if not when:
+                self.add_error("scheduled_at", "Choose the date and time to send at, then press “Schedule”.")
+            elif when <= timezone.now():
+                self.add_error("scheduled_at", "Choose a time in the future.")
+        if (SEND_NOW in self.data or SCHEDULE in self.data) and not cleaned.get("segment"):
+            self.add_error("segment", "Choose the segment to send to.")
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "status", "segment", "progress", "sent_count", "scheduled_at", "agent_sendable")
+    form = CampaignForm
+    save_on_top = True  # "Save" comes first in the form, so Enter in a field never presses "Send now"
+    change_form_template = "admin/marketing/campaign/change_form.html"
+    list_display = ("name", "status", "segment", "progress", "result", "scheduled_at", "agent_sendable")
     list_filter = ("status", "agent_sendable")
+    list_select_related = ("segment",)
     search_fields = ("name", "subject")
     inlines = [CampaignBlockInline]
     actions = ["send_now", "pause", "resume", "cancel", "send_test_to_me"]
     readonly_fields = (
         "status",
+        "result",
         "progress",
         "audience_size",
         "processed_count",
         "sent_count",
-        "skipped_consent_count",
         "skipped_cap_count",
+        "skipped_consent_count",
+        "skipped_suppressed_count",
         "started_at",
         "finished_at",
         "metrics",
@@ -214,10 +285,25 @@ class CampaignAdmin(SimpleHistoryAdmin):
     )
     fieldsets = (
         (None, {"fields": ("name", "subject", "preheader", "segment", "scheduled_at", "agent_sendable")}),
-        ("Sending", {"fields": ("tools", "status", "progress", "audience_size", "processed_count", "sent_count",
-                                "skipped_consent_count", "skipped_cap_count", "started_at", "finished_at")}),
+        ("Send", {"fields": ("tools",)}),
+        ("Sending", {"fields": ("status", "result", "progress", "audience_size", "processed_count", "sent_count",
+                                "skipped_cap_count", "skipped_consent_count", "skipped_suppressed_count",
+                                "started_at", "finished_at")}),
         ("Results", {"fields": ("metrics",)}),
     )  # fmt: skip
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # nothing has been sent from a campaign that does not exist yet
+            return (self.fieldsets[0], self.fieldsets[1])
+        return self.fieldsets
+
+    def changelist_view(self, request, extra_context=None):
+        self._cap = selectors.cap_description(AbandonmentSettings.current())  # one read per page
+        return super().changelist_view(request, extra_context)
+
+    def _cap_text(self) -> str:
+        cap = getattr(self, "_cap", None)
+        return cap if cap is not None else selectors.cap_description(AbandonmentSettings.current())
 
     @admin.display(description="Progress")
     def progress(self, obj: Campaign) -> str:
@@ -233,17 +319,58 @@ class CampaignAdmin(SimpleHistoryAdmin):
             obj.audience_size,
         )
 
-    @admin.display(description="Tools")
-    def tools(self, obj: Campaign) -> str:
+    @admin.display(description="Result")
+    def result(self, obj: Campaign) -> str:
         if obj is None or obj.pk is None:
-            return "Save the campaign first."
+            return "—"
+        outcome = selectors.campaign_result(obj, cap=self._cap_text())
+        if outcome is None:
+            return "Not sent yet."
+        # Our own words plus numbers: escape, then link the settings the cap comes from.
+        text = conditional_escape(outcome.text).replace(
+            "Flow settings",
+            format_html('<a href="{}">Flow settings</a>', reverse("admin:marketing_abandonmentsettings_changelist")),
+        )
+        css = "campaign-result campaign-result--nothing" if outcome.nothing_sent else "campaign-result"
+        return format_html('<span class="{}" data-status="{}">{}</span>', css, obj.status, mark_safe(text))  # noqa: S308 - escaped above
+
+    @admin.display(description="Send and test")
+    def tools(self, obj: Campaign) -> str:
+        saved = obj is not None and obj.pk is not None
+        status = obj.status if saved else Campaign.Status.DRAFT  # the add page offers a draft's buttons
+        offered = [(name, css, label) for name, (label, shown, css) in CAMPAIGN_BUTTONS.items() if status in shown]
+        buttons = format_html_join(
+            " ", '<button type="submit" name="{}" value="1" class="button {}">{}</button>', offered
+        )
+        links = ""
+        if saved:
+            links = format_html(
+                '<a class="button" href="{}">Preview as a customer</a> '
+                '<a class="button" href="{}">Metrics and chart</a>',
+                reverse("admin:marketing_campaign_preview", args=[obj.pk]),
+                reverse("admin:marketing_campaign_metrics", args=[obj.pk]),
+            )
+        audience = ""
+        if saved and obj.segment_id and obj.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
+            try:
+                size = segment_count(obj.segment)
+            except SegmentRuleInvalid:
+                size = None
+            if size is not None:
+                audience = format_html(
+                    " “{}” has {} customer{} now; consent, suppression and the frequency cap are checked for each "
+                    "when it is sent.",
+                    obj.segment.name,
+                    f"{size:,}",
+                    "" if size == 1 else "s",
+                )
         return format_html(
-            '<a class="button" href="{}">Preview as a customer</a> '
-            '<a class="button" href="{}">Metrics and chart</a> '
-            "<p>Send now, send a test to yourself, pause, resume or cancel with the actions on the campaign "
-            "list. Set a schedule time and save: the campaign then starts by itself at that time.</p>",
-            reverse("admin:marketing_campaign_preview", args=[obj.pk]),
-            reverse("admin:marketing_campaign_metrics", args=[obj.pk]),
+            '<div class="campaign-buttons">{}</div><p class="help">Each button saves your changes first. '
+            "“Schedule” sends at the time in “Scheduled at”; a test goes to you only (marked [TEST], not counted)."
+            "{}</p><div>{}</div>",
+            buttons,
+            audience,
+            links,
         )
 
     @admin.display(description="Metrics")
@@ -267,9 +394,62 @@ class CampaignAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
-        if obj.scheduled_at and obj.status == Campaign.Status.DRAFT and "scheduled_at" in form.changed_data:
-            obj.status = Campaign.Status.SCHEDULED
+        if obj.status == Campaign.Status.SCHEDULED and not obj.scheduled_at:
+            obj.status = Campaign.Status.DRAFT  # the time was cleared: it no longer starts by itself
+        # A draft saved with a new time is scheduled (after its blocks are saved, see _after_save).
+        request._campaign_time_set = (
+            obj.status == Campaign.Status.DRAFT and obj.scheduled_at is not None and "scheduled_at" in form.changed_data
+        )
         super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _after_save(self, request, obj: Campaign):
+        """Run the pressed button's service on the saved campaign; stay on its page."""
+        pressed = next((name for name in CAMPAIGN_BUTTONS if name in request.POST), None)
+        if pressed is None and getattr(request, "_campaign_time_set", False):
+            pressed = SCHEDULE
+        if pressed is None:
+            return None
+        here = HttpResponseRedirect(reverse("admin:marketing_campaign_change", args=[obj.pk]))
+        if pressed == SEND_TEST:
+            campaign_services.campaign_send_test(campaign=obj, to_user=request.user)
+            self.message_user(
+                request, f"Saved. A test of “{obj.name}” is on its way to {request.user.email}.", messages.SUCCESS
+            )
+            return here
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            if pressed == SEND_NOW:
+                started = campaign_services.campaign_send_start(campaign=obj, actor=request.user)
+                note = (
+                    f"Saved and sending “{obj.name}” to the {started.audience_size:,} customer"
+                    f"{'' if started.audience_size == 1 else 's'} of “{started.segment.name}”. "
+                    "This page shows who was skipped and why when it finishes."
+                )
+            elif pressed == SCHEDULE:
+                scheduled = campaign_services.campaign_schedule(campaign=obj, when=obj.scheduled_at, actor=request.user)
+                when = timezone.localtime(scheduled.scheduled_at)
+                note = f"Saved and scheduled: “{obj.name}” starts by itself on {when:%d %b %Y at %H:%M}."
+            elif pressed == PAUSE:
+                campaign_services.campaign_pause(campaign=obj, actor=request.user)
+                note = f"Paused “{obj.name}”. Resume sends to the rest of the segment."
+            elif pressed == RESUME:
+                campaign_services.campaign_resume(campaign=obj, actor=request.user)
+                note = f"Resumed “{obj.name}”."
+            else:
+                campaign_services.campaign_cancel(campaign=obj, actor=request.user)
+                note = f"Cancelled “{obj.name}”: nothing more is sent."
+        except CampaignStateError as exc:
+            self.message_user(request, f"Saved, but not sent: {exc}", messages.ERROR)
+            return here
+        self.message_user(request, note, messages.SUCCESS)
+        return here
 
     def _each(self, request, queryset, service, done: str):
         ok = 0
@@ -308,7 +488,32 @@ class CampaignAdmin(SimpleHistoryAdmin):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="marketing_campaign_preview"),
             path("<int:pk>/metrics/", self.admin_site.admin_view(self.metrics_view), name="marketing_campaign_metrics"),
+            path(
+                "<int:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="marketing_campaign_progress"
+            ),
         ] + super().get_urls()
+
+    PROGRESS_FIELDS = ("status", "result", "progress", "processed_count", "sent_count", "skipped_cap_count",
+                       "skipped_consent_count", "skipped_suppressed_count", "finished_at")  # fmt: skip
+
+    def progress_view(self, request, pk: int):
+        """The "Sending" fields as HTML, polled by the campaign page while it sends."""
+        campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        fields = {}
+        for name in self.PROGRESS_FIELDS:
+            value = getattr(self, name, None)
+            if callable(value):
+                fields[name] = str(value(campaign))
+            elif name == "status":
+                fields[name] = str(conditional_escape(campaign.get_status_display()))
+            elif name == "finished_at":
+                fields[name] = date_format(timezone.localtime(campaign.finished_at), "DATETIME_FORMAT") if (
+                    campaign.finished_at) else "-"  # fmt: skip
+            else:
+                fields[name] = str(getattr(campaign, name))
+        return JsonResponse({"status": campaign.status, "fields": fields})
 
     def preview_view(self, request, pk: int):
         from messaging.rendering import email_render

@@ -91,7 +91,9 @@ def render_blocks(
         elif block.kind == CampaignBlock.Kind.IMAGE:
             item.update(image=block.image_url, alt=block.image_alt, url=link_for(message, block.link_url or "/"))
         elif block.kind == CampaignBlock.Kind.BUTTON:
-            label = personalise(block.button_label, values) or "Shop now"
+            label = personalise(block.button_label, values).strip()
+            if not label:
+                continue  # never invent a label (CampaignBlock.clean refuses an empty button)
             item.update(label=label, url=link_for(message, block.link_url or "/"))
         elif block.kind == CampaignBlock.Kind.PRODUCT_GRID:
             ids = [pk for pk in block.grid_ids if pk in grid_products][: block.limit]

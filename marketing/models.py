@@ -152,6 +152,11 @@ class Campaign(models.Model):
         PAUSED = "paused", "Paused"
         CANCELLED = "cancelled", "Cancelled"
         SENT = "sent", "Sent"
+        # Finished, but every recipient was skipped (cap, consent, suppression) or the
+        # segment was empty: never shown as "Sent" when nothing went out.
+        NOTHING_SENT = "nothing_sent", "Nothing sent"
+
+    FINISHED = (Status.SENT, Status.NOTHING_SENT)
 
     name = models.CharField(max_length=160)
     subject = models.CharField(max_length=200, help_text='Tokens allowed, e.g. "{{ first_name }}, new in".')
@@ -169,6 +174,7 @@ class Campaign(models.Model):
     sent_count = models.PositiveIntegerField(default=0)
     skipped_consent_count = models.PositiveIntegerField(default=0)
     skipped_cap_count = models.PositiveIntegerField(default=0)
+    skipped_suppressed_count = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -189,7 +195,7 @@ class Campaign(models.Model):
     @property
     def progress_percent(self) -> int:
         if not self.audience_size:
-            return 100 if self.status == self.Status.SENT else 0
+            return 100 if self.status in self.FINISHED else 0
         return min(100, round(100 * self.processed_count / self.audience_size))
 
 
@@ -222,6 +228,24 @@ class CampaignBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.position}"
+
+    def clean(self):
+        """An empty block is an error next to the field to fill, never a silent default
+        (a button with no label used to go out as "Shop now")."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.kind == self.Kind.BUTTON:
+            if not self.button_label.strip():
+                errors["button_label"] = "Write the button's label, e.g. “Shop shoes”."
+            if not self.link_url.strip():
+                errors["link_url"] = "Where should the button go? A site path like /category/shoes/ or an https URL."
+        elif self.kind == self.Kind.TEXT and not (self.heading.strip() or self.text.strip()):
+            errors["text"] = "Write the text (or a heading) of this block, or remove the block."
+        elif self.kind == self.Kind.IMAGE and not self.image_url.strip():
+            errors["image_url"] = "Give the image's address (https://…), or remove the block."
+        if errors:
+            raise ValidationError(errors)
 
 
 class MarketingMessage(models.Model):

@@ -141,3 +141,57 @@ def daily_series(
         "clicked": [clicked.get(d, 0) for d in labels],
         "orders": [orders.get(d, 0) for d in labels],
     }
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """What happened to a campaign's audience, in the marketer's words (campaign page and
+    list). `skips` name each reason with its count; `headline` says what was sent."""
+
+    headline: str
+    skips: list[str]
+    nothing_sent: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.headline} {', '.join(self.skips)}." if self.skips else self.headline
+
+
+def _people(n: int) -> str:
+    return f"{n:,} customer{'' if n == 1 else 's'}"
+
+
+def cap_description(settings_row) -> str:
+    """ "1 per 24 h" (or "off") for the frequency cap in Flow settings."""
+    if not settings_row.frequency_cap_hours:
+        return "off"
+    return f"{settings_row.frequency_cap_count} per {settings_row.frequency_cap_hours} h"
+
+
+def campaign_result(campaign: Campaign, *, cap: str) -> CampaignResult | None:
+    """None before sending started. `cap` is `cap_description(...)` (read once per page)."""
+    Status = Campaign.Status
+    if campaign.status in (Status.DRAFT, Status.SCHEDULED) or (
+        campaign.status == Status.CANCELLED and campaign.started_at is None
+    ):
+        return None
+    skips = []
+    if campaign.skipped_cap_count:
+        skips.append(f"{campaign.skipped_cap_count:,} skipped by the frequency cap ({cap}, Flow settings)")
+    if campaign.skipped_consent_count:
+        skips.append(f"{campaign.skipped_consent_count:,} without consent")
+    if campaign.skipped_suppressed_count:
+        skips.append(f"{campaign.skipped_suppressed_count:,} on the suppression list (bounced or complained)")
+    sent, audience, handled = campaign.sent_count, campaign.audience_size, campaign.processed_count
+    if campaign.status == Status.NOTHING_SENT:
+        headline = "Nothing sent:" if skips else "Nothing sent: the segment had no customers when sending started."
+        return CampaignResult(headline, skips, True)
+    if campaign.status == Status.SENT:
+        if not skips and sent == audience:
+            return CampaignResult(f"Sent to all {_people(sent)} in the segment.", [], False)
+        return CampaignResult(f"Sent to {sent:,} of {_people(audience)};" if skips else f"Sent to {_people(sent)}.",
+                              skips, False)  # fmt: skip
+    # sending, paused, or cancelled part-way
+    state = {Status.SENDING: "Sending", Status.PAUSED: "Paused", Status.CANCELLED: "Cancelled"}[campaign.status]
+    headline = f"{state}: {handled:,} of {_people(audience)} handled, {sent:,} sent"
+    return CampaignResult(headline + (";" if skips else "."), skips, sent == 0 and campaign.status == Status.CANCELLED)

@@ -299,6 +299,8 @@ SUPERVISOR_DISCOUNT_LIMIT_PERCENT = Decimal(env("SUPERVISOR_DISCOUNT_LIMIT_PERCE
 CONSOLE_STOCK_HOLD_MINUTES = env.int("CONSOLE_STOCK_HOLD_MINUTES", default=30)
 CONSOLE_CHECKOUT_LINK_MAX_AGE = env.int("CONSOLE_CHECKOUT_LINK_MAX_AGE", default=72 * 3600)
 HEALTH_CELERY_TIMEOUT = env.float("HEALTH_CELERY_TIMEOUT", default=1.0)
+# /healthz says "starting" (200) instead of "down" (503) this long after a worker starts.
+HEALTH_WORKER_START_GRACE = env.int("HEALTH_WORKER_START_GRACE", default=120)
 
 # --- Live chat (conversations): Channels over the Redis channel layer, served by uvicorn.
 # Pub/Sub layer: one PUBLISH per event and one subscriber connection per server process.

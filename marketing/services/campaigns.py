@@ -75,6 +75,48 @@ def campaign_dedupe_key(campaign_id: int, customer_id: int) -> str:
     return f"campaign:{campaign_id}:{customer_id}"
 
 
+def campaign_content_check(campaign: Campaign) -> None:
+    """Raise CampaignStateError unless the campaign has at least one block and no empty one
+    (blocks saved before that rule existed are checked again here)."""
+    from django.core.exceptions import ValidationError
+
+    blocks = list(campaign.blocks.order_by("position", "id"))
+    if not blocks:
+        raise CampaignStateError("Add at least one block (text, products or a button) before sending.")
+    for number, block in enumerate(blocks, start=1):
+        try:
+            block.clean()
+        except ValidationError as exc:
+            problems = " ".join(message for messages in exc.message_dict.values() for message in messages)
+            raise CampaignStateError(f"Block {number} ({block.get_kind_display().lower()}): {problems}") from exc
+
+
+@transaction.atomic
+def campaign_schedule(*, campaign: Campaign, when: datetime, actor=None) -> Campaign:
+    """Draft (or scheduled) → scheduled at `when`; beat starts it then (campaigns_start_due)."""
+    if when <= timezone.now():
+        raise CampaignStateError("Choose a time in the future to schedule the campaign.")
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be scheduled.")
+    if locked.segment_id is None:
+        raise CampaignStateError("Choose a segment before scheduling.")
+    campaign_content_check(locked)
+    before = {"status": locked.status, "scheduled_at": locked.scheduled_at.isoformat() if locked.scheduled_at else None}
+    locked.status = Status.SCHEDULED
+    locked.scheduled_at = when
+    locked.save(update_fields=["status", "scheduled_at", "updated_at"])
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="campaign.schedule",
+            obj=locked,
+            before=before,
+            after={"status": locked.status, "scheduled_at": when.isoformat()},
+        )
+    return locked
+
+
 @transaction.atomic
 def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
     """Draft/scheduled → sending; counts the audience and enqueues the first batch."""
@@ -83,6 +125,7 @@ def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
         raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be sent.")
     if locked.segment_id is None:
         raise CampaignStateError("Choose a segment before sending.")
+    campaign_content_check(locked)
     before = locked.status
     locked.status = Status.SENDING
     locked.started_at = timezone.now()
@@ -137,6 +180,7 @@ class BatchOutcome:
     processed: int
     sent: int
     skipped_consent: int
+    skipped_suppressed: int
     skipped_cap: int
     done: bool
 
@@ -151,7 +195,7 @@ def campaign_batch_send(
     batch_size = batch_size or batch_size_default()
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("segment").get(pk=campaign_id)
     if campaign.status != Status.SENDING:
-        return BatchOutcome(0, 0, 0, 0, True)
+        return BatchOutcome(0, 0, 0, 0, 0, True)
     rows = list(
         segment_queryset(campaign.segment)
         .filter(pk__gt=campaign.cursor_customer_id)
@@ -159,10 +203,11 @@ def campaign_batch_send(
         .values_list("pk", flat=True)[:batch_size]
     )
     if not rows:
-        campaign.status = Status.SENT
+        # A run in which every recipient was skipped (or nobody matched) did not "send".
+        campaign.status = Status.SENT if campaign.sent_count else Status.NOTHING_SENT
         campaign.finished_at = now
         campaign.save(update_fields=["status", "finished_at", "updated_at"])
-        return BatchOutcome(0, 0, 0, 0, True)
+        return BatchOutcome(0, 0, 0, 0, 0, True)
 
     # Consent, suppression and the cap are decided now, at send time, for the whole batch.
     consented = list(
@@ -175,6 +220,7 @@ def campaign_batch_send(
         .filter(address__in=[c.email.lower() for c in consented])
         .values_list("address", flat=True)
     )
+    consenting = len(consented)
     consented = [c for c in consented if c.email.lower() not in suppressed]
     ids = [c.pk for c in consented]
     pressure_lock(ids)
@@ -223,19 +269,21 @@ def campaign_batch_send(
     MarketingMessage.objects.bulk_update(messages, ["outbound_email"], batch_size=1000)
     ContactPressure.objects.filter(customer_id__in=[c.pk for c in eligible]).update(last_marketing_at=now)
     sent = len(eligible)
-    skipped_consent = len(rows) - len(consented)
+    skipped_consent = len(rows) - consenting
+    skipped_suppressed = consenting - len(consented)
     Campaign.objects.filter(pk=campaign.pk).update(
         cursor_customer_id=rows[-1],
         processed_count=F("processed_count") + len(rows),
         sent_count=F("sent_count") + sent,
         skipped_consent_count=F("skipped_consent_count") + skipped_consent,
+        skipped_suppressed_count=F("skipped_suppressed_count") + skipped_suppressed,
         skipped_cap_count=F("skipped_cap_count") + capped,
         updated_at=now,
     )
     from marketing.tasks import campaign_send_batch
 
     enqueue_on_commit(campaign_send_batch, campaign.pk)
-    return BatchOutcome(len(rows), sent, skipped_consent, capped, False)
+    return BatchOutcome(len(rows), sent, skipped_consent, skipped_suppressed, capped, False)
 
 
 def campaign_send_test(*, campaign: Campaign, to_user) -> None:

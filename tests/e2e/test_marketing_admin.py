@@ -55,7 +55,7 @@ def test_marketer_builds_segment_sends_campaign_and_sees_metrics(live_server, pa
     page.select_option("#id_rules-1-operator", "eq")
     page.fill("#id_rules-1-value", "shoes")
     live = page.locator("#segment-live-count")
-    live.filter(has_text="Live count: 1 customer match").wait_for(timeout=10000)  # before saving
+    live.filter(has_text="1 customer matches the rules on screen").wait_for(timeout=10000)  # before saving
     page.click("input[name=_continue]")
     count = page.locator("#segment-count")
     assert count.get_attribute("data-count") == "1"

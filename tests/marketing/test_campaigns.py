@@ -269,8 +269,9 @@ def test_admin_schedule_by_setting_a_time(marketer_client):
         {
             "name": "Later", "subject": "Soon", "preheader": "", "segment": segment.pk,
             "scheduled_at_0": when.strftime("%Y-%m-%d"), "scheduled_at_1": when.strftime("%H:%M:%S"),
-            "blocks-TOTAL_FORMS": "0", "blocks-INITIAL_FORMS": "0", "blocks-MIN_NUM_FORMS": "0",
-            "blocks-MAX_NUM_FORMS": "1000",
+            "blocks-TOTAL_FORMS": "1", "blocks-INITIAL_FORMS": "0", "blocks-MIN_NUM_FORMS": "0",
+            "blocks-MAX_NUM_FORMS": "1000", "blocks-0-position": "0", "blocks-0-kind": "text",
+            "blocks-0-text": "See you soon", "blocks-0-limit": "4",
         },
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -38,8 +38,9 @@ class Command(BaseCommand):
         for step in self._extra_steps():
             step(self.stdout, disable)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
-        for email, role in logins:
-            self.stdout.write(f"  {role:<12} {email:<26} password: {DEMO_PASSWORD}")
+        for email, role, created in logins:
+            note = "" if created else "  (existing account: kept as it was, with any password you set)"
+            self.stdout.write(f"  {role:<12} {email:<26} password: {DEMO_PASSWORD}{note}")
 
     def _extra_steps(self):
         return [import_string(path) for path in EXTRA_SEEDERS]
