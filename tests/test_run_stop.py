@@ -10,10 +10,12 @@ looked up or signalled by name (other projects' servers and workers share the ma
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -124,8 +126,17 @@ def _service_pids(var_dir: Path) -> dict[str, int]:
     return {"postgres": postgres, "redis": redis}
 
 
-def test_ctrl_c_says_what_keeps_running_and_make_stop_leaves_nothing(tmp_path):
-    var_dir = tmp_path / "var"
+@pytest.fixture
+def var_dir():
+    # Not pytest's tmp_path: that is private to root (0700), and as root the embedded
+    # Postgres runs as the `pgserver` user, which must reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="uc-runstop-"))
+    base.chmod(0o755)
+    yield base / "var"
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_ctrl_c_says_what_keeps_running_and_make_stop_leaves_nothing(var_dir):
     started = []
     try:
         migrate = subprocess.run(
@@ -167,11 +178,11 @@ def test_ctrl_c_says_what_keeps_running_and_make_stop_leaves_nothing(tmp_path):
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert stop.returncode == 0, stop.stderr
-        assert stop.stdout.splitlines() == [
+        assert stop.stdout.splitlines() == [  # (the Makefile's `|| true` hides a failure's exit status)
             "web, worker, beat: stopped (beat, run_all, web, worker)",
             "redis: stopped",
             "postgres: stopped",
-        ]
+        ], stop.stderr
         second.wait()
         assert _processes_of(var_dir) == {}
         assert [pid for pid in before if _alive(pid)] == []
