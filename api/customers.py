@@ -9,6 +9,7 @@ from api.base import ShopperView, validated
 from api.catalog import RecommendationSerializer
 from catalog.recommendations import recommendations_for_customer
 from customers.account_services import consent_settings_save
+from customers.addresses import address_lines
 from customers.models import Address, Consent, Customer
 from customers.selectors import consent_current, customer_country
 
@@ -38,12 +39,20 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class AddressOutSerializer(serializers.ModelSerializer):
+    lines = serializers.SerializerMethodField(
+        help_text="The address as its country writes it (the same lines as pages and emails)."
+    )
+
     class Meta:
         model = Address
         fields = [
             "id",
             "label",
             "full_name",
+            "last_name",
+            "first_name",
+            "last_name_reading",
+            "first_name_reading",
             "line1",
             "line2",
             "city",
@@ -52,7 +61,11 @@ class AddressOutSerializer(serializers.ModelSerializer):
             "country",
             "phone",
             "is_default",
+            "lines",
         ]
+
+    def get_lines(self, address: Address) -> list[str]:
+        return address_lines(address)
 
 
 class ConsentsSerializer(serializers.Serializer):

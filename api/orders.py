@@ -14,6 +14,7 @@ from api.pagination import ApiPagination
 from carts.exceptions import CartConflict
 from carts.models import Cart
 from carts.selectors import cart_with_lines
+from customers.names import READING_ERROR, reading_normalize
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine
 from orders.selectors import orders_for_customer
 from orders.services import order_place
@@ -34,7 +35,30 @@ class AddressSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=20)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2, e.g. US, JP.")
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Stored in E.164; a national number is read in the address's country.",
+    )
+    # Japanese addresses: the name's parts and their reading (furigana, katakana or hiragana).
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name_reading = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    first_name_reading = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def _reading(self, value: str) -> str:
+        try:
+            return reading_normalize(value)
+        except ValueError:
+            raise serializers.ValidationError(str(READING_ERROR))
+
+    def validate_last_name_reading(self, value: str) -> str:
+        return self._reading(value)
+
+    def validate_first_name_reading(self, value: str) -> str:
+        return self._reading(value)
 
     def validate(self, attrs):
         attrs["country"] = attrs["country"].upper()

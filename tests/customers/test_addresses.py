@@ -194,3 +194,19 @@ def test_form_redraw_endpoint_keeps_what_was_typed(client):
     prefixed = client.get("/accounts/address-fields/", {"prefix": "ship", "ship-country": "GB"}).content.decode()
     assert 'name="ship-postal_code"' in prefixed and "Prefecture" not in prefixed
     assert client.get("/accounts/address-fields/", {"country": "ZZ\x00"}).status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(SHOP_COUNTRY="US")
+def test_order_confirmation_email_prints_the_address_with_the_same_formatter():
+    from messaging.models import OutboundEmail
+    from tests.carts.factories import CartFactory, CartLineFactory
+    from tests.orders.helpers import place
+
+    cart = CartFactory(email="taro@example.com")
+    CartLineFactory(cart=cart)
+    order = place(cart, address={**JP, "phone": "090-1234-5678"})
+    assert order.shipping_address["phone"] == "+819012345678"  # read in the address's country
+    email = OutboundEmail.objects.get(template="order_confirmation")
+    expected = ["〒150-0002", "東京都渋谷区渋谷1-2-3", "Xビル 4F", "山田 太郎 様", "Japan"]
+    assert email.context["address_lines"] == expected
