@@ -322,9 +322,9 @@ def address_lines(address, *, with_country: bool | None = None) -> list[str]:
     rules = country_rules(country)
     name, line1, line2 = _value(address, "full_name"), _value(address, "line1"), _value(address, "line2")
     city, region, postal = _value(address, "city"), _value(address, "region"), _value(address, "postal_code")
-    if region.lower() == city.lower():
-        region = ""  # "Osaka, Osaka" says nothing twice
     native = rules.native_format != rules.latin_format and any(is_japanese(text) for text in (name, line1, line2, city))
+    if region_display(rules.country, region, latin=not native).lower() == city.lower():
+        region = ""  # "Osaka, Osaka" says nothing twice
     values = {"N": name, "O": "", "C": city, "Z": postal}
     if rules.country == "JP" and native:
         # 〒150-0002 / 東京都渋谷区渋谷1-2-3 / Xビル 4F / 山田 太郎 様

@@ -65,13 +65,15 @@ LAST = [
     "Takeda",
     "Wong",
 ]
+# (city, region key as the address form stores it, country, postal codes, street pattern):
+# coherent per country so every demo address validates and prints its country's way.
 CITIES = [
-    ("Tokyo", "Tokyo"),
-    ("Osaka", "Osaka"),
-    ("Kyoto", "Kyoto"),
-    ("Seattle", "WA"),
-    ("Austin", "TX"),
-    ("Berlin", "Berlin"),
+    ("Shibuya-ku", "東京都", "JP", ("150-0001", "150-0002"), "{a}-{b}-{c} Jingumae"),
+    ("Osaka", "大阪府", "JP", ("530-0001", "542-0086"), "{a}-{b}-{c} Umeda"),
+    ("Kyoto", "京都府", "JP", ("600-8216", "604-8005"), "{a}-{b}-{c} Karasuma"),
+    ("Seattle", "WA", "US", ("98101", "98104", "98109"), "{n} Pine St"),
+    ("Austin", "TX", "US", ("78701", "78704"), "{n} Congress Ave"),
+    ("London", "", "GB", ("SW1A 1AA", "EC1Y 8SY", "W1A 4ZZ"), "{b} Baker Street"),
 ]
 
 
@@ -168,15 +170,22 @@ def seed_customers(count: int, progress) -> list[Customer]:
     customers = list(Customer.objects.filter(email__in=[c.email for c in to_create]))
     addresses, consents = [], []
     for customer in customers:
-        city, region = rng.choice(CITIES)
+        city, region, country, postal_codes, street = rng.choice(CITIES)
+        numbers = {
+            "a": rng.randint(1, 6),
+            "b": rng.randint(1, 30),
+            "c": rng.randint(1, 20),
+            "n": rng.randint(100, 2999),
+        }
         addresses.append(
             Address(
                 customer=customer,
                 full_name=customer.full_name,
-                line1=f"{rng.randint(1, 99)} Main St",
+                line1=street.format(**numbers),
                 city=city,
                 region=region,
-                postal_code=f"{rng.randint(10000, 99999)}",
+                postal_code=rng.choice(postal_codes),
+                country=country,
                 is_default=True,
             )
         )
