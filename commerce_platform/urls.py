@@ -21,6 +21,9 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("console/", include("service_console.urls")),
     path("help/", include("service_console.help_urls")),
+    path("account/requests/", include("service_console.portal_urls")),  # shopper's cases (helpdesk)
+    path("anymail/", include("service_console.inbound_webhooks")),  # ESP inbound email webhooks
+    path("", include("helpdesk.urls")),  # /rate/<token>/ satisfaction links
     path("cart/restore/<str:token>/", marketing_views.restore, name="cart_restore"),  # marketing
     path("", include("marketing.urls")),
     path("cart/", include("carts.urls")),

@@ -36,6 +36,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     subject = models.CharField(max_length=255, blank=True, help_text="Rendered at send time.")
+    # Threading and reply routing set by the caller (Reply-To, In-Reply-To, References,
+    # Auto-Submitted); see messaging.services.EXTRA_HEADERS.
+    headers = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=255, blank=True, help_text="RFC 5322 Message-ID (fixed per row).")
     provider_message_id = models.CharField(max_length=255, blank=True)
     # Claim: a worker owns the row while status=sending and lease_until is in the future.

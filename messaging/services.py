@@ -40,6 +40,20 @@ logger = logging.getLogger(__name__)
 
 Status = OutboundEmail.Status
 
+# Headers a caller may add to a message; everything else (Message-ID, From, List-*) is ours.
+EXTRA_HEADERS = ("Reply-To", "In-Reply-To", "References", "Auto-Submitted")
+
+
+def _extra_headers(headers: dict | None) -> dict[str, str]:
+    clean = {}
+    for name, value in (headers or {}).items():
+        if name not in EXTRA_HEADERS:
+            raise ValueError(f"header {name!r} cannot be set by the caller")
+        value = " ".join(str(value).split())  # no CR/LF: one header line each
+        if value:
+            clean[name] = value[:2000]
+    return clean
+
 
 def _json_context(context: dict) -> dict:
     try:
@@ -57,11 +71,13 @@ def email_enqueue(
     dedupe_key: str,
     customer=None,
     marketing: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Write one outbox row in the caller's transaction and deliver it after commit.
 
     Idempotent on `dedupe_key`: a repeat returns the existing row and sends nothing new.
     Marketing mail is checked against consent and suppression again at send time.
+    `headers` may set Reply-To, In-Reply-To, References and Auto-Submitted (EXTRA_HEADERS).
     Raises EmailTemplateMissing if templates/emails/<template>.html does not exist.
     """
     if not template_exists(template):
@@ -84,6 +100,7 @@ def email_enqueue(
         context=_json_context(context),
         dedupe_key=dedupe_key,
         marketing=marketing,
+        headers=_extra_headers(headers),
     )
     email.message_id = message_id_for(email.public_id)
     try:
@@ -361,7 +378,7 @@ def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_re
         subject=rendered.subject,
         body=rendered.text,
         to=[email.to_email],
-        headers=rendered.headers,
+        headers={**_extra_headers(email.headers), **rendered.headers},
         connection=connection or get_connection(conf.email_backend(), fail_silently=False),
     )
     message.attach_alternative(rendered.html, "text/html")

@@ -17,3 +17,8 @@ class ServiceConsoleConfig(AppConfig):
         from service_console.selectors import knowledge_hits_for_chat
 
         knowledge_source_set(knowledge_hits_for_chat)
+
+        # Mail to the support address from ESP inbound webhooks becomes case messages.
+        from service_console import inbound_webhooks
+
+        inbound_webhooks.connect()

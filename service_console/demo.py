@@ -2,6 +2,7 @@
 
 from customers.models import Customer
 from service_console.models import Article, Case, CaseMessage
+from service_console.services.sla import sla_apply
 
 ARTICLES = [
     {
@@ -123,8 +124,12 @@ def seed(stdout=None, disable_progress: bool = False) -> None:
         case = Case.objects.create(
             customer=customer, subject=subject, description=description, channel=channel, priority=priority
         )
+        sla_apply(case)  # due times from the SLA targets, as case_create does
+        case.save(update_fields=["first_response_due_at", "resolution_due_at"])
         if channel in (Case.Channel.CONTACT_FORM, Case.Channel.SOCIAL, Case.Channel.EMAIL):
-            CaseMessage.objects.create(case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description)
+            CaseMessage.objects.create(
+                case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description, via=channel
+            )
         if agent is not None and subject.startswith("Refund"):
             Case.objects.filter(pk=case.pk).update(assignee=agent, status=Case.Status.OPEN)
     if stdout is not None:

@@ -9,6 +9,7 @@ from customers.forms import PersonNameFormMixin
 from customers.models import Customer
 from customers.phones import phone_form_field
 from customers.selectors import customer_by_email
+from helpdesk.models import SavedReply
 from orders.models import Order
 from service_console.models import Case
 
@@ -164,3 +165,20 @@ class NewCustomerForm(PersonNameFormMixin, forms.ModelForm):
         if self.existing is not None:
             raise forms.ValidationError("A customer with this email is already on file.", code="exists")
         return email
+
+
+class SavedReplyPickForm(forms.Form):
+    saved_reply = forms.ModelChoiceField(
+        queryset=SavedReply.objects.filter(is_active=True).order_by("title"),
+        required=False,
+        empty_label="Choose a saved reply",
+        label="Saved reply",
+    )
+
+
+class SavedReplyRenderForm(forms.Form):
+    """Values for rendering a saved reply outside a case (e.g. a chat): whose name, which order."""
+
+    case = forms.IntegerField(required=False, min_value=1)
+    customer = forms.UUIDField(required=False)
+    order = forms.CharField(required=False, max_length=32)

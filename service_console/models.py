@@ -6,12 +6,14 @@ is an indexed pk lookup and no second write is needed to allocate one.
 """
 
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -70,6 +72,14 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    # Email thread: the Message-ID the thread started with (the customer's first email, or
+    # our acknowledgement); every case email refers to it in References.
+    email_message_id = models.CharField(max_length=255, blank=True)
+    # SLA (service_console.services.sla): due times fixed from the priority's SlaTarget when
+    # the case opens or its priority changes; first_response_at = first reply emailed.
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -96,12 +106,20 @@ class Case(models.Model):
 
 class CaseMessage(models.Model):
     """A line in a case's conversation: an internal note, a reply emailed to the customer,
-    or the customer's own message (contact form)."""
+    or the customer's own message (contact form, email, the requests portal)."""
 
     class Kind(models.TextChoices):
         NOTE = "note", "Internal note"
         REPLY = "reply", "Reply to customer"
         CUSTOMER = "customer", "Customer message"
+
+    class Via(models.TextChoices):
+        CONSOLE = "console", "Console"
+        EMAIL = "email", "Email"
+        PORTAL = "portal", "Requests page"
+        CONTACT_FORM = "contact_form", "Contact form"
+        CHAT = "chat", "Chat"
+        SOCIAL = "social", "Social"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
@@ -109,11 +127,21 @@ class CaseMessage(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     body = models.TextField()
+    via = models.CharField(max_length=20, choices=Via.choices, default=Via.CONSOLE)
+    # The email this message was (an inbound customer email, or the outbox email of a
+    # reply): In-Reply-To/References of a customer's answer point back to it.
+    message_id = models.CharField(max_length=255, blank=True)
+    inbound = models.ForeignKey(
+        "InboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="case_messages"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="casemessage_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="casemessage_case_idx"),
+            models.Index(fields=["message_id"], name="casemessage_message_id_idx", condition=~models.Q(message_id="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on case {self.case_id}"
@@ -160,3 +188,114 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("help:article", kwargs={"slug": self.slug})
+
+
+class SlaTarget(models.Model):
+    """First-response and resolution targets for one priority (admin-editable). Changing a
+    target applies to cases opened (or re-prioritised) afterwards; admin can recompute
+    open cases' due times. A priority without a row uses sla.DEFAULT_TARGET_MINUTES."""
+
+    priority = models.CharField(max_length=10, choices=Case.Priority.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField(help_text="Minutes from opening to the first reply.")
+    resolution_minutes = models.PositiveIntegerField(help_text="Minutes from opening to solved.")
+
+    class Meta:
+        ordering = ["-first_response_minutes"]
+        verbose_name = "SLA target"
+
+    def __str__(self) -> str:
+        label = self.get_priority_display()
+        return f"{label}: reply {self.first_response_minutes} min, solve {self.resolution_minutes} min"
+
+
+class InboundEmail(models.Model):
+    """Every email that reached the support address (SMTP listener or an ESP's inbound
+    webhook), with the untouched original, and what was done with it."""
+
+    class Source(models.TextChoices):
+        SMTP = "smtp", "Inbound SMTP listener"
+        WEBHOOK = "webhook", "ESP inbound webhook"
+
+    class Outcome(models.TextChoices):
+        APPENDED = "appended", "Added to its case"
+        NEW_CASE = "new_case", "Opened a new case"
+        AUTO_REPLY = "auto_reply", "Ignored: automatic reply"
+        BULK = "bulk", "Ignored: bulk or list mail"
+        BOUNCE = "bounce", "Ignored: bounce"
+        LOOP = "loop", "Ignored: our own mail (loop)"
+        FLOOD = "flood", "Ignored: too many from this sender"
+
+    IGNORED = (Outcome.AUTO_REPLY, Outcome.BULK, Outcome.BOUNCE, Outcome.LOOP, Outcome.FLOOD)
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    esp = models.CharField(max_length=40, blank=True, help_text="ESP name for webhook deliveries.")
+    message_id = models.CharField(max_length=255, help_text="Message-ID header (or a digest when missing).")
+    from_email = models.CharField(max_length=254, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    recipients = models.TextField(blank=True, help_text="Envelope and header recipients, one per line.")
+    subject = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True, help_text="The full text body, quotes and signature included.")
+    raw = models.BinaryField(editable=False, help_text="The original message (RFC 5322), as received.")
+    size = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    outcome_detail = models.CharField(max_length=255, blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["message_id"], name="inbound_message_id_unique")]
+        indexes = [models.Index(Lower("from_email"), "received_at", name="inbound_sender_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_email}: {self.subject} ({self.get_outcome_display()})"
+
+
+def _attachment_path(instance: "CaseAttachment", filename: str) -> str:
+    # A random directory per file: names can repeat and must not be guessable.
+    return f"case-attachments/{instance.case_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class CaseAttachment(models.Model):
+    """A file a customer sent with a message (type and size checked on the way in).
+    Served only to staff and to the case's customer, always as a download."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class AgentNotification(models.Model):
+    """Tells an agent in the console that something happened on their case (the customer
+    answered by email or on the requests page). Read when the agent opens the case."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_REPLY = "customer_reply", "Customer replied"
+        CUSTOMER_CLOSED = "customer_closed", "Customer closed the case"
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_notifications")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["agent", "-created_at"], name="notification_unread_idx", condition=models.Q(read_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
 
 from carts.models import Cart, CartOverride
@@ -16,7 +16,7 @@ from customers.models import Address, Customer
 from customers.names import reading_normalize
 from customers.phones import looks_like_phone, phone_display, phone_search_candidates, phone_search_digits
 from orders.models import Order
-from service_console.models import Article, Case, article_search_vector, case_pk_from_number
+from service_console.models import AgentNotification, Article, Case, article_search_vector, case_pk_from_number
 
 SEARCH_LIMIT = 8
 
@@ -152,7 +152,12 @@ def case_queue(*, agent: Customer, limit: int = 50) -> dict[str, list[Case]]:
         default=0,
         output_field=IntegerField(),
     )
-    base = base.annotate(priority_rank=rank)
+    base = base.annotate(
+        priority_rank=rank,
+        customer_replied=Exists(
+            AgentNotification.objects.filter(case=OuterRef("pk"), agent=agent, read_at__isnull=True)
+        ),
+    )
     return {
         "mine": list(base.filter(assignee=agent).order_by(*order)[:limit]),
         "unassigned": list(base.filter(assignee__isnull=True).order_by(*order)[:limit]),
@@ -274,3 +279,123 @@ def approvals_recent(*, limit: int = 20) -> list[CartOverride]:
         .select_related("cart__customer", "agent", "decided_by", "line__variant__product")
         .order_by("-decided_at")[:limit]
     )
+
+
+# --- Shopper's requests page (/account/requests/) ----------------------------------------
+
+PORTAL_STATUS = {
+    Case.Status.NEW: ("Waiting for us", "status-new"),
+    Case.Status.OPEN: ("Waiting for us", "status-open"),
+    Case.Status.PENDING: ("Waiting for your reply", "status-pending"),
+    Case.Status.SOLVED: ("Solved", "status-solved"),
+    Case.Status.CLOSED: ("Closed", "status-closed"),
+}
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One line of a shopper's requests page: a case (or, from the chat app, a chat)."""
+
+    kind: str  # "case" | "chat"
+    reference: str
+    subject: str
+    status_label: str
+    status_class: str
+    updated_at: object
+    url: str
+    is_open: bool
+
+
+def portal_cases(customer: Customer) -> list[RequestRow]:
+    """The customer's cases, newest activity first (one query)."""
+    from django.urls import reverse
+
+    rows = []
+    for case in Case.objects.filter(customer=customer).order_by("-updated_at", "-pk")[:200]:
+        label, css = PORTAL_STATUS[case.status]
+        rows.append(
+            RequestRow(
+                kind="case",
+                reference=case.number,
+                subject=case.subject,
+                status_label=label,
+                status_class=css,
+                updated_at=case.updated_at,
+                url=reverse("portal:case", kwargs={"pk": case.pk}),
+                is_open=case.is_open,
+            )
+        )
+    return rows
+
+
+def portal_case_messages(case: Case) -> list:
+    """What the customer may read of a case: their messages and our replies (never internal
+    notes), with attachments, oldest first. Two queries."""
+    from service_console.models import CaseMessage
+
+    return list(
+        case.messages.exclude(kind=CaseMessage.Kind.NOTE)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def case_saved_reply_values(*, case: Case, agent: Customer, linked_orders: list | None = None):
+    """Token values for a saved reply on `case`: the customer's names, the newest linked
+    order (else the customer's newest order) and the case number."""
+    from helpdesk.services import SavedReplyValues
+
+    orders = linked_orders if linked_orders is not None else orders_by_number(case.order_numbers)
+    order_number = orders[0].number if orders else customer_latest_order_number(case.customer)
+    return SavedReplyValues.for_customer(case.customer, agent=agent, order_number=order_number, case_number=case.number)
+
+
+def customer_latest_order_number(customer: Customer) -> str:
+    return Order.objects.filter(customer=customer).order_by("-placed_at").values_list("number", flat=True).first() or ""
+
+
+@dataclass(frozen=True)
+class SlaReportRow:
+    priority: str
+    opened: int
+    first_response_breached: int
+    resolution_breached: int
+    breached_open_now: int
+
+    @property
+    def breached_percent(self) -> int:
+        worst = max(self.first_response_breached, self.resolution_breached)
+        return round(100 * worst / self.opened) if self.opened else 0
+
+
+def sla_report(*, since, now) -> list[SlaReportRow]:
+    """Cases opened since `since`, per priority (urgent first): how many missed the first
+    reply target, the resolution target, and how many open ones are late right now. One query."""
+    from service_console.services.sla import first_response_breached_q, late_now_q, resolution_breached_q
+
+    rows = {
+        r["priority"]: r
+        for r in Case.objects.filter(created_at__gte=since)
+        .values("priority")
+        .annotate(
+            opened=Count("id"),
+            first_late=Count("id", filter=first_response_breached_q(now)),
+            resolution_late=Count("id", filter=resolution_breached_q(now)),
+            open_late=Count("id", filter=late_now_q(now)),
+        )
+        .order_by()
+    }
+    report = []
+    for value, label in reversed(Case.Priority.choices):
+        r = rows.get(value, {})
+        report.append(
+            SlaReportRow(
+                priority=label,
+                opened=r.get("opened", 0),
+                first_response_breached=r.get("first_late", 0),
+                resolution_breached=r.get("resolution_late", 0),
+                breached_open_now=r.get("open_late", 0),
+            )
+        )
+    return report

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service_console.views import approvals, callers, cases, chats, customer, home, knowledge
+from service_console.views import approvals, callers, cases, chats, customer, helpdesk, home, knowledge
 
 app_name = "console"
 
@@ -54,6 +54,10 @@ urlpatterns = [
     path("chats/<str:public_id>/purchase-link/", chats.chat_purchase_link, name="chat_purchase_link"),
     path("chats/<str:public_id>/case/", chats.chat_case, name="chat_case"),
     path("chats/<str:public_id>/identify/", chats.chat_identify, name="chat_identify"),
+    path("cases/<int:pk>/files/<int:attachment_id>/", helpdesk.case_attachment, name="case_attachment"),
+    path("inbound/<int:pk>/original.eml", helpdesk.inbound_original, name="inbound_original"),
+    path("saved-replies/", helpdesk.saved_reply_list, name="saved_replies"),
+    path("saved-replies/<int:pk>/render/", helpdesk.saved_reply_render_view, name="saved_reply_render"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
     path("knowledge/<int:pk>/", knowledge.article_detail, name="article"),
     path("knowledge/share/", knowledge.article_share_view, name="article_share_any"),

@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "simple_history",  # before/after of admin and service edits on key models (README "Audit")
+    "anymail",  # ESP inbound webhooks (helpdesk) and optional ESP sending backends
     "common",
     "customers",
     "messaging",
+    "helpdesk",  # saved replies, satisfaction ratings (channel-agnostic; below catalog)
     "catalog",
     "carts",
     "orders",
@@ -324,6 +326,28 @@ CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "conversations-close-idle": {"task": "conversations.close_idle", "schedule": 600.0},
 }
+
+# --- Helpdesk (issue 12): the support address, inbound email, reply addresses, ratings.
+# Replies come back to HELPDESK_SUPPORT_EMAIL with a signed +tag naming the case.
+HELPDESK_SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@example.com")
+HELPDESK_REPLY_TOKEN_MAX_AGE_DAYS = env.int("HELPDESK_REPLY_TOKEN_MAX_AGE_DAYS", default=180)
+HELPDESK_CASE_LINK_MAX_AGE_DAYS = env.int("HELPDESK_CASE_LINK_MAX_AGE_DAYS", default=90)
+HELPDESK_RATING_LINK_MAX_AGE_DAYS = env.int("HELPDESK_RATING_LINK_MAX_AGE_DAYS", default=30)
+HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+HELPDESK_ATTACHMENT_MAX_COUNT = env.int("HELPDESK_ATTACHMENT_MAX_COUNT", default=10)
+HELPDESK_ATTACHMENT_TYPES = env.list(
+    "HELPDESK_ATTACHMENT_TYPES",
+    default=["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv"],
+)
+HELPDESK_INBOUND_MAX_BYTES = env.int("HELPDESK_INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR = env.int("HELPDESK_INBOUND_MAX_PER_SENDER_PER_HOUR", default=30)
+# `manage.py inbound_smtp` (started by run_all) listens here for mail to the support address.
+HELPDESK_INBOUND_SMTP_ADDR = env("HELPDESK_INBOUND_SMTP_ADDR", default="127.0.0.1:2525")
+# django-anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g.
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_WEBHOOK_SECRET (basic auth "user:password").
+ANYMAIL = {name[len("ANYMAIL_") :]: value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
+# Raw-MIME webhooks post the whole message as a form field: raise this to accept larger mail.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold
 SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="5.00"))

@@ -1,4 +1,8 @@
-"""Case lifecycle: create (console, order, contact form), update, notes, replies."""
+"""Case lifecycle: create (console, order, contact form, email), update, notes, replies.
+
+Every email about a case goes through case_email.case_email_send, so it threads and
+carries the case's reply address; a case solved by an agent asks the customer for a
+rating (helpdesk.services)."""
 
 from django.conf import settings
 from django.db import transaction
@@ -10,11 +14,14 @@ from conversations import realtime
 from conversations.assignment import agent_next
 from customers.models import Customer
 from customers.services import customer_get_or_create_guest
+from helpdesk.models import SatisfactionRating
+from helpdesk.services import satisfaction_request, satisfaction_urls
 from marketing.models import ContactHold
 from marketing.services.holds import contact_hold, contact_hold_release
-from messaging.services import email_enqueue
 from service_console.exceptions import CaseTransitionInvalid, CustomerHasNoEmail
 from service_console.models import Case, CaseMessage
+from service_console.services.case_email import case_email_send
+from service_console.services.sla import sla_apply
 
 # Allowed moves; closed is final except for a supervisor-free reopen to open.
 _TRANSITIONS: dict[str, set[str]] = {
@@ -60,10 +67,11 @@ def case_create(
 ) -> Case:
     """Open a case for `customer`. An agent actor is audited; contact-form cases have none.
     A case that arrives on its own (no agent actor, no assignee: contact form, email, social)
-    goes round-robin to the next online agent when that is switched on (conversations.assignment)."""
+    goes round-robin to the next online agent when that is switched on (conversations.assignment).
+    SLA due times are fixed from the priority's target (service_console.services.sla)."""
     if assignee is None and actor is None:
         assignee = agent_next(for_chat=False)
-    case = Case.objects.create(
+    case = Case(
         customer=customer,
         subject=subject.strip()[:200],
         description=description.strip(),
@@ -73,9 +81,17 @@ def case_create(
         created_by=actor,
         order_numbers=sorted({n.strip() for n in (order_numbers or []) if n.strip()}),
     )
+    sla_apply(case)
+    case.save(force_insert=True)
     _marketing_hold_follow(case)
     if channel == Case.Channel.CONTACT_FORM and description.strip():
-        CaseMessage.objects.create(case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description.strip())
+        CaseMessage.objects.create(
+            case=case,
+            author=customer,
+            kind=CaseMessage.Kind.CUSTOMER,
+            body=description.strip(),
+            via=CaseMessage.Via.CONTACT_FORM,
+        )
     audit_record(
         actor=actor,
         action="case.create",
@@ -106,22 +122,21 @@ def case_contact_form_submit(*, email: str, name: str, subject: str, message: st
         channel=Case.Channel.CONTACT_FORM,
         order_numbers=[order_number] if order_number else None,
     )
-    # Acknowledge with the reference, so the customer knows the message arrived.
-    email_enqueue(
-        to=customer.email,
+    case_acknowledge(case=case)
+    return case
+
+
+def case_acknowledge(*, case: Case) -> None:
+    """Acknowledge a case the customer opened (contact form, email) with its reference:
+    an automatic reply (Auto-Submitted), threaded, that the customer can answer."""
+    case_email_send(
+        case=case,
         kind="case_received",
         template="case_received",
-        context={
-            "first_name": customer.first_name,
-            "case_number": case.number,
-            "case_subject": case.subject,
-            "message": case.description,
-            "help_url": settings.SITE_URL + reverse("help:index"),
-        },
+        context={"message": case.description, "help_url": settings.SITE_URL + reverse("help:index")},
         dedupe_key=f"case-received-{case.pk}",
-        customer=customer,
+        automatic="auto-replied",
     )
-    return case
 
 
 @transaction.atomic
@@ -136,7 +151,7 @@ def case_update(
 ) -> Case:
     """Change status / priority / assignee / subject. `assignee=False` leaves it alone;
     `None` unassigns. Illegal status moves raise CaseTransitionInvalid."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("assignee", "customer").get(pk=case.pk)
     before = _case_state(case)
     if status and status != case.status:
         if status not in _TRANSITIONS[case.status]:
@@ -144,12 +159,14 @@ def case_update(
                 f"A {case.get_status_display().lower()} case cannot move to {Case.Status(status).label.lower()}."
             )
         case.status = status
-        if status == Case.Status.SOLVED:
+        if status == Case.Status.SOLVED or (status == Case.Status.CLOSED and case.solved_at is None):
+            # Resolution time (SLA) is the first of solved or closed.
             case.solved_at = timezone.now()
         elif status in Case.OPEN_STATUSES:
             case.solved_at = None
-    if priority:
+    if priority and priority != case.priority:
         case.priority = priority
+        sla_apply(case)
     if assignee is not False:
         case.assignee = assignee
     if subject is not None and subject.strip():
@@ -170,7 +187,38 @@ def case_update(
         after={k: after[k] for k in changed},
         note=case.number,
     )
+    if "status" in changed and case.status == Case.Status.SOLVED and actor is not None and actor.pk != case.customer_id:
+        _ask_for_rating(case=case, actor=actor)
     return case
+
+
+def _ask_for_rating(*, case: Case, actor: Customer) -> None:
+    """Solved by an agent: email the customer one-click 1–5 rating links (once per case;
+    a case already rated is not asked again)."""
+    customer = case.customer
+    if not customer.email or customer.erased_at is not None:
+        return
+    agent = case.assignee or actor
+    rating, _ = satisfaction_request(
+        channel=SatisfactionRating.Channel.CASE,
+        object_id=case.pk,
+        reference=case.number,
+        customer=customer,
+        agent=agent,
+    )
+    if rating.score is not None:
+        return
+    case_email_send(
+        case=case,
+        kind="case_solved",
+        template="case_solved",
+        context={
+            "agent_name": agent.first_name or "Customer care",
+            "rating_links": [{"score": score, "url": url} for score, url in satisfaction_urls(rating).items()],
+        },
+        dedupe_key=f"case-solved-{case.pk}-{case.solved_at:%Y%m%d%H%M%S%f}",
+        automatic="auto-generated",
+    )
 
 
 @transaction.atomic
@@ -210,21 +258,21 @@ def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool
     if not customer.email or customer.erased_at is not None:
         raise CustomerHasNoEmail("This customer has no email address to reply to.")
     reply = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.REPLY, body=body.strip())
-    email_enqueue(
-        to=customer.email,
+    email = case_email_send(
+        case=case,
         kind="case_reply",
         template="case_reply",
         context={
-            "first_name": customer.first_name,
-            "case_number": case.number,
-            "case_subject": case.subject,
             "body": reply.body,
             "agent_name": actor.first_name or "Customer care",
             "help_url": settings.SITE_URL + reverse("help:index"),
         },
         dedupe_key=f"case-reply-{reply.pk}",
-        customer=customer,
     )
+    reply.message_id = email.message_id
+    reply.save(update_fields=["message_id"])
+    # SLA: the first reply emailed to the customer answers the first-response target.
+    Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=reply.created_at)
     audit_record(
         actor=actor,
         action="case.reply",

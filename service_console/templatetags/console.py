@@ -17,6 +17,7 @@ _CASE_ACTIONS = {
     "case.note": "Internal note added",
     "case.reply": "Reply emailed to the customer",
     "case.link_order": "Order linked",
+    "case.customer_reply": "Customer replied",
 }
 
 

@@ -3,11 +3,15 @@
 import uuid
 
 from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from carts.models import Cart, CartOverride
 from customers.models import Customer
+from service_console.models import AgentNotification
 from service_console.permissions import console_supervisor
 from service_console.selectors import approvals_pending_count
 
@@ -25,14 +29,43 @@ def pending_approvals_count() -> int:
     return approvals_pending_count()
 
 
+def console_badges(user) -> tuple[int, int]:
+    """(pending approvals, the agent's unread case notifications) in one query: the shell
+    shows both on every console page."""
+    # Same rows as selectors.approvals_pending_count (pending, on carts still open).
+    approvals = (
+        CartOverride.objects.filter(status=CartOverride.Status.PENDING_APPROVAL, cart__status=Cart.Status.OPEN)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    unread = (
+        AgentNotification.objects.filter(agent=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("agent")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    row = (
+        Customer.objects.filter(pk=user.pk)
+        .annotate(approvals=Coalesce(Subquery(approvals), 0), unread=Coalesce(Subquery(unread), 0))
+        .values_list("approvals", "unread")
+        .first()
+    )
+    return row or (0, 0)
+
+
 def render_console(request, template: str, context: dict, *, section: str = "", status: int = 200):
     """Render a full console page (or a partial for htmx requests that ask for one)."""
     context = {"console_discount_limit": discount_limit_for(request.user), **context}
     if not template.startswith("service_console/partials/"):
+        approvals, unread = console_badges(request.user)
         context = {
             "console_section": section,
             "console_is_supervisor": console_supervisor(request.user),
-            "console_pending_approvals": pending_approvals_count(),
+            "console_pending_approvals": approvals,
+            "console_unread_notifications": unread,
             **context,
         }
     return render(request, template, context, status=status)

@@ -2,15 +2,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.models import Customer
 from customers.roles import AGENTS, SUPERVISORS
+from helpdesk.models import SatisfactionRating
+from helpdesk.selectors import satisfaction_for
+from helpdesk.services import saved_replies_active, saved_reply_render
 from service_console.exceptions import ConsoleError
-from service_console.forms import CaseCreateForm, CaseMessageForm, CaseUpdateForm, LinkOrderForm
-from service_console.models import Case, CaseMessage
+from service_console.forms import CaseCreateForm, CaseMessageForm, CaseUpdateForm, LinkOrderForm, SavedReplyPickForm
+from service_console.models import AgentNotification, Case, CaseMessage
 from service_console.permissions import console_required
-from service_console.selectors import articles_suggested_for_case, case_activity, orders_by_number
+from service_console.selectors import (
+    articles_suggested_for_case,
+    case_activity,
+    case_saved_reply_values,
+    orders_by_number,
+)
 from service_console.services.cases import (
     case_create,
     case_link_order,
@@ -83,7 +92,12 @@ def case_new(request, public_id):
 
 def _case_page(request, case: Case, *, message_form=None, update_form=None, link_form=None, status: int = 200):
     agents = _agents()
-    case_messages = list(case.messages.select_related("author"))
+    case_messages = list(
+        case.messages.select_related("author", "inbound").defer("inbound__raw").prefetch_related("attachments")
+    )
+    linked_orders = orders_by_number(case.order_numbers)
+    if message_form is None:
+        message_form = CaseMessageForm(initial=_saved_reply_initial(request, case, linked_orders))
     return render_console(
         request,
         "service_console/case_detail.html",
@@ -95,7 +109,7 @@ def _case_page(request, case: Case, *, message_form=None, update_form=None, link
             # description only when it is not already in the conversation.
             "show_description": bool(case.description)
             and not any(m.kind == CaseMessage.Kind.CUSTOMER for m in case_messages),
-            "linked_orders": orders_by_number(case.order_numbers),
+            "linked_orders": linked_orders,
             "activity": case_activity(case),
             "suggested": articles_suggested_for_case(case),
             "update_form": update_form
@@ -103,8 +117,10 @@ def _case_page(request, case: Case, *, message_form=None, update_form=None, link
                 initial={"status": case.status, "priority": case.priority, "assignee": case.assignee_id},
                 agents=agents,
             ),
-            "message_form": message_form or CaseMessageForm(),
+            "message_form": message_form,
             "link_form": link_form or LinkOrderForm(),
+            "saved_replies": saved_replies_active(),
+            "rating": satisfaction_for(channel=SatisfactionRating.Channel.CASE, object_id=case.pk),
         },
         section="cases",
         status=status,
@@ -115,10 +131,22 @@ def _case_or_404(pk: int) -> Case:
     return get_object_or_404(Case.objects.select_related("customer", "assignee", "created_by"), pk=pk)
 
 
+def _saved_reply_initial(request, case: Case, linked_orders: list) -> dict:
+    """?saved_reply=<id> (the no-JavaScript "Insert saved reply" button) pre-fills the reply."""
+    form = SavedReplyPickForm(request.GET) if "saved_reply" in request.GET else None
+    if form is None or not form.is_valid() or form.cleaned_data["saved_reply"] is None:
+        return {}
+    values = case_saved_reply_values(case=case, agent=request.user, linked_orders=linked_orders)
+    return {"kind": "reply", "body": saved_reply_render(body=form.cleaned_data["saved_reply"].body, values=values)}
+
+
 @console_required
 @require_GET
 def case_detail(request, pk: int):
-    return _case_page(request, _case_or_404(pk))
+    case = _case_or_404(pk)
+    # Opening the case is reading what the customer did on it.
+    AgentNotification.objects.filter(agent=request.user, case=case, read_at__isnull=True).update(read_at=timezone.now())
+    return _case_page(request, case)
 
 
 @console_required

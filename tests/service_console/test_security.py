@@ -32,6 +32,7 @@ def _console_urls(shopper, case, article) -> list[tuple[str, str]]:
                     .replace("<int:pk>", str(case.pk if "cases" in route else article.pk))
                     .replace("<int:line_id>", "1")
                     .replace("<int:override_id>", "1")
+                    .replace("<int:attachment_id>", "1")
                 )
                 urls.append(route)
     assert len(urls) >= 25

@@ -21,7 +21,9 @@ from django.core.management.base import BaseCommand
 from commerce_platform import runstate
 from commerce_platform.health import worker_starting_clear, worker_starting_mark
 
-COLOURS = {"web": "\033[36m", "worker": "\033[35m", "beat": "\033[33m"}
+COLOURS = {"web": "\033[36m", "worker": "\033[35m", "beat": "\033[33m", "inbound-smtp": "\033[32m"}
+# Processes whose exit is reported but does not stop the others (e.g. the SMTP port is taken).
+OPTIONAL = {"inbound-smtp"}
 RESET = "\033[0m"
 
 
@@ -42,8 +44,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default=os.environ.get("ADDR") or "127.0.0.1:8000")
+        parser.add_argument(
+            "--smtp-addr",
+            default=settings.HELPDESK_INBOUND_SMTP_ADDR,
+            help="where the inbound SMTP listener for the support address listens",
+        )
 
-    def handle(self, *args, addr: str, **options):
+    def handle(self, *args, addr: str, smtp_addr: str, **options):
         python = sys.executable
         queues = ",".join(settings.CELERY_TASK_QUEUES_ALL)
         host, _, port = addr.rpartition(":")
@@ -78,6 +85,7 @@ class Command(BaseCommand):
                 "INFO",
             ],
             "beat": [python, "-m", "celery", "-A", "commerce_platform", "beat", "--loglevel", "INFO"],
+            "inbound-smtp": [python, "manage.py", "inbound_smtp", "--addr", smtp_addr],
         }
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         # Links in emails point at the address this run serves, unless SITE_URL says otherwise.
@@ -107,13 +115,19 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"\nUnified Commerce is starting:\n  storefront  {host}/\n  console     {host}/console/\n"
                     f"  admin       {host}/admin/\n  API docs    {host}/api/docs/\n  dev mail    {host}/dev/mail/\n"
-                    f"  health      {host}/healthz\nDemo logins are printed above. "
-                    "Ctrl-C (or `make stop` elsewhere) stops all.\n"
+                    f"  health      {host}/healthz\n"
+                    f"  support     smtp://{smtp_addr} ({settings.HELPDESK_SUPPORT_EMAIL})\n"
+                    "Demo logins are printed above. Ctrl-C (or `make stop` elsewhere) stops all.\n"
                 )
             )
-            while all(p.poll() is None for p in procs.values()):
+            reported: set[str] = set()
+            while all(p.poll() is None for n, p in procs.items() if n not in OPTIONAL):
+                for name in OPTIONAL - reported:
+                    if procs[name].poll() is not None:
+                        reported.add(name)
+                        self.stderr.write(f"{name} exited (see its log above); the rest keeps running")
                 time.sleep(0.5)
-            dead = [n for n, p in procs.items() if p.poll() is not None]
+            dead = [n for n, p in procs.items() if p.poll() is not None and n not in OPTIONAL]
             self.stderr.write(f"{', '.join(dead)} exited; stopping the rest")
         except StopRequested as stop:
             reason = "ctrl-c" if stop.signum == signal.SIGINT else "term"

@@ -14,6 +14,7 @@ EXTRA_SEEDERS: list[str] = [
     "orders.demo.seed",  # vouchers, shopper cart, order history (before catalog: recommendations read orders)
     "catalog.demo.seed",
     "service_console.demo.seed",
+    "helpdesk.demo.seed",  # saved replies
     "marketing.demo.seed",
     "api.demo.seed",  # demo API tokens, printed once
 ]
