@@ -9,6 +9,8 @@ AGENT_SERVICE_CONSOLE = [
     "service_console.view_article",
     "service_console.view_casemessage",
     "service_console.add_casemessage",
+    "service_console.view_slatarget",  # helpdesk: SLA targets and the SLA report
+    "service_console.view_inboundemail",
 ]
 
 
@@ -21,6 +23,7 @@ def register() -> None:
                 *AGENT_SERVICE_CONSOLE,
                 "service_console.change_article",
                 "service_console.add_article",
+                "service_console.change_slatarget",
             ],
             MARKETERS: [
                 "service_console.view_article",

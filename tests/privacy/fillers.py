@@ -143,6 +143,44 @@ def fill_service_console(world: World) -> None:
     case_note_add(case=case, actor=world.agent, body=f"Customer says her new number is {PHONE_AS_TYPED}")
     case_reply_send(case=case, actor=world.agent, body=f"Dear {FIRST}, we will deliver to {LINE1}.")
     article_share(article=ArticleFactory(is_public=True), customer=world.customer, actor=world.agent, case=case)
+    _fill_inbound_email(world, case)
+
+
+def _fill_inbound_email(world: World, case) -> None:
+    """helpdesk: her email reply (kept whole as the original) with a photo whose name says
+    who she is, through the same router as the SMTP listener."""
+    import io
+    import tempfile
+
+    from django.test import override_settings
+    from PIL import Image
+
+    from messaging.models import OutboundEmail
+    from tests.service_console.mail import build_email, deliver
+
+    photo = io.BytesIO()
+    Image.new("RGB", (2, 2), "blue").save(photo, "PNG")
+    reply_to = OutboundEmail.objects.filter(kind="case_reply").latest("id").headers["Reply-To"]
+    raw = build_email(
+        sender=f"{FIRST} {LAST} <{EMAIL}>",
+        to=reply_to,
+        subject=f"Re: {LAST}: parcel to {LINE1}",
+        body=f"Thanks! I am at {LINE2} until 6, phone {PHONE_AS_TYPED}.\n\n-- \n{FIRST} {LAST}\n{LINE1}",
+        attachments=[(f"{LAST}-doorstep.png", "image/png", photo.getvalue())],
+    )
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="erasure-")):
+        deliver(raw, mail_from=EMAIL)
+
+
+def fill_helpdesk(world: World) -> None:
+    from helpdesk.services import satisfaction_record, satisfaction_request
+    from service_console.models import Case
+
+    case = Case.objects.filter(customer=world.customer).first()
+    rating, _ = satisfaction_request(
+        channel="case", object_id=case.pk, reference=case.number, customer=world.customer, agent=world.agent
+    )
+    satisfaction_record(rating=rating, score=2, comment=f"{FIRST} here: the courier never found {LINE1}")
 
 
 def fill_marketing(world: World) -> None:
@@ -220,6 +258,7 @@ FILLERS = {
     "carts": fill_carts,
     "orders": fill_orders,
     "service_console": fill_service_console,
+    "helpdesk": fill_helpdesk,  # after service_console: rates her case
     "conversations": fill_conversations,
     "marketing": fill_marketing,  # before messaging's suppression of her address
     "messaging": fill_messaging,

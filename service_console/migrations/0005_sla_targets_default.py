@@ -18,6 +18,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("service_console", "0002_helpdesk_email_threads_sla")]
+    dependencies = [("service_console", "0004_helpdesk_email_threads_sla")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service_console', '0001_initial'),
+        ('service_console', '0003_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
