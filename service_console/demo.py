@@ -132,5 +132,45 @@ def seed(stdout=None, disable_progress: bool = False) -> None:
             )
         if agent is not None and subject.startswith("Refund"):
             Case.objects.filter(pk=case.pk).update(assignee=agent, status=Case.Status.OPEN)
+    _seed_helpdesk(agent)
     if stdout is not None:
         stdout.write(f"service console: {len(ARTICLES)} articles, {len(CASES)} demo cases")
+
+
+_DEMO_EMAIL = (
+    b"From: Demo Customer <customer0004@example.com>\r\n"
+    b"To: support@example.com\r\n"
+    b"Subject: Gift wrapping for an order?\r\n"
+    b"Message-ID: <demo-inbound-1@mail.example.net>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Hello, can you gift wrap my next order? It is a birthday present.\r\n\r\n"
+    b"-- \r\nSent from my phone\r\n"
+)
+
+
+def _seed_helpdesk(agent) -> None:
+    """An email to the support address (through the same router as the SMTP listener;
+    idempotent by Message-ID) and a solved, rated case, so the inbound-email and rating
+    admin pages have something to show."""
+    from helpdesk.services import satisfaction_record, satisfaction_request
+    from messaging.inbound import parse_raw
+    from service_console.models import InboundEmail
+    from service_console.services.inbound import inbound_email_receive
+
+    if Customer.objects.filter(email__iexact="customer0004@example.com").exists():
+        inbound_email_receive(
+            message=parse_raw(_DEMO_EMAIL),
+            raw=_DEMO_EMAIL,
+            source=InboundEmail.Source.SMTP,
+            envelope_recipients=["support@example.com"],
+            envelope_sender="customer0004@example.com",
+        )
+    sized = Case.objects.filter(subject="Which size should I order?").first()
+    if agent is None or sized is None:
+        return
+    rating, _ = satisfaction_request(
+        channel="case", object_id=sized.pk, reference=sized.number, customer=sized.customer, agent=agent
+    )
+    if rating.score is None:
+        Case.objects.filter(pk=sized.pk).update(assignee=agent, status=Case.Status.SOLVED)
+        satisfaction_record(rating=rating, score=5, comment="Quick answer, the L fits perfectly.")
