@@ -4,7 +4,6 @@ overrides, ordering on their behalf. Every write goes through service_console.se
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +16,6 @@ from api.customers import AddressOutSerializer, consents_of
 from api.orders import CHECKOUT_ERRORS, OrderDetailSerializer, OrderSerializer, order_for
 from carts.models import CartOverride
 from catalog.models import Variant
-from common.audit import audit_record
 from customers.models import Customer
 from orders.models import Order
 from orders.selectors import order_detail
@@ -308,26 +306,16 @@ class StaffOrderTransitions(StaffView):
         cancelled. Illegal jumps are 409; the matching email and webhook follow; audited."""
         order = staff_order_or_404(number)
         data = validated(TransitionSerializer, request.data)
-        before = order.status
-        with transaction.atomic():
-            action = data["action"]
-            if action == "paid":
-                order = order_mark_paid(order=order, actor=request.user)
-            elif action == "fulfilled":
-                order = order_fulfil(
-                    order=order, actor=request.user, carrier=data["carrier"], tracking_number=data["tracking_number"]
-                )
-            elif action == "delivered":
-                order = order_mark_delivered(order=order, actor=request.user)
-            else:
-                order = order_cancel(order=order, actor=request.user, reason=data["reason"])
-            audit_record(
-                actor=request.user,
-                action=f"order.{action}",
-                customer=order.customer,
-                obj=order,
-                before={"status": before},
-                after={"status": order.status, "tracking_number": order.tracking_number},
-                note=f"{order.number} via API",
+        # Each lifecycle service audits its transition from request.user (same actions as admin).
+        action = data["action"]
+        if action == Order.Status.PAID:
+            order_mark_paid(order=order, actor=request.user)
+        elif action == Order.Status.FULFILLED:
+            order_fulfil(
+                order=order, actor=request.user, carrier=data["carrier"], tracking_number=data["tracking_number"]
             )
+        elif action == Order.Status.DELIVERED:
+            order_mark_delivered(order=order, actor=request.user)
+        else:
+            order_cancel(order=order, actor=request.user, reason=data["reason"])
         return Response(StaffOrderSerializer(staff_order_or_404(number)).data)

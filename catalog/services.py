@@ -6,6 +6,7 @@ from django.utils import timezone
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Product
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 
 
 @transaction.atomic
@@ -21,7 +22,7 @@ def products_publish(*, product_ids: list[int], published: bool, actor) -> int:
     for product in Product.objects.filter(pk__in=changed):
         audit_record(
             actor=actor,
-            action="catalog.product_publish" if published else "catalog.product_unpublish",
+            action=AuditAction.PRODUCT_PUBLISH if published else AuditAction.PRODUCT_UNPUBLISH,
             obj=product,
             before={"is_published": not published},
             after={"is_published": published},

@@ -18,11 +18,14 @@ def audit_record(
     after: dict | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Write one append-only audit entry (call inside the transaction of the change)."""
+    """Write one append-only audit entry (call inside the transaction of the change).
+    `action` must be an AuditAction (ValueError otherwise): one vocabulary everywhere."""
+    from common.audit_actions import AuditAction
+
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         customer=customer,
-        action=str(action),
+        action=AuditAction(action).value,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         before=before or {},

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from conversations import assignment, bot, realtime
 from conversations.exceptions import ConversationClosed, ConversationTaken, NotAnAgent
 from conversations.models import ChatMessage, Conversation
@@ -322,7 +323,9 @@ def conversation_accept(*, conversation: Conversation, agent: Customer) -> Conve
         kind=ChatMessage.Kind.EVENT,
         body=f"{agent.get_short_name()} from customer care joined the chat.",
     )
-    audit_record(actor=agent, action="chat.accept", customer=current.customer, obj=current, note=current.short_id)
+    audit_record(
+        actor=agent, action=AuditAction.CHAT_ACCEPT, customer=current.customer, obj=current, note=current.short_id
+    )
     realtime.push_state_on_commit(current, agent_name=agent.get_short_name())
     realtime.push_queue_changed_on_commit(current)
     return current
@@ -351,7 +354,7 @@ def conversation_reassign(*, conversation: Conversation, agent: Customer | None,
         )
     audit_record(
         actor=actor,
-        action="chat.reassign",
+        action=AuditAction.CHAT_REASSIGN,
         customer=current.customer,
         obj=current,
         before={"assignee": before},
@@ -404,7 +407,9 @@ def conversation_close_by_agent(*, conversation: Conversation, agent: Customer) 
     current = _locked(conversation)
     if current.status == Conversation.Status.CLOSED:
         return current
-    audit_record(actor=agent, action="chat.close", customer=current.customer, obj=current, note=current.short_id)
+    audit_record(
+        actor=agent, action=AuditAction.CHAT_CLOSE, customer=current.customer, obj=current, note=current.short_id
+    )
     return _close(current, note=f"{agent.get_short_name()} ended the chat. Thank you for talking to us.")
 
 
@@ -422,7 +427,7 @@ def conversation_link_case(*, conversation: Conversation, case_id: int, actor: C
     )
     audit_record(
         actor=actor,
-        action="chat.case_link",
+        action=AuditAction.CHAT_CASE_LINK,
         customer=conversation.customer,
         obj=conversation,
         after={"case": case_number},

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from customers.exceptions import CustomerExists, EmailAlreadyRegistered
 from customers.models import Consent, Customer
 from customers.selectors import consent_current, customer_by_email
@@ -92,7 +93,7 @@ def consent_set(
         if actor is not None and actor.pk != customer.pk:
             audit_record(
                 actor=actor,
-                action="consent.change",
+                action=AuditAction.CONSENT_CHANGE,
                 customer=customer,
                 obj=consent,
                 before={"purpose": purpose, "granted": not granted},
@@ -168,5 +169,7 @@ def customer_create_by_agent(
             )
     except IntegrityError:  # created by someone else a moment ago
         raise CustomerExists(customer_by_email(email)) from None
-    audit_record(actor=actor, action="customer.create", customer=customer, obj=customer, after={"source": "agent"})
+    audit_record(
+        actor=actor, action=AuditAction.CUSTOMER_CREATE, customer=customer, obj=customer, after={"source": "agent"}
+    )
     return customer

@@ -29,6 +29,7 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from customers.models import Customer
 from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
@@ -453,7 +454,7 @@ def email_retry(*, email: OutboundEmail, actor=None) -> bool:
     if actor is not None:
         audit_record(
             actor=actor,
-            action="email.retry",
+            action=AuditAction.EMAIL_RETRY,
             customer=email.customer,
             obj=email,
             before={"status": email.status},
@@ -486,7 +487,9 @@ def suppression_add(*, email_address: str, reason: str, note: str = "", actor=No
     if event_kind:
         EmailEvent.objects.create(email=source_email, customer=customer, kind=event_kind)
     if actor is not None:
-        audit_record(actor=actor, action="email.suppress", customer=customer, obj=suppression, after={"reason": reason})
+        audit_record(
+            actor=actor, action=AuditAction.EMAIL_SUPPRESS, customer=customer, obj=suppression, after={"reason": reason}
+        )
     return suppression
 
 

@@ -16,6 +16,7 @@ from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import carts_for_pricing
 from catalog.models import ProductView, SearchQuery, Variant
 from catalog.recommendations import Recommended, recommendations_for_customer
+from common.audit_actions import AuditAction
 from common.models import AuditEntry
 from common.money import ZERO
 from conversations.models import Conversation
@@ -34,34 +35,6 @@ RECENT_EMAILS = 12
 TIMELINE_SOURCE_LIMIT = 40
 TIMELINE_LIMIT = 80
 BROWSING_LIMIT = 10
-
-_AUDIT_LABELS = {
-    "case.create": "Case opened",
-    "case.update": "Case updated",
-    "case.note": "Internal note added",
-    "case.reply": "Reply emailed",
-    "case.link_order": "Order linked to case",
-    "article.share": "Article shared",
-    "consent.change": "Consent changed",
-    "cart.line_add": "Agent added to cart",
-    "cart.line_update": "Agent changed quantity",
-    "cart.line_remove": "Agent removed from cart",
-    "cart.override_apply": "Discount override applied",
-    "cart.override_request": "Discount override sent for approval",
-    "cart.override_approve": "Discount override approved",
-    "cart.override_reject": "Discount override rejected",
-    "cart.override_remove": "Discount override removed",
-    "cart.coupon_honour": "Expired coupon honoured",
-    "cart.reserve": "Stock reserved",
-    "order.place_on_behalf": "Order placed on behalf",
-    "cart.checkout_link_send": "Complete-your-purchase link emailed",
-    "campaign.agent_send": "Marketing email sent by agent",
-    "chat.accept": "Chat accepted",
-    "chat.reassign": "Chat re-assigned",
-    "chat.close": "Chat ended by agent",
-    "chat.case_link": "Chat added to a case",
-    "chat.identify": "Chat linked to this customer",
-}
 
 
 @dataclass(frozen=True)
@@ -159,18 +132,18 @@ def _current_consents(customer: Customer) -> dict[str, Consent | None]:
 
 def _audit_detail(entry: AuditEntry) -> str:
     after = entry.after or {}
-    if entry.action.startswith("cart.override") or entry.action == "cart.coupon_honour":
+    if entry.action.startswith("cart.override") or entry.action == AuditAction.CART_COUPON_HONOUR:
         note = after.get("note", "")
         bits = [after.get("kind", ""), after.get("label", ""), after.get("reason", ""), note and f"“{note}”"]
         return " · ".join(b for b in bits if b)
     if entry.action.startswith("cart.line"):
         return after.get("item", "") or entry.note
-    if entry.action == "order.place_on_behalf":
+    if entry.action == AuditAction.ORDER_PLACE_ON_BEHALF:
         return f"Order {after.get('number', '')} · {after.get('total', '')}"
-    if entry.action == "consent.change":
+    if entry.action == AuditAction.CONSENT_CHANGE:
         purpose = Consent.Purpose(after.get("purpose", Consent.Purpose.MARKETING_EMAIL)).label
         return f"{purpose}: {'granted' if after.get('granted') else 'withdrawn'}"
-    if entry.action == "case.update":
+    if entry.action == AuditAction.CASE_UPDATE:
         return ", ".join(f"{k}: {(entry.before or {}).get(k)} → {v}" for k, v in after.items())
     return entry.note
 
@@ -309,13 +282,13 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
             TimelineItem(at=ev.created_at, kind="email", title=f"Email {ev.get_kind_display().lower()}", detail=subject)
         )
     for entry in audits:
-        if entry.action == "case.create":
+        if entry.action == AuditAction.CASE_CREATE:
             continue  # shown from the case record itself
         items.append(
             TimelineItem(
                 at=entry.created_at,
                 kind="audit",
-                title=_AUDIT_LABELS.get(entry.action, entry.action.replace(".", " ").replace("_", " ").capitalize()),
+                title=AuditAction.label_for(entry.action),
                 detail=_audit_detail(entry),
                 actor=entry.actor.get_full_name() if entry.actor_id else "System",
             )

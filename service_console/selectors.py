@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Greatest
 
 from carts.models import Cart, CartOverride
+from common.audit_actions import AuditAction
 from common.models import AuditEntry
 from common.search import trigram_available, vocabulary_of, words_corrected
 from customers.models import Address, Customer
@@ -237,7 +238,7 @@ def case_activity(case: Case, *, limit: int = 30) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(
             Q(object_type=Case._meta.label_lower, object_id=str(case.pk))
-            | Q(action="article.share", customer_id=case.customer_id, after__case=case.number)
+            | Q(action=AuditAction.ARTICLE_SHARE, customer_id=case.customer_id, after__case=case.number)
         )
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]

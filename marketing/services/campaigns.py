@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from common.tasks import enqueue_on_commit
 from customers.models import Customer
 from customers.selectors import customers_with_marketing_consent
@@ -133,7 +134,11 @@ def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
     locked.save(update_fields=["status", "started_at", "audience_size", "updated_at"])
     if actor is not None:
         audit_record(
-            actor=actor, action="campaign.send", obj=locked, before={"status": before}, after={"status": "sending"}
+            actor=actor,
+            action=AuditAction.CAMPAIGN_SEND,
+            obj=locked,
+            before={"status": before},
+            after={"status": "sending"},
         )
     from marketing.tasks import campaign_send_batch
 
@@ -141,20 +146,20 @@ def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
     return locked
 
 
-def _transition(campaign: Campaign, *, allowed: tuple[str, ...], to: str, actor, action: str) -> Campaign:
+def _transition(
+    campaign: Campaign, *, allowed: tuple[str, ...], to: str, actor, action: AuditAction, verb: str
+) -> Campaign:
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status not in allowed:
-            raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be {action}.")
+            raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be {verb}.")
         before = locked.status
         locked.status = to
         if to == Status.CANCELLED:
             locked.finished_at = timezone.now()
         locked.save(update_fields=["status", "finished_at", "updated_at"])
         if actor is not None:
-            audit_record(
-                actor=actor, action=f"campaign.{action}", obj=locked, before={"status": before}, after={"status": to}
-            )
+            audit_record(actor=actor, action=action, obj=locked, before={"status": before}, after={"status": to})
         if to == Status.SENDING:
             from marketing.tasks import campaign_send_batch
 
@@ -163,16 +168,37 @@ def _transition(campaign: Campaign, *, allowed: tuple[str, ...], to: str, actor,
 
 
 def campaign_pause(*, campaign: Campaign, actor=None) -> Campaign:
-    return _transition(campaign, allowed=(Status.SENDING,), to=Status.PAUSED, actor=actor, action="paused")
+    return _transition(
+        campaign,
+        allowed=(Status.SENDING,),
+        to=Status.PAUSED,
+        actor=actor,
+        action=AuditAction.CAMPAIGN_PAUSE,
+        verb="paused",
+    )
 
 
 def campaign_resume(*, campaign: Campaign, actor=None) -> Campaign:
-    return _transition(campaign, allowed=(Status.PAUSED,), to=Status.SENDING, actor=actor, action="resumed")
+    return _transition(
+        campaign,
+        allowed=(Status.PAUSED,),
+        to=Status.SENDING,
+        actor=actor,
+        action=AuditAction.CAMPAIGN_RESUME,
+        verb="resumed",
+    )
 
 
 def campaign_cancel(*, campaign: Campaign, actor=None) -> Campaign:
     allowed = (Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PAUSED)
-    return _transition(campaign, allowed=allowed, to=Status.CANCELLED, actor=actor, action="cancelled")
+    return _transition(
+        campaign,
+        allowed=allowed,
+        to=Status.CANCELLED,
+        actor=actor,
+        action=AuditAction.CAMPAIGN_CANCEL,
+        verb="cancelled",
+    )
 
 
 @dataclass(frozen=True)
@@ -322,7 +348,7 @@ def campaign_send_to_one(*, campaign: Campaign, customer: Customer, actor) -> Se
     )
     audit_record(
         actor=actor,
-        action="campaign.agent_send",
+        action=AuditAction.CAMPAIGN_AGENT_SEND,
         customer=customer,
         obj=campaign,
         after={"result": result.status},

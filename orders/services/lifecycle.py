@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Variant
+from common.audit import audit_record
+from common.audit_actions import AuditAction
 from common.money import ZERO, format_money, quantize
 from orders.exceptions import IllegalTransition, InvalidCheckout, RefundTooLarge
 from orders.locks import order_for_update, stock_rows_for_update
@@ -18,6 +20,24 @@ from orders.services.events import _event, _notify
 
 def _refuse(order: Order, action: str):
     raise IllegalTransition(order_number=order.number, status=order.get_status_display().lower(), action=action)
+
+
+def _state(order: Order) -> dict:
+    return {"status": order.status, "refunded_total": str(order.refunded_total)}
+
+
+def _audit(order: Order, action: AuditAction, actor, before: dict, **after) -> None:
+    """Every transition is audited here, in its own transaction, from its actor — whether the
+    console, admin, the API or the shopper asked for it (one vocabulary: AuditAction)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        customer=order.customer,
+        obj=order,
+        before=before,
+        after={**_state(order), **after},
+        note=order.number,
+    )
 
 
 def _payment(order: Order) -> Payment | None:
@@ -38,6 +58,7 @@ def _restock(order: Order) -> None:
 def order_mark_paid(*, order: Order, actor) -> Order:
     """placed → paid: captures the authorized payment (card) or records cash collected (POD)."""
     order = order_for_update(order.pk)
+    before = _state(order)
     if order.status != Order.Status.PLACED:
         _refuse(order, "marked paid")
     payment = _payment(order)
@@ -51,6 +72,7 @@ def order_mark_paid(*, order: Order, actor) -> Order:
     order.save(update_fields=["status", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, actor=actor, message=f"Payment of {format_money(order.total)} received")
     _notify(order, "order_payment_receipt")
+    _audit(order, AuditAction.ORDER_PAID, actor, before)
     return order
 
 
@@ -62,6 +84,7 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
     if not carrier or not tracking_number:
         raise InvalidCheckout("Enter the carrier and the tracking number.")
     order = order_for_update(order.pk)
+    before = _state(order)
     allowed = {Order.Status.PAID}
     if order.payment_method == Order.PaymentMethod.POD:
         allowed.add(Order.Status.PLACED)
@@ -79,6 +102,9 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
         data={"carrier": order.carrier, "tracking_number": order.tracking_number},
     )
     _notify(order, "order_shipped")
+    _audit(
+        order, AuditAction.ORDER_FULFILLED, actor, before, carrier=order.carrier, tracking_number=order.tracking_number
+    )
     return order
 
 
@@ -86,6 +112,7 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
 def order_mark_delivered(*, order: Order, actor) -> Order:
     """fulfilled → delivered. A pay-on-delivery order's payment is collected here."""
     order = order_for_update(order.pk)
+    before = _state(order)
     if order.status != Order.Status.FULFILLED:
         _refuse(order, "marked delivered")
     now = timezone.now()
@@ -103,6 +130,7 @@ def order_mark_delivered(*, order: Order, actor) -> Order:
     order.save(update_fields=fields)
     _event(order, OrderEvent.Kind.DELIVERED, actor=actor, message="Delivered")
     _notify(order, "order_delivered")
+    _audit(order, AuditAction.ORDER_DELIVERED, actor, before)
     return order
 
 
@@ -111,6 +139,7 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
     """placed/paid → cancelled: restocks every line, voids an authorization or refunds a
     captured payment in full. Shipped orders cannot be cancelled (use a return)."""
     order = order_for_update(order.pk)
+    before = _state(order)
     if order.status not in (Order.Status.PLACED, Order.Status.PAID):
         _refuse(order, "cancelled")
     _restock(order)
@@ -143,6 +172,7 @@ def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
         "order_cancelled",
         extra={"reason": reason.strip(), "refunded": format_money(refunded), "has_refund": refunded > 0},
     )
+    _audit(order, AuditAction.ORDER_CANCELLED, actor, before, reason=reason.strip())
     return order
 
 
@@ -161,6 +191,7 @@ def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: 
     refunded total to the order total makes the order `refunded`; a partial one keeps the
     status. Money only: stock comes back through cancel or return_receive."""
     order = order_for_update(order.pk)
+    before = _state(order)
     if order.status not in REFUNDABLE:
         _refuse(order, "refunded")
     payment = _payment(order)
@@ -199,6 +230,7 @@ def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: 
         dedupe_suffix=f":{event.pk}",
         extra={"refund_amount": format_money(amount), "full_refund": full, "reason": reason.strip()},
     )
+    _audit(order, AuditAction.ORDER_REFUNDED, actor, before, reason=reason.strip())
     return order
 
 
@@ -220,6 +252,7 @@ def order_return_receive(*, order: Order, actor, restock: bool = True) -> Order:
     """return_requested → returned; puts the items back in stock unless `restock=False`
     (damaged goods). Refund separately with order_refund."""
     order = order_for_update(order.pk)
+    before = _state(order)
     if order.status != Order.Status.RETURN_REQUESTED:
         _refuse(order, "received back")
     if restock:
@@ -228,6 +261,7 @@ def order_return_receive(*, order: Order, actor, restock: bool = True) -> Order:
     order.save(update_fields=["status"])
     _event(order, OrderEvent.Kind.RETURN_RECEIVED, actor=actor, message="Return received", data={"restocked": restock})
     _notify(order, "order_return_received")
+    _audit(order, AuditAction.ORDER_RETURN_RECEIVED, actor, before, restocked=restock)
     return order
 
 

@@ -5,6 +5,7 @@ this adds the agent's audit entry in the same transaction."""
 from django.db import transaction
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from customers.account_services import address_save
 from customers.models import Address, Customer
 from customers.services import customer_create_by_agent
@@ -39,7 +40,7 @@ def console_address_add(*, customer: Customer, address: Address, actor) -> Addre
     saved = address_save(customer=customer, address=address)
     audit_record(
         actor=actor,
-        action="customer.address_add",
+        action=AuditAction.CUSTOMER_ADDRESS_ADD,
         customer=customer,
         obj=saved,
         after={"country": saved.country, "default": saved.is_default},

@@ -23,6 +23,7 @@ from carts.services import (
 )
 from catalog.models import Variant
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from common.money import format_money
 from customers.models import Customer
 from service_console.exceptions import ConsoleError
@@ -48,7 +49,7 @@ def console_line_add(*, cart: Cart, variant: Variant, quantity: int, expected_ve
     line = cart_line_add(cart=cart, variant=variant, quantity=quantity, expected_version=expected_version, actor=actor)
     audit_record(
         actor=actor,
-        action="cart.line_add",
+        action=AuditAction.CART_LINE_ADD,
         customer=cart.customer,
         obj=cart,
         before={"version": before},
@@ -69,7 +70,7 @@ def console_line_update(*, cart: Cart, line_id: int, quantity: int, expected_ver
     cart_line_update(cart=cart, line=line_id, quantity=quantity, expected_version=expected_version, actor=actor)
     audit_record(
         actor=actor,
-        action="cart.line_update" if quantity else "cart.line_remove",
+        action=AuditAction.CART_LINE_UPDATE if quantity else AuditAction.CART_LINE_REMOVE,
         customer=cart.customer,
         obj=cart,
         before={"quantity": old_quantity},
@@ -87,7 +88,7 @@ def console_line_remove(*, cart: Cart, line_id: int, expected_version: int, acto
     cart_line_remove(cart=cart, line=line_id, expected_version=expected_version, actor=actor)
     audit_record(
         actor=actor,
-        action="cart.line_remove",
+        action=AuditAction.CART_LINE_REMOVE,
         customer=cart.customer,
         obj=cart,
         before={"quantity": line.quantity if line else None},
@@ -108,7 +109,7 @@ def console_override_apply(
     line_id: int | None,
     expected_version: int,
     request_approval: bool = False,
-    action: str = "cart.override_apply",
+    action: str = AuditAction.CART_OVERRIDE_APPLY,
     voucher: Voucher | None = None,
 ) -> CartOverride:
     """Apply (or, over the agent's limit and asked for, queue for approval) an override.
@@ -129,7 +130,7 @@ def console_override_apply(
     pending = override.status == CartOverride.Status.PENDING_APPROVAL
     audit_record(
         actor=actor,
-        action="cart.override_request" if pending else action,
+        action=AuditAction.CART_OVERRIDE_REQUEST if pending else action,
         customer=cart.customer,
         obj=override,
         after={
@@ -170,7 +171,7 @@ def console_coupon_honour(
         line_id=None,
         expected_version=expected_version,
         request_approval=request_approval,
-        action="cart.coupon_honour",
+        action=AuditAction.CART_COUPON_HONOUR,
         voucher=voucher,
     )
 
@@ -187,7 +188,7 @@ def console_override_decide(*, override: CartOverride, actor, approve: bool, not
         decided = cart_override_reject(override=override, actor=actor, note=note)
     audit_record(
         actor=actor,
-        action="cart.override_approve" if approve else "cart.override_reject",
+        action=AuditAction.CART_OVERRIDE_APPROVE if approve else AuditAction.CART_OVERRIDE_REJECT,
         customer=override.cart.customer,
         obj=decided,
         before={"status": CartOverride.Status.PENDING_APPROVAL},
@@ -210,7 +211,7 @@ def console_override_remove(*, override: CartOverride, actor, expected_version: 
     cart_override_remove(override=override, actor=actor, expected_version=expected_version)
     audit_record(
         actor=actor,
-        action="cart.override_remove",
+        action=AuditAction.CART_OVERRIDE_REMOVE,
         customer=override.cart.customer,
         obj=override,
         before={"label": _override_label(override), "status": override.status},
@@ -228,7 +229,7 @@ def console_stock_reserve(*, cart: Cart, line_id: int, actor, minutes: int):
     )
     audit_record(
         actor=actor,
-        action="cart.reserve",
+        action=AuditAction.CART_RESERVE,
         customer=cart.customer,
         obj=cart,
         after={

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from conversations import realtime
 from conversations.assignment import agent_next
 from customers.models import Customer
@@ -94,7 +95,7 @@ def case_create(
         )
     audit_record(
         actor=actor,
-        action="case.create",
+        action=AuditAction.CASE_CREATE,
         customer=customer,
         obj=case,
         after={**_case_state(case), "channel": channel},
@@ -180,7 +181,7 @@ def case_update(
     changed = {k for k in after if after[k] != before[k]}
     audit_record(
         actor=actor,
-        action="case.update",
+        action=AuditAction.CASE_UPDATE,
         customer=case.customer,
         obj=case,
         before={k: before[k] for k in changed},
@@ -231,7 +232,7 @@ def case_link_order(*, case: Case, order_number: str, actor: Customer) -> Case:
         case.save(update_fields=["order_numbers", "updated_at"])
         audit_record(
             actor=actor,
-            action="case.link_order",
+            action=AuditAction.CASE_LINK_ORDER,
             customer=case.customer,
             obj=case,
             before={"order_numbers": before},
@@ -246,7 +247,7 @@ def case_note_add(*, case: Case, actor: Customer, body: str) -> CaseMessage:
     """An internal note: never leaves the console."""
     note = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.NOTE, body=body.strip())
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-    audit_record(actor=actor, action="case.note", customer=case.customer, obj=case, note=case.number)
+    audit_record(actor=actor, action=AuditAction.CASE_NOTE, customer=case.customer, obj=case, note=case.number)
     return note
 
 
@@ -275,7 +276,7 @@ def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool
     Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=reply.created_at)
     audit_record(
         actor=actor,
-        action="case.reply",
+        action=AuditAction.CASE_REPLY,
         customer=customer,
         obj=case,
         after={"reply_id": reply.pk, "to": customer.email},

@@ -11,6 +11,7 @@ from carts.models import Cart, CartLine
 from carts.services import cart_get_or_create
 from catalog.models import Variant
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from common.money import format_money
 from conversations.exceptions import ChatError
 from conversations.models import ChatMessage, Conversation
@@ -60,7 +61,7 @@ def chat_article_share(*, conversation: Conversation, article: Article, agent: C
     )
     audit_record(
         actor=agent,
-        action="article.share",
+        action=AuditAction.ARTICLE_SHARE,
         customer=conversation.customer,
         obj=article,
         after={"title": article.title, "chat": conversation.short_id},
@@ -189,7 +190,7 @@ def chat_guest_identify(*, conversation: Conversation, email: str, agent: Custom
         raise ConsoleError("This chat already belongs to a customer.")
     audit_record(
         actor=agent,
-        action="chat.identify",
+        action=AuditAction.CHAT_IDENTIFY,
         customer=customer,
         obj=conversation,
         after={"email": customer.email},

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from customers.models import Customer
 from messaging.services import email_enqueue
 from service_console.exceptions import ConsoleError, CustomerHasNoEmail
@@ -21,7 +22,7 @@ def article_share(*, article: Article, customer: Customer, actor: Customer, case
         raise CustomerHasNoEmail("This customer has no email address.")
     entry = audit_record(
         actor=actor,
-        action="article.share",
+        action=AuditAction.ARTICLE_SHARE,
         customer=customer,
         obj=article,
         after={"title": article.title, "case": case.number if case else None, "to": customer.email},

@@ -10,6 +10,7 @@ from carts.models import Cart
 from carts.pricing import cart_price
 from carts.selectors import cart_with_lines
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from common.money import format_money
 from customers.models import Address, Customer
 from messaging.services import email_enqueue
@@ -68,7 +69,7 @@ def order_place_on_behalf(
     )
     audit_record(
         actor=actor,
-        action="order.place_on_behalf",
+        action=AuditAction.ORDER_PLACE_ON_BEHALF,
         customer=customer,
         obj=order,
         after={
@@ -126,7 +127,7 @@ def checkout_link_send(*, cart: Cart, customer: Customer, actor, expected_versio
     )
     audit_record(
         actor=actor,
-        action="cart.checkout_link_send",
+        action=AuditAction.CART_CHECKOUT_LINK_SEND,
         customer=customer,
         obj=current,
         after={"to": customer.email, "cart_version": current.version, "expires_hours": hours},

@@ -1,5 +1,6 @@
 from django import template
 
+from common.audit_actions import AuditAction
 from service_console.customer360 import emails_in_flight
 from service_console.rendering import markdown_to_safe_html
 
@@ -24,13 +25,13 @@ _CASE_ACTIONS = {
 @register.simple_tag
 def case_action_label(entry) -> str:
     """One line for a case's audit entry, e.g. "Status: new → open, assignee: — → kenji@…"."""
-    if entry.action == "case.update":
+    if entry.action == AuditAction.CASE_UPDATE:
         before = entry.before or {}
         parts = [f"{key}: {before.get(key) or '—'} → {value or '—'}" for key, value in (entry.after or {}).items()]
         return "Changed " + ", ".join(parts)
-    if entry.action == "article.share":
+    if entry.action == AuditAction.ARTICLE_SHARE:
         return f"Shared article “{(entry.after or {}).get('title', '')}”"
-    if entry.action == "case.link_order":
+    if entry.action == AuditAction.CASE_LINK_ORDER:
         numbers = (entry.after or {}).get("order_numbers") or []
         return f"Order linked ({', '.join(numbers)})"
     return _CASE_ACTIONS.get(entry.action, entry.action)

@@ -62,3 +62,32 @@ def test_people_with_audit_history_cannot_be_deleted_only_erased(entry):
 
     with pytest.raises(ProtectedError):
         entry.customer.delete()
+
+
+def test_an_action_outside_the_vocabulary_is_refused():
+    with pytest.raises(ValueError):
+        audit_record(actor=None, action="order.mark_paid")  # admin's old private spelling
+
+
+def test_a_transition_is_audited_once_by_its_service_with_one_name_whoever_asks(admin_client):
+    """Admin action, staff API and a direct service call all yield one `order.paid` entry,
+    written in the service's transaction from its actor."""
+    from common.audit_actions import AuditAction
+    from orders.services import order_mark_paid
+    from tests.carts.factories import CartFactory, CartLineFactory
+    from tests.orders.helpers import place
+
+    orders = []
+    for _ in range(2):
+        cart = CartFactory()
+        CartLineFactory(cart=cart)
+        orders.append(place(cart, method="pod"))
+    admin_client.post("/admin/orders/order/", {"action": "mark_paid", "_selected_action": [orders[0].pk]})
+    agent = CustomerFactory(is_staff=True)
+    order_mark_paid(order=orders[1], actor=agent)
+    entries = AuditEntry.objects.filter(action=AuditAction.ORDER_PAID).order_by("id")
+    assert [(e.object_id, e.before["status"], e.after["status"]) for e in entries] == [
+        (str(orders[0].pk), "placed", "paid"),
+        (str(orders[1].pk), "placed", "paid"),
+    ]
+    assert entries[1].actor == agent and entries[0].actor.is_superuser
