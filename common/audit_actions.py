@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     CHAT_CASE_LINK = "chat.case_link", "Chat added to a case"
     CHAT_IDENTIFY = "chat.identify", "Chat linked to this customer"
     # marketing
+    CAMPAIGN_SCHEDULE = "campaign.schedule", "Campaign scheduled"
     CAMPAIGN_SEND = "campaign.send", "Campaign started"
     CAMPAIGN_PAUSE = "campaign.paused", "Campaign paused"
     CAMPAIGN_RESUME = "campaign.resumed", "Campaign resumed"

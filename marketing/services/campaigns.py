@@ -110,7 +110,7 @@ def campaign_schedule(*, campaign: Campaign, when: datetime, actor=None) -> Camp
     if actor is not None:
         audit_record(
             actor=actor,
-            action="campaign.schedule",
+            action=AuditAction.CAMPAIGN_SCHEDULE,
             obj=locked,
             before=before,
             after={"status": locked.status, "scheduled_at": when.isoformat()},
