@@ -43,6 +43,8 @@ class AuditAction(models.TextChoices):
     CASE_LINK_ORDER = "case.link_order", "Order linked to case"
     CASE_NOTE = "case.note", "Internal note added"
     CASE_REPLY = "case.reply", "Reply emailed"
+    CASE_CUSTOMER_REPLY = "case.customer_reply", "Customer replied"
+    SATISFACTION_RATE = "satisfaction.rate", "Satisfaction rated"
     ARTICLE_SHARE = "article.share", "Article shared"
     # live chat
     CHAT_ACCEPT = "chat.accept", "Chat accepted"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from helpdesk.exceptions import RatingLinkExpired, RatingLinkInvalid
 from helpdesk.models import SatisfactionRating, SavedReply
 
@@ -152,7 +153,7 @@ def satisfaction_record(*, rating: SatisfactionRating, score: int, comment: str 
     rating.save(update_fields=["score", "comment", "rated_at"])
     audit_record(
         actor=rating.customer,
-        action="satisfaction.rate",
+        action=AuditAction.SATISFACTION_RATE,
         customer=rating.customer,
         obj=rating,
         before=before,

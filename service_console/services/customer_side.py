@@ -12,6 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
 from common.audit import audit_record
+from common.audit_actions import AuditAction
 from service_console.models import AgentNotification, Case, CaseAttachment, CaseMessage, InboundEmail
 from service_console.services.cases import case_update
 
@@ -129,7 +130,7 @@ def case_customer_reply(
         Case.objects.filter(pk=case.pk).update(updated_at=message.created_at)
     audit_record(
         actor=case.customer,
-        action="case.customer_reply",
+        action=AuditAction.CASE_CUSTOMER_REPLY,
         customer=case.customer,
         obj=case,
         after={"message_id": message.pk, "via": via},

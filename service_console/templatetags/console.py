@@ -13,12 +13,10 @@ def markdown_safe(text: str):
     return markdown_to_safe_html(text)
 
 
+# The case page's own wording for some actions (others use AuditAction's label).
 _CASE_ACTIONS = {
-    "case.create": "Case opened",
-    "case.note": "Internal note added",
-    "case.reply": "Reply emailed to the customer",
-    "case.link_order": "Order linked",
-    "case.customer_reply": "Customer replied",
+    AuditAction.CASE_REPLY: "Reply emailed to the customer",
+    AuditAction.CASE_LINK_ORDER: "Order linked",
 }
 
 
@@ -34,7 +32,7 @@ def case_action_label(entry) -> str:
     if entry.action == AuditAction.CASE_LINK_ORDER:
         numbers = (entry.after or {}).get("order_numbers") or []
         return f"Order linked ({', '.join(numbers)})"
-    return _CASE_ACTIONS.get(entry.action, entry.action)
+    return _CASE_ACTIONS.get(entry.action) or AuditAction.label_for(entry.action)
 
 
 @register.filter
