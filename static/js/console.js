@@ -51,7 +51,7 @@
 
   function inView(el) {
     var r = el.getBoundingClientRect();
-    return r.top >= 0 && r.bottom <= (window.innerHeight || document.documentElement.clientHeight);
+    return r.top >= -1 && r.bottom <= (window.innerHeight || document.documentElement.clientHeight) + 1;
   }
 
   document.addEventListener("htmx:afterSettle", function (e) {
