@@ -207,3 +207,196 @@ def fill_address(scope, values: dict) -> None:
         name.fill("Ren Okada")
 
 
+# --- every page at both widths -------------------------------------------------------------
+
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "home"
+
+
+def _layout_setup() -> dict:
+    """What the walk needs on top of the demo data: a shopper cart with items, and one
+    approval request of each kind waiting in the supervisors' queue."""
+    from django.utils import timezone
+
+    from carts.models import Voucher
+    from carts.services import cart_get_or_create, cart_line_add
+    from catalog.models import Category, Product, Variant
+    from messaging.rendering import unsubscribe_url
+    from service_console.models import Article, Case
+    from service_console.services.cart_edit import console_coupon_honour, console_override_apply
+    from service_console.services.cases import case_contact_form_submit, case_reply_send
+    from service_console.services.knowledge import article_share
+    from service_console.services.on_behalf import checkout_link_send
+
+    hana = Customer.objects.get(email="shopper@example.com")
+    agent = Customer.objects.get(email="agent@example.com")
+    variants = list(Variant.objects.filter(is_active=True, stock__gte=5, product__is_published=True).order_by("id")[:2])
+    cart = cart_get_or_create(customer=hana)
+    for variant in variants:
+        if not cart.lines.filter(variant=variant).exists():
+            cart_line_add(cart=cart, variant=variant, quantity=1, expected_version=None)
+    cart.refresh_from_db()
+    line = cart.lines.order_by("id").first()
+    for scope, value, line_id in (("line", Decimal("40"), line.pk), ("cart", Decimal("25"), None)):
+        cart.refresh_from_db()
+        console_override_apply(
+            cart=cart, actor=agent, scope=scope, kind="percent", value=value, reason_code="damaged",
+            reason_text="Arrived with a torn seam; the customer sent photos", line_id=line_id,
+            expected_version=cart.version, request_approval=True,
+        )  # fmt: skip
+    summer = Voucher.objects.get(code="SUMMER20")
+    assert summer.valid_to < timezone.now()
+    cart.refresh_from_db()
+    console_coupon_honour(cart=cart, actor=agent, code="SUMMER20", expected_version=cart.version, request_approval=True)
+    # Mail of several kinds for /dev/mail/, with the long signed links real mail carries.
+    cart.refresh_from_db()
+    checkout_link_send(cart=cart, customer=hana, actor=agent, expected_version=cart.version)
+    article = Article.objects.filter(is_public=True).order_by("id").first()
+    article_share(article=article, customer=hana, actor=agent)
+    case = case_contact_form_submit(
+        email=hana.email, name=hana.full_name, subject="Where is my parcel?", message="Tracking has not moved."
+    )
+    case_reply_send(
+        case=case,
+        actor=agent,
+        body="Sorry for the wait. Track it here: https://tracking.example.com/track?number=YT762053907"
+        "&carrier=yamato&lang=en&utm_source=uc&utm_medium=email&utm_campaign=case_reply_follow_up_long_link",
+    )
+    order = Order.objects.filter(customer=hana).order_by("-placed_at").first()
+    return {
+        "hana": hana,
+        "order": order,
+        "address": hana.addresses.first(),
+        "category": Category.objects.filter(parent__isnull=True).order_by("id").first(),
+        "product": Product.objects.filter(is_published=True).order_by("id").first(),
+        "article": article,
+        "case": Case.objects.filter(customer=hana).order_by("id").first(),
+        "unsubscribe": unsubscribe_url(to_email=hana.email).split("://", 1)[1].split("/", 1)[1],
+    }
+
+
+def _admin_pages(page, base: str) -> list[str]:
+    """The marketer's admin: the index, every changelist on it, the first object of each,
+    the add forms of segments and campaigns, and the campaign/flow/email tools."""
+    page.goto(base + "/admin/")
+    lists = page.eval_on_selector_all(
+        "#content-main a[href^='/admin/'][href$='/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
+    )
+    lists = [href for href in lists if not href.endswith("/add/") and href.count("/") == 4]
+    pages = ["/admin/"]
+    for href in lists:
+        pages.append(href)
+        page.goto(base + href)
+        first = page.locator("#result_list tbody tr a[href^='/admin/']").first
+        if page.url.rstrip("/").endswith(href.rstrip("/")) and first.count():
+            pages.append(first.get_attribute("href"))
+        elif not page.url.rstrip("/").endswith(href.rstrip("/")):
+            pages.append(page.url.replace(base, ""))  # a one-row settings admin opens its object
+    pages += ["/admin/marketing/segment/add/", "/admin/marketing/campaign/add/"]
+    from marketing.models import Campaign
+
+    campaign = Campaign.objects.order_by("id").first()
+    if campaign is not None:
+        pages += [
+            f"/admin/marketing/campaign/{campaign.pk}/preview/",
+            f"/admin/marketing/campaign/{campaign.pk}/metrics/",
+        ]
+    pages += ["/admin/marketing/abandonmentsettings/metrics/", "/admin/messaging/outboundemail/templates/"]
+    page.goto(base + "/admin/messaging/outboundemail/templates/")
+    preview = page.locator("#content-main a[href*='/templates/']").first
+    if preview.count():
+        pages.append(preview.get_attribute("href"))
+    pages = list(dict.fromkeys(p.split("#", 1)[0] for p in pages))
+    return [(_slug(re.sub(r"/\d+/", "/object/", p.removeprefix("/admin/"))) or "index", p) for p in pages]
+
+
+def _dev_mail_pages(page, base: str) -> list[str]:
+    """/dev/mail/ and one message of each subject, after the outbox has been delivered (as the
+    worker does in development) to the mail directory."""
+    from messaging.models import OutboundEmail
+    from messaging.services import email_deliver_batch
+
+    queued = list(OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).values_list("id", flat=True))
+    if queued:
+        email_deliver_batch(email_ids=queued)
+    page.goto(base + "/dev/mail/")
+    links = page.eval_on_selector_all(
+        "a[href^='/dev/mail/'][href$='/']", "els => els.map(e => [e.getAttribute('href'), e.textContent.trim()])"
+    )
+    seen, pages = set(), [("list", "/dev/mail/")]
+    for href, subject in links:
+        kind = re.sub(r"[A-Z]{2}-[A-Z0-9-]+|\d+", "#", subject)  # one message per kind of email
+        if href != "/dev/mail/" and kind not in seen:
+            seen.add(kind)
+            pages.append((_slug(kind.replace("#", "")), href))
+    return pages
+
+
+def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
+    base = site.url
+    data = _layout_setup()
+    hana, order, case, article = data["hana"], data["order"], data["case"], data["article"]
+    # (screenshot name, path): names stay the same from run to run (no ids or tokens).
+    walks = {
+        "anon": [
+            ("home", "/"), ("category", f"/category/{data['category'].slug}/"),
+            ("product", f"/products/{data['product'].slug}/"), ("search", "/search/?q=shirt"),
+            ("search-empty", "/search/?q=qqqxyzzy"), ("cart-empty", "/cart/"), ("help", "/help/"),
+            ("help-article", f"/help/articles/{article.slug}/"), ("help-contact", "/help/contact/"),
+            ("sign-in", "/accounts/login/"), ("sign-up", "/accounts/signup/"),
+            ("password-reset", "/accounts/password-reset/"), ("unsubscribe", f"/{data['unsubscribe']}"),
+            ("not-found", "/no-such-page/"),
+        ],
+        "shopper": [
+            ("cart", "/cart/"), ("checkout", "/checkout/"), ("checkout-review", "/checkout/review/"),
+            ("orders", "/orders/"), ("order", f"/orders/{order.number}/"), ("account", "/accounts/"),
+            ("addresses", "/accounts/addresses/"), ("address-new", "/accounts/addresses/new/"),
+            ("address-edit", f"/accounts/addresses/{data['address'].pk}/edit/"), ("privacy", "/accounts/privacy/"),
+            ("your-data", "/accounts/data/"),
+        ],
+        "agent": [
+            ("home", "/console/"), ("search", "/console/search/?q=sato"),
+            ("customer-360", f"/console/customers/{hana.public_id}/"), ("customer-new", "/console/customers/new/"),
+            ("case-new", f"/console/customers/{hana.public_id}/cases/new/"), ("cases", "/console/cases/"),
+            ("case", f"/console/cases/{case.pk}/"), ("knowledge", "/console/knowledge/?q=returns"),
+            ("article", f"/console/knowledge/{article.pk}/"), ("approvals", "/console/approvals/"),
+            ("chats", "/console/chats/"),
+        ],
+        "supervisor": [("approvals", "/console/approvals/"), ("discount-report", "/console/reports/overrides/")],
+        "marketer": None,  # discovered from the admin index
+        "dev-mail": None,  # discovered from /dev/mail/
+    }  # fmt: skip
+    landing = {"agent": "/console/", "supervisor": "/console/", "marketer": "/admin/", "shopper": "/"}
+    too_wide, broken, visited = [], [], 0
+    for who, paths in walks.items():
+        for width in WIDTHS:
+            page = page_at(width, 900)
+            if who != "anon":
+                sign_in(page, base, "marketer" if who == "dev-mail" else who)
+                if who in landing:
+                    assert page.url == base + landing[who], (who, page.url)
+            if who == "shopper":
+                page.goto(base + "/checkout/")
+                page.get_by_role("button", name="Continue to review").click()
+                page.wait_for_load_state()
+            if who == "marketer" and paths is None:
+                paths = _admin_pages(page, base)
+            elif who == "dev-mail" and paths is None:
+                paths = _dev_mail_pages(page, base)
+            for name, path in paths:
+                response = page.goto(base + path)
+                visited += 1
+                status = response.status if response else 0
+                if status >= 400 and path != "/no-such-page/":
+                    broken.append((who, path, status))
+                if not page.evaluate(FITS):
+                    too_wide.append((who, path, width, page.evaluate("document.documentElement.scrollWidth")))
+                screenshot(page, f"layout-{who}-{name}-{width}")
+            page.context.close()
+    print("\n".join(f"too wide: {row}" for row in too_wide))
+    assert broken == []
+    assert too_wide == []
+    assert visited >= 2 * 60  # the walk covered the site (about 35 fixed pages plus admin and mail)
