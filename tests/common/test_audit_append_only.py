@@ -91,3 +91,26 @@ def test_a_transition_is_audited_once_by_its_service_with_one_name_whoever_asks(
         (str(orders[1].pk), "placed", "paid"),
     ]
     assert entries[1].actor == agent and entries[0].actor.is_superuser
+
+
+def test_every_audit_call_names_its_action_from_the_enum():
+    """Static check over the source: no audit_record(action="...") literal or f-string, so a
+    new action is added to AuditAction (where its label lives) rather than made up in place."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    apps = [d for d in root.iterdir() if (d / "apps.py").exists() or (d / "settings").is_dir()]
+    for path in (p for app in apps for p in app.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            name = getattr(node.func, "id", getattr(node.func, "attr", "")) if isinstance(node, ast.Call) else ""
+            if name == "audit_record":
+                for keyword in node.keywords:
+                    if keyword.arg == "action" and any(
+                        isinstance(n, ast.Constant | ast.JoinedStr) for n in ast.walk(keyword.value)
+                    ):
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
