@@ -10,6 +10,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
+from common.models import EventName
+
 TOKEN_PREFIX = "uc"
 
 
@@ -72,12 +74,8 @@ class IntegrationToken(models.Model):
         return raw
 
 
-class WebhookEvent(models.TextChoices):
-    ORDER_CREATED = "order.created", "order.created"
-    ORDER_PAID = "order.paid", "order.paid"
-    ORDER_FULFILLED = "order.fulfilled", "order.fulfilled"
-    CART_ABANDONED = "cart.abandoned", "cart.abandoned"
-    CASE_CREATED = "case.created", "case.created"
+# One vocabulary for business events: the events table and webhook subscriptions share it.
+WebhookEvent = EventName
 
 
 class WebhookSubscription(models.Model):

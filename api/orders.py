@@ -11,9 +11,7 @@ from rest_framework.response import Response
 from api.base import ShopperView, validated
 from api.carts import shopper_cart
 from api.pagination import ApiPagination
-from carts.exceptions import CartConflict
 from carts.models import Cart
-from carts.selectors import cart_with_lines
 from customers.names import READING_ERROR, reading_normalize
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine
 from orders.selectors import orders_for_customer
@@ -205,11 +203,6 @@ class Checkout(ShopperView):
             CheckoutClaim.objects.filter(key=full_key, order__customer=request.user).select_related("order").first()
         )
         cart = claimed.order.cart if claimed and claimed.order and claimed.order.cart else shopper_cart(request)
-        expected = data.get("expected_version")
-        if expected is not None:
-            current = cart_with_lines(cart.pk)
-            if current.version != expected and current.status == Cart.Status.OPEN:
-                raise CartConflict(expected=expected, current=current.version)
         order = order_place(
             cart=cart,
             email=data.get("email") or request.user.email,
@@ -219,6 +212,7 @@ class Checkout(ShopperView):
             payment_details={"card_number": data.get("card_number", "")},
             idempotency_key=full_key,
             actor=request.user,
+            expected_version=data.get("expected_version"),  # checked under the cart lock
         )
         if order.customer_id != request.user.pk:
             raise Http404  # a key only ever returns the caller's own order

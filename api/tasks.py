@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from api.models import WebhookDelivery
-from api.webhooks import webhook_body, webhook_signature
+from api.webhooks import webhook_body, webhook_events_relay, webhook_signature
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +106,10 @@ def webhook_deliver(self, delivery_id: int) -> str:
         status=WebhookDelivery.Status.SUCCEEDED,
     )
     return "delivered"
+
+
+@shared_task(name="webhooks.relay", ignore_result=True)
+def webhook_relay() -> int:
+    """Fan committed business events out to their subscribers and enqueue the deliveries
+    (published by the worker relay tick when events wait; also on beat as a safety net)."""
+    return webhook_events_relay()

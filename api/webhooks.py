@@ -1,13 +1,21 @@
-"""Outgoing webhooks (SPEC C9).
+"""Outgoing webhooks (SPEC C9), delivered from the events table.
 
-`webhook_emit(event, payload)` is called inside the transaction of the business change: it
-writes one WebhookDelivery row per active subscription to `event` (so the delivery is
-durable and rolls back with the change) and enqueues the Celery task `webhooks.deliver`
-after commit. Delivery is at-least-once: receivers dedupe on the `X-UC-Delivery` id.
+Business services record an event row (`common.events.event_record`: order.created,
+order.paid, order.fulfilled, case.created, cart.abandoned) inside the transaction of the
+change, as the email outbox does; no subscription is looked up and no broker or cache is
+touched there. The relay then works outside any business transaction:
+
+1. Each Celery worker's relay tick (commerce_platform.relay) sees unrelayed events and
+   publishes one `webhooks.relay` task (queue `webhooks`).
+2. `webhook_events_relay` claims a batch of new events (FOR UPDATE SKIP LOCKED), writes one
+   WebhookDelivery per active subscription to each event, marks the events relayed — one
+   transaction — and after commit enqueues `webhooks.deliver` per delivery.
+3. `webhooks.deliver` POSTs the signed event (api.tasks). Delivery is at-least-once:
+   receivers dedupe on the `X-UC-Delivery` id, which is the event's id.
 
 Every request is a POST of JSON
 
-    {"id": "<delivery event id>", "event": "order.created", "created_at": "…", "data": {…}}
+    {"id": "<event id>", "event": "order.created", "created_at": "…", "data": {…}}
 
 with headers
 
@@ -25,67 +33,72 @@ import hmac
 import json
 import time
 
-from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
-from redis.exceptions import RedisError
+from django.db import transaction
+from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from common.events import event_record
+from common.models import DomainEvent
 from common.tasks import enqueue_on_commit
 
-SUBSCRIBED_EVENTS_CACHE_KEY = "api:webhooks:subscribed-events"
-SUBSCRIBED_EVENTS_CACHE_SECONDS = 300
 SIGNATURE_TOLERANCE_SECONDS = 300
+RELAY_BATCH_SIZE = 200
 
 
-def subscribed_events() -> set[str]:
-    """Events with at least one active subscription (cached; cleared when subscriptions change),
-    so business writes pay no database query while nobody subscribes."""
-    try:
-        events = cache.get(SUBSCRIBED_EVENTS_CACHE_KEY)
-    except RedisError:  # Redis down must never fail the business write that emits
-        events = None
-    if events is None:
-        events = sorted(
-            {
-                e
-                for row in WebhookSubscription.objects.filter(is_active=True).values_list("events", flat=True)
-                for e in row
-            }
-        )
-        try:
-            cache.set(SUBSCRIBED_EVENTS_CACHE_KEY, events, timeout=SUBSCRIBED_EVENTS_CACHE_SECONDS)
-        except RedisError:
-            pass
-    return set(events)
-
-
-def subscribed_events_forget() -> None:
-    try:
-        cache.delete(SUBSCRIBED_EVENTS_CACHE_KEY)
-    except RedisError:
-        pass  # the entry expires by itself (SUBSCRIBED_EVENTS_CACHE_SECONDS)
-
-
-def webhook_emit(event: str, payload: dict) -> list[WebhookDelivery]:
-    """Record `event` for every active subscriber and deliver after commit.
-
-    Call inside the transaction of the change the event describes; `payload` must be
-    JSON-serialisable (Decimal/datetime/UUID are converted). Returns the deliveries written.
-    """
+def webhook_emit(event: str, payload: dict) -> None:
+    """Record `event` for the webhook relay (for apps above api; the others call
+    common.events.event_record directly). Call inside the transaction of the change."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    if event not in subscribed_events():
-        return []
-    data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if event in s.events]
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(subscription=s, event=event, payload=data) for s in subscriptions]
-    )
-    from api.tasks import webhook_deliver
+    event_record(name=event, payload=payload)
 
-    for delivery in deliveries:
-        enqueue_on_commit(webhook_deliver, delivery.pk)
-    return deliveries
+
+def webhook_events_waiting() -> bool:
+    """Whether any event waits to be fanned out (one index probe; the relay tick's check)."""
+    return DomainEvent.objects.filter(relayed_at__isnull=True).exists()
+
+
+def webhook_events_relay(*, limit: int = RELAY_BATCH_SIZE) -> int:
+    """Fan new events out to the active subscriptions; returns how many events were relayed.
+
+    One transaction per batch: claim up to `limit` unrelayed events (SKIP LOCKED, so
+    concurrent relays share the work and never fan one event out twice), write a
+    WebhookDelivery per subscriber (its `event_id` is the event's id), mark the events
+    relayed; the deliveries are enqueued after commit. Events nobody subscribes to are
+    only marked relayed."""
+    relayed = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                DomainEvent.objects.select_for_update(skip_locked=True)
+                .filter(relayed_at__isnull=True)
+                .order_by("id")[:limit]
+            )
+            if not events:
+                return relayed
+            subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+            deliveries = WebhookDelivery.objects.bulk_create(
+                [
+                    WebhookDelivery(
+                        subscription=subscription,
+                        event=event.name,
+                        event_id=event.public_id,
+                        payload=event.payload,
+                        created_at=event.created_at,
+                    )
+                    for event in events
+                    for subscription in subscriptions
+                    if event.name in subscription.events
+                ]
+            )
+            DomainEvent.objects.filter(pk__in=[event.pk for event in events]).update(relayed_at=timezone.now())
+            from api.tasks import webhook_deliver
+
+            for delivery in deliveries:
+                enqueue_on_commit(webhook_deliver, delivery.pk)
+        relayed += len(events)
+        if len(events) < limit:
+            return relayed
 
 
 def webhook_body(delivery: WebhookDelivery) -> bytes:

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
+from carts.models import Cart, CartLine, CartOverride, Voucher, VoucherRedemption
 from carts.services import voucher_create_single_use
 
 
@@ -108,9 +108,3 @@ class CartOverrideAdmin(admin.ModelAdmin):
     def customer(self, obj):
         customer = obj.cart.customer
         return customer.email if customer else obj.cart.email or "—"
-
-
-@admin.register(StockReservation)
-class StockReservationAdmin(admin.ModelAdmin):
-    list_display = ("cart", "variant", "quantity", "reserved_by", "expires_at")
-    readonly_fields = ("cart", "variant", "quantity", "reserved_by", "expires_at", "created_at")

@@ -245,23 +245,3 @@ class VoucherRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id} → {self.order_number}"
-
-
-class StockReservation(models.Model):
-    """Stock an agent holds for a cart until `expires_at` (other carts cannot take it)."""
-
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="reservations")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="reservations")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    reserved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    expires_at = models.DateTimeField(db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["cart", "variant"], name="reservation_unique_cart_variant")]
-        indexes = [models.Index(fields=["variant", "expires_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.quantity} × {self.variant_id} for cart {self.cart_id}"

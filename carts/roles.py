@@ -9,8 +9,6 @@ AGENT_CARTS = [
     "carts.view_cartoverride",
     "carts.add_cartoverride",
     "carts.view_voucher",
-    "carts.view_stockreservation",
-    "carts.add_stockreservation",
 ]
 
 

@@ -1,11 +1,13 @@
-"""Reads worth naming: carts with everything pricing needs, stock available to a cart."""
+"""Reads worth naming: carts with everything pricing needs. (Stock available to a cart is
+the catalog's: catalog.selectors.stock_available.)"""
 
-from datetime import datetime
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, Sum
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
-
-from carts.models import Cart, CartLine, CartOverride, StockReservation
+from carts.models import Cart, CartLine, CartOverride, Voucher
+from catalog.models import Product, Variant
+from common.sql import instance_from_json
+from customers.models import Customer
 
 
 def carts_for_pricing() -> QuerySet[Cart]:
@@ -65,36 +67,68 @@ def cart_item_count(request) -> int:
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def reserved_by_others(variant_ids: list[int], *, cart_id: int | None, now: datetime | None = None) -> dict[int, int]:
-    """Units of each variant held by live reservations of carts other than `cart_id`."""
-    now = now or timezone.now()
-    qs = StockReservation.objects.filter(variant_id__in=variant_ids, expires_at__gt=now)
-    if cart_id is not None:
-        qs = qs.filter(~Q(cart_id=cart_id))
-    rows = qs.values("variant_id").annotate(n=Sum("quantity"))
-    return {row["variant_id"]: row["n"] for row in rows}
+_CHECKOUT_SNAPSHOT_SQL = """
+SELECT row_to_json(c),
+  (SELECT row_to_json(v) FROM {voucher} v WHERE v.id = c.voucher_id),
+  (SELECT json_build_object('id', u.id, 'email', u.email, 'first_name', u.first_name,
+                            'last_name', u.last_name, 'public_id', u.public_id)
+     FROM {customer} u WHERE u.id = c.customer_id),
+  (SELECT json_agg(json_build_object(
+            'line', row_to_json(l), 'variant', row_to_json(var), 'product_name', p.name,
+            'added_by', CASE WHEN a.id IS NULL THEN NULL ELSE
+                json_build_object('id', a.id, 'email', a.email, 'first_name', a.first_name) END)
+          ORDER BY l.created_at, l.id)
+     FROM {line} l JOIN {variant} var ON var.id = l.variant_id
+     JOIN {product} p ON p.id = var.product_id
+     LEFT JOIN {customer} a ON a.id = l.added_by_id
+    WHERE l.cart_id = c.id),
+  (SELECT json_agg(row_to_json(o) ORDER BY o.created_at, o.id)
+     FROM {override} o WHERE o.cart_id = c.id AND o.status = %s)
+FROM {cart} c WHERE c.id = %s
+"""
 
 
-def variant_available(variant, *, cart_id: int | None = None, now: datetime | None = None) -> int:
-    """Stock a cart may take: on-hand stock minus other carts' live reservations."""
-    held = reserved_by_others([variant.pk], cart_id=cart_id, now=now).get(variant.pk, 0)
-    return max(variant.stock - held, 0)
+def cart_for_checkout(cart_id: int) -> Cart | None:
+    """The cart with everything `cart_price` reads — lines with variant and product name,
+    applied overrides, voucher, customer — in ONE query (order placement's hot path; the
+    same objects `carts_for_pricing` gives, with unread columns deferred). None if missing."""
+    tables = {
+        "cart": Cart,
+        "line": CartLine,
+        "override": CartOverride,
+        "voucher": Voucher,
+        "variant": Variant,
+        "product": Product,
+        "customer": Customer,
+    }
+    sql = _CHECKOUT_SNAPSHOT_SQL.format(**{k: connection.ops.quote_name(m._meta.db_table) for k, m in tables.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [CartOverride.Status.APPLIED, cart_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    cart_data, voucher_data, customer_data, lines_data, overrides_data = row
+    cart = instance_from_json(Cart, cart_data)
+    cart.voucher = instance_from_json(Voucher, voucher_data)
+    cart.customer = instance_from_json(Customer, customer_data)
+    lines = []
+    for item in lines_data or []:
+        variant = instance_from_json(Variant, item["variant"])
+        variant.product = instance_from_json(Product, {"id": variant.product_id, "name": item["product_name"]})
+        line = instance_from_json(CartLine, item["line"])
+        line.variant = variant
+        line.added_by = instance_from_json(Customer, item["added_by"])
+        lines.append(line)
+    overrides = [instance_from_json(CartOverride, data) for data in overrides_data or []]
+    cart._prefetched_objects_cache = {
+        "lines": _as_prefetched(CartLine, lines),
+        "overrides": _as_prefetched(CartOverride, overrides),
+    }
+    return cart
 
 
-def reservations_for(
-    variant_ids: list[int], *, cart_id: int, now: datetime | None = None
-) -> tuple[dict[int, int], bool]:
-    """One query: units held by other carts' live reservations per variant, and whether
-    `cart_id` itself holds any reservation (order placement releases them)."""
-    now = now or timezone.now()
-    rows = StockReservation.objects.filter(
-        Q(variant_id__in=variant_ids, expires_at__gt=now) | Q(cart_id=cart_id)
-    ).values_list("cart_id", "variant_id", "quantity", "expires_at")
-    held: dict[int, int] = {}
-    own = False
-    for row_cart, variant_id, quantity, expires_at in rows:
-        if row_cart == cart_id:
-            own = True
-        elif expires_at > now:
-            held[variant_id] = held.get(variant_id, 0) + quantity
-    return held, own
+def _as_prefetched(model, rows: list) -> QuerySet:
+    queryset = model.objects.all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset

@@ -30,10 +30,13 @@ from carts.exceptions import (
     VoucherProblem,
 )
 from carts.locks import cart_for_update, carts_for_update, override_for_update
-from carts.models import Cart, CartLine, CartOverride, StockReservation, Voucher, VoucherRedemption
+from carts.models import Cart, CartLine, CartOverride, Voucher, VoucherRedemption
 from carts.pricing import HUNDRED, cart_price, voucher_problem
-from carts.selectors import cart_with_lines, variant_available
-from catalog.models import Variant
+from carts.selectors import cart_with_lines
+from catalog.exceptions import StockShortage
+from catalog.models import StockReservation, Variant
+from catalog.selectors import stock_available
+from catalog.services import stock_hold_set
 from customers.roles import is_agent, is_supervisor
 
 MAX_LINE_QUANTITY = 99
@@ -86,7 +89,7 @@ def _bump(locked: Cart, cart: Cart, *fields: str) -> None:
 def _check_stock(variant: Variant, quantity: int, *, cart_id: int) -> None:
     if not variant.is_active:
         raise VariantUnavailable(variant.sku)
-    available = variant_available(variant, cart_id=cart_id)
+    available = stock_available([variant.pk], cart_id=cart_id).get(variant.pk, 0)
     if quantity > available:
         raise OutOfStock(sku=variant.sku, requested=quantity, available=available, name=str(variant))
 
@@ -187,16 +190,16 @@ def cart_attribution_set(*, cart: Cart, attribution: dict) -> None:
         cart.attribution = attribution
 
 
-@transaction.atomic(savepoint=False)
-def cart_mark_converted(*, cart: Cart, has_reservations: bool = True) -> None:
-    """Called by order placement with the cart already locked; releases its reservations."""
-    Cart.objects.filter(pk=cart.pk).update(
-        status=Cart.Status.CONVERTED, converted_at=timezone.now(), version=cart.version + 1
-    )
-    if has_reservations:
-        StockReservation.objects.filter(cart=cart).delete()
-    cart.status = Cart.Status.CONVERTED
-    cart.version += 1
+def cart_mark_converted(*, cart_id: int, version: int, shipping_method: str | None = None) -> int:
+    """Called by order placement inside its transaction with the cart locked at `version`:
+    one UPDATE marks it converted (and records the shipping method chosen at checkout).
+    Its stock holds were released by the stock decrement. Returns the new version."""
+    fields = {"status": Cart.Status.CONVERTED, "converted_at": timezone.now(), "version": version + 1}
+    if shipping_method is not None:
+        fields["shipping_method"] = shipping_method
+    fields["updated_at"] = fields["converted_at"]
+    Cart.objects.filter(pk=cart_id).update(**fields)
+    return version + 1
 
 
 # --- sign-in merge -------------------------------------------------------------------
@@ -237,8 +240,10 @@ def cart_merge_on_login(*, customer, anonymous_cart_id: int | None) -> Cart | No
     if source.status != Cart.Status.OPEN:
         return target
     target_lines = {line.variant_id: line for line in CartLine.objects.filter(cart=target)}
-    for line in CartLine.objects.filter(cart=source).select_related("variant"):
-        available = min(variant_available(line.variant, cart_id=target.pk), MAX_LINE_QUANTITY)
+    source_lines = list(CartLine.objects.filter(cart=source).select_related("variant"))
+    availability = stock_available([line.variant_id for line in source_lines], cart_id=target.pk)
+    for line in source_lines:
+        available = min(availability.get(line.variant_id, 0), MAX_LINE_QUANTITY)
         current = target_lines.get(line.variant_id)
         wanted = min((current.quantity if current else 0) + line.quantity, available)
         if current is not None:
@@ -366,14 +371,21 @@ def voucher_create_single_use(
     raise RuntimeError("could not generate a unique voucher code")
 
 
-def voucher_redeem(*, voucher: Voucher, customer, email: str, order_number: str, amount: Decimal) -> None:
+def voucher_redeem(
+    *, voucher: Voucher, customer, email: str, order_number: str, amount: Decimal, base: Decimal | None = None
+) -> None:
     """Consume one use, inside order placement's transaction (lock order: cart, variants,
-    then this voucher row). Under the row lock the total and per-customer limits are
-    re-checked, so concurrent orders never use a code more often than allowed."""
+    then this voucher row). Under the row lock the code's validity (active, dates, minimum
+    spend on `base` when given) and its total and per-customer limits are re-checked, so
+    concurrent orders never use a code more often than allowed."""
     locked = Voucher.objects.select_for_update().get(pk=voucher.pk)
     limit = 1 if locked.single_use else locked.usage_limit_total
     if limit is not None and locked.times_used >= limit:
         raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason=VoucherProblem.USED_UP)
+    if base is not None:
+        problem = voucher_problem(locked, base=base, now=timezone.now())
+        if problem:
+            raise VoucherInvalid(problem, reason=VoucherProblem.UNUSABLE)
     per_customer = 1 if locked.single_use else locked.usage_limit_per_customer
     if per_customer is not None:
         who = Q(customer=customer) if customer is not None else Q()
@@ -564,23 +576,15 @@ def cart_override_remove(*, override: CartOverride, actor, expected_version: int
 
 
 @transaction.atomic
-def stock_reservation_set(*, cart: Cart, variant: Variant, quantity: int, actor, minutes: int = 30):
+def stock_reservation_set(*, cart: Cart, variant: Variant, quantity: int, actor, minutes: int = 30) -> StockReservation:
     """Hold `quantity` of `variant` for this cart until now + `minutes` (agents only).
-    Other carts see less available stock; placement of other carts respects it."""
+    Other carts see less available stock; placement of other carts respects it. Lock order
+    as in order placement: the cart here, then the variant row in catalog.services."""
     discount_limit_for(actor)  # staff only
-    # Lock order as in order placement: the cart first, then the variant row.
     locked = _lock_open(cart, None)
-    variant = Variant.objects.select_for_update().get(pk=variant.pk)
-    available = variant_available(variant, cart_id=locked.pk)
-    if quantity > available:
-        raise OutOfStock(sku=variant.sku, requested=quantity, available=available, name=str(variant))
-    reservation, _ = StockReservation.objects.update_or_create(
-        cart=locked,
-        variant=variant,
-        defaults={
-            "quantity": quantity,
-            "reserved_by": actor,
-            "expires_at": timezone.now() + timedelta(minutes=minutes),
-        },
-    )
-    return reservation
+    try:
+        return stock_hold_set(cart_id=locked.pk, variant_id=variant.pk, quantity=quantity, actor=actor, minutes=minutes)
+    except StockShortage as exc:
+        raise OutOfStock(
+            sku=variant.sku, requested=quantity, available=exc.available.get(variant.pk, 0), name=str(variant)
+        ) from None

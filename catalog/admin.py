@@ -2,7 +2,16 @@ from django.contrib import admin, messages
 from django.db.models import Count, Min, Sum
 
 from catalog.images import product_image_thumbnail_make
-from catalog.models import Category, Product, ProductImage, ProductView, Recommendation, SearchQuery, Variant
+from catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductView,
+    Recommendation,
+    SearchQuery,
+    StockReservation,
+    Variant,
+)
 from catalog.services import products_publish
 
 
@@ -154,3 +163,9 @@ class RecommendationAdmin(admin.ModelAdmin):
     search_fields = ("source_product__name", "product__name", "customer__email")
     list_select_related = ("source_product", "customer", "product")
     raw_id_fields = ("source_product", "customer", "product")
+
+
+@admin.register(StockReservation)
+class StockReservationAdmin(admin.ModelAdmin):
+    list_display = ("cart", "variant", "quantity", "reserved_by", "expires_at")
+    readonly_fields = ("cart", "variant", "quantity", "reserved_by", "expires_at", "created_at")

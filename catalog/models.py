@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.validators import validate_image_file
 
@@ -105,6 +106,29 @@ class Variant(models.Model):
     @property
     def options_label(self) -> str:
         return " / ".join(v for v in (self.size, self.colour) if v)
+
+
+class StockReservation(models.Model):
+    """Stock held for a cart until `expires_at` (an agent's hold): other carts cannot take
+    it. Part of the catalog's inventory: `catalog.selectors.stock_available` counts live
+    holds, `catalog.services` writes them. The holder is named by a lazy reference to
+    carts.Cart, so catalog code never imports carts."""
+
+    cart = models.ForeignKey("carts.Cart", on_delete=models.CASCADE, related_name="reservations")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="reservations")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    reserved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cart", "variant"], name="reservation_unique_cart_variant")]
+        indexes = [models.Index(fields=["variant", "expires_at"], name="stockreservation_variant_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id} for cart {self.cart_id}"
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:

@@ -10,6 +10,8 @@ AGENT_CATALOG = [
     "catalog.view_searchquery",
     "catalog.view_productview",
     "catalog.view_recommendation",
+    "catalog.view_stockreservation",  # agents hold stock for a cart (console)
+    "catalog.add_stockreservation",
 ]
 
 

@@ -2,11 +2,13 @@
 are annotated, not prefetched) so the query count is constant in page size and catalog size."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from catalog.models import Category, Product, ProductImage, Variant
 
@@ -246,3 +248,24 @@ def product_detail(*, slug: str) -> Product | None:
         .prefetch_related("images")
         .first()
     )
+
+
+# --- inventory -------------------------------------------------------------------------
+
+
+def stock_available(variant_ids, *, cart_id: int | None = None, now: datetime | None = None) -> dict[int, int]:
+    """Units of each variant a cart may still take: on-hand stock minus the live holds
+    (agent reservations) of every other cart, never below zero; 0 for a variant no longer
+    sold. One query. This is the one definition of availability: cart edits, the sign-in
+    merge, console holds and abandonment read it here, and order placement applies the same
+    rule inside its conditional decrement (catalog.services.stock_decrement)."""
+    now = now or timezone.now()
+    live_holds = Q(reservations__expires_at__gt=now)
+    if cart_id is not None:
+        live_holds &= ~Q(reservations__cart_id=cart_id)
+    rows = (
+        Variant.objects.filter(pk__in=set(variant_ids))
+        .annotate(held=Coalesce(Sum("reservations__quantity", filter=live_holds), 0))
+        .values_list("pk", "stock", "is_active", "held")
+    )
+    return {pk: max(stock - held, 0) if active else 0 for pk, stock, active, held in rows}

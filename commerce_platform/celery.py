@@ -16,6 +16,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _add_relay_step() -> None:
+    # Every worker also relays committed outbox rows and events (commerce_platform.relay).
+    from commerce_platform.relay import OutboxRelayStep
+
+    app.steps["worker"].add(OutboxRelayStep)
+
+
+_add_relay_step()
+
+
 @app.task(name="common.ping", ignore_result=True)
 def ping() -> str:
     return "pong"

@@ -6,6 +6,8 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self):
+        from common import lookups
         from common.privacy import register
 
         register()
+        lookups.register()  # email__iexact uses the lower(email) indexes

@@ -1,5 +1,8 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
@@ -38,3 +41,36 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit entries are append-only")
+
+
+class EventName(models.TextChoices):
+    """Business events other systems can subscribe to (webhooks, SPEC C9)."""
+
+    ORDER_CREATED = "order.created", "order.created"
+    ORDER_PAID = "order.paid", "order.paid"
+    ORDER_FULFILLED = "order.fulfilled", "order.fulfilled"
+    CART_ABANDONED = "cart.abandoned", "cart.abandoned"
+    CASE_CREATED = "case.created", "case.created"
+
+
+class DomainEvent(models.Model):
+    """One business event, written by the service that causes it inside its own transaction
+    (like the email outbox): it exists exactly when the change committed. The webhook relay
+    (api.webhooks) fans new events out to subscriptions and marks them `relayed_at`; the
+    event's `public_id` is the X-UC-Delivery id every subscriber receives."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=40, choices=EventName.choices)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The relay's work list: only events not yet fanned out (a small, hot index).
+            models.Index(fields=["id"], condition=models.Q(relayed_at__isnull=True), name="domainevent_unrelayed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.public_id}"

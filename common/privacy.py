@@ -1,6 +1,8 @@
-"""Personal data held by `common` (R13): audit entries and Django admin's change log."""
+"""Personal data held by `common` (R13): audit entries, Django admin's change log, and
+business events (webhook payloads waiting for, or kept after, the relay)."""
 
 from common.audit import audit_redact
+from common.models import DomainEvent
 from common.personal_data import ErasureSubject, mentioning, redact_rows
 
 
@@ -18,6 +20,7 @@ def common_erase(subject: ErasureSubject) -> None:
         subject,
         ("object_repr", "change_message"),
     )
+    redact_rows(mentioning(DomainEvent.objects.all(), subject, ("payload",)), subject, ("payload",))
 
 
 def register() -> None:
@@ -25,7 +28,7 @@ def register() -> None:
 
     personal_data_register(
         "common",
-        holds=("common.AuditEntry", "admin.LogEntry"),
+        holds=("common.AuditEntry", "admin.LogEntry", "common.DomainEvent"),
         erase=common_erase,
         # Framework tables: permissions, groups, content types and beat schedules hold no one's data.
         without=(

@@ -37,3 +37,9 @@ def email_backend() -> str:
 def batch_size() -> int:
     """Messages per deliver_batch task (one SMTP connection, one claim query)."""
     return int(setting("MESSAGING_BATCH_SIZE", 50))
+
+
+def relay_interval_seconds() -> float:
+    """How often the relay in each Celery worker publishes new outbox rows (the longest an
+    email waits between its transaction's commit and its delivery task)."""
+    return float(setting("MESSAGING_RELAY_INTERVAL_SECONDS", 0.25))

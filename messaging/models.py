@@ -60,6 +60,13 @@ class OutboundEmail(models.Model):
             models.Index(Lower("to_email"), name="outbox_to_email_ci_idx"),
             models.Index(fields=["customer", "-created_at"], name="outbox_customer_idx"),
             models.Index(fields=["kind", "status"], name="outbox_kind_status_idx"),
+            # The relay's work list (messaging.services.outbox_publish_new): rows written but
+            # never published; tiny, as rows leave it the moment they are published.
+            models.Index(
+                fields=["marketing", "id"],
+                condition=models.Q(status="queued", last_enqueued_at__isnull=True),
+                name="outbox_unpublished_idx",
+            ),
         ]
         verbose_name = "outbound email"
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
+from common.sql import insert_sql, mark_saved
 from customers.models import Customer
 from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
@@ -74,7 +75,8 @@ def email_enqueue(
     marketing: bool = False,
     headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
-    """Write one outbox row in the caller's transaction and deliver it after commit.
+    """Write one outbox row in the caller's transaction; the relay publishes it once the
+    transaction has committed (see `outbox_publish_new`).
 
     Idempotent on `dedupe_key`: a repeat returns the existing row and sends nothing new.
     Marketing mail is checked against consent and suppression again at send time.
@@ -88,9 +90,6 @@ def email_enqueue(
     # forms; "x@intranet" is legal): refuse only what cannot be a single mailbox.
     if to.count("@") != 1 or any(ch in to for ch in "\r\n,;<> \t") or not all(to.split("@")):
         raise InvalidRecipient(to)
-    existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
     if customer is None:
         customer = customer_by_email(to)
     email = OutboundEmail(
@@ -104,56 +103,53 @@ def email_enqueue(
         headers=_extra_headers(headers),
     )
     email.message_id = message_id_for(email.public_id)
-    try:
-        with transaction.atomic():
-            email.save(force_insert=True)
-    except IntegrityError:
-        # A concurrent caller inserted the same dedupe key first.
-        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is None:
-            raise
-        return existing
-    _deliver_after_commit(email.pk)
-    return email
+    # One statement, no savepoint: a row already holding this dedupe key (or a concurrent
+    # insert of it, which this statement waits for) makes it insert nothing.
+    sql, params = insert_sql([email])
+    with db_connection.cursor() as cursor:
+        cursor.execute(f'{sql} ON CONFLICT ("dedupe_key") DO NOTHING RETURNING id', params)
+        row = cursor.fetchone()
+    if row is None:
+        return OutboundEmail.objects.get(dedupe_key=dedupe_key)
+    return mark_saved(email, row[0])
 
 
-def _deliver_after_commit(email_id: int) -> None:
-    """Publish delivery once the caller's transaction commits, in batches: the ids written
-    in one transaction (e.g. a campaign chunk) go out as deliver_batch tasks of
-    MESSAGING_BATCH_SIZE, sent over one SMTP connection. A broker outage must not fail the
-    business transaction (already committed): the rows stay queued and the outbox relay
-    publishes them later. (Not common.tasks.enqueue_on_commit: it hands Django a
-    functools.partial, which robust on_commit error logging cannot name.)"""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _publish([email_id])
-        return
-    # One pending list per outermost transaction (keyed by its Atomic object), so ids of a
-    # transaction that rolled back never leak into the next one.
-    owner = connection.atomic_blocks[0]
-    if getattr(connection, "_messaging_pending_owner", None) is not owner:
-        connection._messaging_pending_owner = owner
-        connection._messaging_pending = []
-    connection._messaging_pending.append(email_id)
-    transaction.on_commit(_publish_pending, robust=True)
+def outbox_publish_new(*, limit: int = 500) -> int:
+    """Hand rows nobody has published yet to the delivery workers; returns how many.
+
+    Business transactions only write outbox rows (no broker call per email). The relay in
+    every Celery worker calls this every MESSAGING_RELAY_INTERVAL_SECONDS: one conditional
+    UPDATE claims up to `limit` new rows (queued, never published; transactional mail
+    first) and stamps `last_enqueued_at`, committed at once, then they go to the broker as
+    deliver_batch tasks of MESSAGING_BATCH_SIZE — one round trip per batch. Several relays
+    may run: SKIP LOCKED gives each row to one of them. Rows of a transaction that rolled
+    back never existed, so nothing is ever published for them. If the broker refuses, the
+    rows are unstamped and published on a later tick; a row published twice is harmless
+    (the delivery claim decides)."""
+    table = db_connection.ops.quote_name(OutboundEmail._meta.db_table)
+    now = timezone.now()
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_enqueued_at = %s WHERE id IN ("  # noqa: S608 - table name from the model
+            f"SELECT id FROM {table} WHERE status = %s AND last_enqueued_at IS NULL "
+            "ORDER BY marketing, id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, marketing",
+            [now, Status.QUEUED, limit],
+        )
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[0]))
+    ids = [row[0] for row in rows]
+    published = _publish(ids)
+    if published < len(ids):
+        OutboundEmail.objects.filter(pk__in=ids[published:], last_enqueued_at=now).update(last_enqueued_at=None)
+    return published
 
 
-def _publish_pending() -> None:
-    connection = transaction.get_connection()
-    pending = getattr(connection, "_messaging_pending", None)
-    if not pending:
-        return  # an earlier callback of the same transaction published everything
-    # Ids of rows rolled back with a savepoint may be among them: their task finds nothing.
-    ids = list(dict.fromkeys(pending))
-    pending.clear()
-    connection._messaging_pending_owner = None
-    _publish(ids)
-
-
-def _publish(ids: list[int]) -> None:
+def _publish(ids: list[int]) -> int:
+    """Publish `ids` as delivery tasks; returns how many were handed to the broker (a broker
+    outage stops early and is logged: the rows stay queued for a later tick or the relay)."""
     from messaging.tasks import deliver, deliver_batch  # tasks import this module
 
     size = conf.batch_size()
+    published = 0
     try:
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
@@ -161,8 +157,10 @@ def _publish(ids: list[int]) -> None:
                 deliver.delay(chunk[0])
             else:
                 deliver_batch.delay(chunk)
-    except Exception:  # noqa: BLE001 - any broker error; the relay covers it
-        logger.warning("broker unavailable; %s email(s) left for the outbox relay", len(ids), exc_info=True)
+            published += len(chunk)
+    except Exception:  # noqa: BLE001 - any broker error; a later tick or the relay covers it
+        logger.warning("broker unavailable; %s email(s) left for the outbox relay", len(ids) - published, exc_info=True)
+    return published
 
 
 @dataclass(frozen=True)
@@ -447,10 +445,16 @@ def outbox_mark_relayed(*, ids: list[int]) -> None:
 def email_retry(*, email: OutboundEmail, actor=None) -> bool:
     """Put a failed (or suppressed) message back in the queue with a fresh retry budget."""
     updated = OutboundEmail.objects.filter(pk=email.pk, status__in=[Status.FAILED, Status.SUPPRESSED]).update(
-        status=Status.QUEUED, attempts=0, next_attempt_at=None, lease_until=None, updated_at=timezone.now()
+        status=Status.QUEUED,
+        attempts=0,
+        next_attempt_at=None,
+        lease_until=None,
+        last_enqueued_at=None,
+        updated_at=timezone.now(),
     )
     if not updated:
         return False
+    # last_enqueued_at cleared above: the relay publishes it on its next tick.
     if actor is not None:
         audit_record(
             actor=actor,
@@ -460,7 +464,6 @@ def email_retry(*, email: OutboundEmail, actor=None) -> bool:
             before={"status": email.status},
             after={"status": Status.QUEUED},
         )
-    _deliver_after_commit(email.pk)
     return True
 
 

@@ -1,21 +1,31 @@
-"""The only place orders take row locks. Project lock order: cart row, then variant rows in
-primary-key order, then the order row. Fixed order means concurrent placements of carts
-holding the same SKUs in any line order never deadlock (R2b)."""
+"""Order row locks (after the cart and stock rows: see catalog.locks for the project's lock
+order) and the per-order action lock that serialises lifecycle actions without holding any
+row lock while a payment provider is called."""
 
-from catalog.models import Variant
+from contextlib import contextmanager
+
+from django.db import connection
+
 from orders.models import Order
 
-
-def stock_rows_for_update(variant_ids) -> dict[int, Variant]:
-    """Lock the variants' rows in pk order; returns them by id (current stock under lock)."""
-    rows = (
-        Variant.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .filter(pk__in=sorted(set(variant_ids)))
-        .order_by("pk")
-    )
-    return {variant.pk: variant for variant in rows}
+# First key of the two-part advisory lock: "orders" lifecycle actions (second key: order id).
+ORDER_ACTION_LOCK_SPACE = 0x6F72
 
 
 def order_for_update(order_id: int) -> Order:
     return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+
+
+@contextmanager
+def order_action_lock(order_id: int):
+    """Session-level advisory lock on one order: two lifecycle actions on the same order
+    (two agents pressing "cancel" and "mark paid") run one after the other, and the second
+    sees the first's result. Nothing else waits on it (no row is locked), so a slow payment
+    provider call made under it blocks neither placements nor stock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ORDER_ACTION_LOCK_SPACE, order_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ORDER_ACTION_LOCK_SPACE, order_id])

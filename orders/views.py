@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carts.exceptions import CartClosed, CartError, OutOfStock
+from carts.exceptions import CartClosed, CartConflict, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request, request_attribution
@@ -39,6 +39,7 @@ from orders.services import (
 )
 
 SESSION_CHECKOUT = "checkout"
+CART_CHANGED_MESSAGE = "Your cart changed while you were checking out. Check the new total below."
 SESSION_RECENT_ORDERS = "recent_orders"
 
 
@@ -130,7 +131,7 @@ def checkout_review(request):
     if request.method == "POST":
         seen_version = request.POST.get("cart_version")
         if seen_version != str(cart.version):
-            messages.warning(request, "Your cart changed while you were checking out. Check the new total below.")
+            messages.warning(request, CART_CHANGED_MESSAGE)
             form = PlaceOrderForm(initial={"checkout_token": uuid.uuid4().hex}, needs_card=needs_card)
             status = 409
         elif form.is_valid():
@@ -144,7 +145,11 @@ def checkout_review(request):
                     payment_details={"card_number": form.cleaned_data.get("card_number", "")},
                     idempotency_key=f"checkout:{form.cleaned_data['checkout_token']}",
                     actor=request.user if request.user.is_authenticated else None,
+                    expected_version=cart.version,  # the version reviewed, checked again under the cart lock
                 )
+            except CartConflict:  # changed between this request's read and the cart lock
+                messages.warning(request, CART_CHANGED_MESSAGE)
+                return redirect("checkout:review")
             except (OutOfStock, PriceChanged) as exc:
                 messages.error(request, str(exc))
                 return redirect("carts:detail")

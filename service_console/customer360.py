@@ -11,10 +11,10 @@ from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from carts.models import Cart, CartOverride, StockReservation
+from carts.models import Cart, CartOverride
 from carts.pricing import PriceBreakdown, cart_price
 from carts.selectors import carts_for_pricing
-from catalog.models import ProductView, SearchQuery, Variant
+from catalog.models import ProductView, SearchQuery, StockReservation, Variant
 from catalog.recommendations import Recommended, recommendations_for_customer
 from common.audit_actions import AuditAction
 from common.models import AuditEntry

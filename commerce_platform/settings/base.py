@@ -200,10 +200,15 @@ MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
 MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=5)
 MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=600)
 MESSAGING_RELAY_GRACE_SECONDS = env.float("MESSAGING_RELAY_GRACE_SECONDS", default=120)
+# Each Celery worker's relay publishes new outbox rows and webhook events this often.
+MESSAGING_RELAY_INTERVAL_SECONDS = env.float("MESSAGING_RELAY_INTERVAL_SECONDS", default=0.25)
 MESSAGING_WEBHOOK_SECRET = env("MESSAGING_WEBHOOK_SECRET", default="")  # bounce/complaint endpoint
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "messaging-outbox-relay": {"task": "messaging.relay", "schedule": 60.0},
+    # api: fan business events out to webhook subscribers (workers' relay ticks do it at
+    # once; this is the safety net when a published relay task was lost).
+    "webhooks-relay": {"task": "webhooks.relay", "schedule": 60.0},
 }
 
 # --- Celery (Redis broker, JSON only, late acks; queues per workload, see README "Scaling out")

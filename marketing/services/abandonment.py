@@ -24,7 +24,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from carts.models import Cart, CartLine, CartOverride, Voucher
-from common.models import AuditEntry
+from carts.pricing import cart_price
+from carts.selectors import cart_with_lines
+from catalog.selectors import stock_available
+from common.events import event_record
+from common.models import AuditEntry, EventName
 from common.money import format_money
 from customers.selectors import customer_by_email, may_send_marketing_email
 from marketing.content import image_url, products_with_cards
@@ -125,11 +129,11 @@ def _purchased_since(customer_id: int | None, email: str, since: datetime) -> bo
 
 
 def _available_lines(cart: Cart) -> list[CartLine]:
-    return [
-        line
-        for line in cart.lines.select_related("variant__product").order_by("created_at", "id")
-        if line.variant.is_active and line.variant.product.is_published and line.variant.stock > 0
-    ]
+    """Lines still worth reminding of: published, and stock available to this cart (on-hand
+    net of other carts' holds, catalog.selectors.stock_available)."""
+    lines = list(cart.lines.select_related("variant__product").order_by("created_at", "id"))
+    available = stock_available([line.variant_id for line in lines], cart_id=cart.pk)
+    return [line for line in lines if line.variant.product.is_published and available.get(line.variant_id, 0) > 0]
 
 
 def _finish(state: CartAbandonment, status: str, reason: str = "") -> Outcome:
@@ -211,6 +215,21 @@ def _build_context(*, state, cart, lines, step, settings_row, customer):
     return build
 
 
+def cart_abandoned_payload(abandonment: CartAbandonment) -> dict:
+    """The abandoned cart as webhook subscribers receive it (cart.abandoned)."""
+    cart = cart_with_lines(abandonment.cart_id)
+    price = cart_price(cart)
+    return {
+        "cart_id": cart.pk,
+        "customer_id": str(cart.customer.public_id) if cart.customer_id else None,
+        "email": abandonment.email or cart.email,
+        "last_activity_at": cart.last_activity_at.isoformat(),
+        "total": str(price.total),
+        "item_count": price.item_count,
+        "lines": [{"sku": li.sku, "name": li.name, "quantity": li.quantity} for li in price.lines],
+    }
+
+
 def cart_abandonment_step(*, cart_id: int, now: datetime | None = None, settings_row=None) -> Outcome:
     """Decide and (maybe) send the next reminder for one cart. Returns the outcome label."""
     now = now or timezone.now()
@@ -232,6 +251,7 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
         state = CartAbandonment.objects.create(
             cart=cart, customer=cart.customer, email=cart.email or getattr(cart.customer, "email", ""), started_at=now
         )
+        event_record(name=EventName.CART_ABANDONED, payload=cart_abandoned_payload(state))
     elif state.status != State.ACTIVE:
         return Outcome(StepOutcome.INACTIVE)
     step = state.reminders_sent + 1

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from carts.exceptions import CartError
 from carts.models import Cart
+from catalog.selectors import stock_available
 from marketing.exceptions import RestoreLinkInvalid
 from marketing.links import restore_token_read
 from marketing.models import CartAbandonment
@@ -55,12 +56,15 @@ def cart_restore(*, request, token: str) -> tuple[Cart, int]:
     restored = 0
     if target.pk != source.pk:
         existing = set(target.lines.values_list("variant_id", flat=True))
-        for line in source.lines.select_related("variant").order_by("created_at", "id"):
-            if line.variant_id in existing or not line.variant.is_active or line.variant.stock <= 0:
+        lines = list(source.lines.select_related("variant").order_by("created_at", "id"))
+        available = stock_available([line.variant_id for line in lines], cart_id=target.pk)
+        for line in lines:
+            units = min(line.quantity, available.get(line.variant_id, 0))
+            if line.variant_id in existing or units <= 0:
                 continue
             try:
                 with transaction.atomic():
-                    cart_line_add(cart=target, variant=line.variant, quantity=min(line.quantity, line.variant.stock))
+                    cart_line_add(cart=target, variant=line.variant, quantity=units)
                 restored += 1
             except CartError as exc:  # sold out meanwhile, limits: keep the rest
                 logger.info("restore skipped line", extra={"cart": source.pk, "reason": str(exc)})

@@ -1,5 +1,6 @@
 """Order events (the order's own timeline) and order emails written to the outbox."""
 
+from common.events import event_record
 from orders.models import Order, OrderEvent
 from orders.services.links import _email_context
 
@@ -38,3 +39,43 @@ def _notify(order: Order, template: str, *, dedupe_suffix: str = "", extra: dict
         customer=order.customer,
         marketing=False,
     )
+
+
+def order_payload(order: Order, lines=None) -> dict:
+    """The order as webhook subscribers receive it (order.created/paid/fulfilled)."""
+    return {
+        "number": order.number,
+        "status": order.status,
+        "customer_id": str(order.customer.public_id),
+        "email": order.email,
+        "currency": order.currency,
+        "subtotal": str(order.subtotal),
+        "discount_total": str(order.discount_total),
+        "shipping_total": str(order.shipping_total),
+        "tax_total": str(order.tax_total),
+        "total": str(order.total),
+        "shipping_method": order.shipping_method,
+        "payment_method": order.payment_method,
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "source": order.source,
+        "placed_by_agent": order.placed_by_id is not None,
+        "placed_at": order.placed_at.isoformat(),
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.product_name,
+                "options": line.options,
+                "unit_price": str(line.unit_price),
+                "quantity": line.quantity,
+                "total": str(line.total),
+            }
+            for line in (order.lines.all() if lines is None else lines)
+        ],
+    }
+
+
+def _emit(order: Order, name: str, *, lines=None) -> None:
+    """Record the business event in the current transaction (the webhook relay delivers it
+    after commit)."""
+    event_record(name=name, payload=order_payload(order, lines))

@@ -1,21 +1,31 @@
 """Order lifecycle: placed → paid → shipped → delivered, cancel with restock, refunds,
-returns. Every write is one transaction; its email goes to the outbox in that transaction."""
+returns. Every write is one transaction; its email goes to the outbox and its business event
+(order.paid, order.fulfilled) to the events table in that transaction.
 
+Payment calls (capture, void, refund; a real provider is an HTTP call) happen outside any
+row lock: under the order's action lock (orders.locks.order_action_lock, an advisory lock
+that only other lifecycle actions on the same order wait for) the state is checked, the
+provider is called, then one short transaction locks the order (and stock rows for a
+restock), re-checks and writes."""
+
+import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from catalog.models import Variant
+from catalog.services import stock_restore
 from common.audit import audit_record
 from common.audit_actions import AuditAction
+from common.models import EventName
 from common.money import ZERO, format_money, quantize
 from orders.exceptions import IllegalTransition, InvalidCheckout, RefundTooLarge
-from orders.locks import order_for_update, stock_rows_for_update
+from orders.locks import order_action_lock, order_for_update
 from orders.models import Order, OrderEvent, Payment
 from orders.payments import provider_for
-from orders.services.events import _event, _notify
+from orders.services.events import _emit, _event, _notify
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse(order: Order, action: str):
@@ -45,25 +55,49 @@ def _payment(order: Order) -> Payment | None:
 
 
 def _restock(order: Order) -> None:
-    quantities = {}
+    quantities: dict[int, int] = {}
     for line in order.lines.all():
         if line.variant_id:
             quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
-    stock_rows_for_update(list(quantities))
-    for variant_id, quantity in quantities.items():
-        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+    stock_restore(quantities=quantities)
+
+
+def _checked(order: Order, allowed, action: str) -> Order:
+    """The order's current row (no lock) if its status allows `action`."""
+    current = Order.objects.get(pk=order.pk)
+    if current.status not in allowed:
+        _refuse(current, action)
+    return current
+
+
+def _provider_done(action: str, order: Order) -> None:
+    # The provider accepted the call but the write that records it failed: say so loudly.
+    logger.error("payment %s for %s succeeded but recording it failed", action, order.number, exc_info=True)
+
+
+def order_mark_paid(*, order: Order, actor) -> Order:
+    """placed → paid: captures the authorized payment (card) or records cash collected (POD).
+    The capture runs outside any row lock (see the module docstring)."""
+    with order_action_lock(order.pk):
+        current = _checked(order, {Order.Status.PLACED}, "marked paid")
+        payment = _payment(current)
+        if payment is not None:
+            provider_for(payment.provider).capture(reference=payment.reference, amount=payment.amount)
+        try:
+            return _record_paid(order=current, payment=payment, actor=actor)
+        except Exception:
+            if payment is not None:
+                _provider_done("capture", current)
+            raise
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, actor) -> Order:
-    """placed → paid: captures the authorized payment (card) or records cash collected (POD)."""
+def _record_paid(*, order: Order, payment: Payment | None, actor) -> Order:
     order = order_for_update(order.pk)
     before = _state(order)
     if order.status != Order.Status.PLACED:
         _refuse(order, "marked paid")
-    payment = _payment(order)
     if payment is not None:
-        provider_for(payment.provider).capture(reference=payment.reference, amount=payment.amount)
         payment.status = Payment.Status.CAPTURED
         payment.captured_amount = payment.amount
         payment.save(update_fields=["status", "captured_amount", "updated_at"])
@@ -72,6 +106,7 @@ def order_mark_paid(*, order: Order, actor) -> Order:
     order.save(update_fields=["status", "paid_at"])
     _event(order, OrderEvent.Kind.PAID, actor=actor, message=f"Payment of {format_money(order.total)} received")
     _notify(order, "order_payment_receipt")
+    _emit(order, EventName.ORDER_PAID)
     _audit(order, AuditAction.ORDER_PAID, actor, before)
     return order
 
@@ -102,6 +137,7 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
         data={"carrier": order.carrier, "tracking_number": order.tracking_number},
     )
     _notify(order, "order_shipped")
+    _emit(order, EventName.ORDER_FULFILLED)
     _audit(
         order, AuditAction.ORDER_FULFILLED, actor, before, carrier=order.carrier, tracking_number=order.tracking_number
     )
@@ -134,26 +170,41 @@ def order_mark_delivered(*, order: Order, actor) -> Order:
     return order
 
 
-@transaction.atomic
 def order_cancel(*, order: Order, actor, reason: str = "") -> Order:
     """placed/paid → cancelled: restocks every line, voids an authorization or refunds a
-    captured payment in full. Shipped orders cannot be cancelled (use a return)."""
+    captured payment in full (the provider call outside any row lock). Shipped orders
+    cannot be cancelled (use a return)."""
+    with order_action_lock(order.pk):
+        current = _checked(order, {Order.Status.PLACED, Order.Status.PAID}, "cancelled")
+        payment = _payment(current)
+        refunded = ZERO
+        if payment is not None:
+            provider = provider_for(payment.provider)
+            if payment.captured_amount > payment.refunded_amount:
+                refunded = payment.captured_amount - payment.refunded_amount
+                provider.refund(reference=payment.reference, amount=refunded)
+            else:
+                provider.void(reference=payment.reference)
+        try:
+            return _record_cancelled(order=current, payment=payment, refunded=refunded, actor=actor, reason=reason)
+        except Exception:
+            if payment is not None:
+                _provider_done("refund" if refunded else "void", current)
+            raise
+
+
+@transaction.atomic
+def _record_cancelled(*, order: Order, payment: Payment | None, refunded: Decimal, actor, reason: str) -> Order:
     order = order_for_update(order.pk)
     before = _state(order)
     if order.status not in (Order.Status.PLACED, Order.Status.PAID):
         _refuse(order, "cancelled")
     _restock(order)
-    payment = _payment(order)
-    refunded = ZERO
     if payment is not None:
-        provider = provider_for(payment.provider)
-        if payment.captured_amount > payment.refunded_amount:
-            refunded = payment.captured_amount - payment.refunded_amount
-            provider.refund(reference=payment.reference, amount=refunded)
+        if refunded:
             payment.refunded_amount += refunded
             payment.status = Payment.Status.REFUNDED
         else:
-            provider.void(reference=payment.reference)
             payment.status = Payment.Status.VOIDED
         payment.save(update_fields=["status", "refunded_amount", "updated_at"])
     order.status = Order.Status.CANCELLED
@@ -185,16 +236,26 @@ REFUNDABLE = (
 )
 
 
-@transaction.atomic
 def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: str = "") -> Order:
     """Refund all (amount=None) or part of what was captured. A refund that brings the
     refunded total to the order total makes the order `refunded`; a partial one keeps the
-    status. Money only: stock comes back through cancel or return_receive."""
-    order = order_for_update(order.pk)
-    before = _state(order)
-    if order.status not in REFUNDABLE:
-        _refuse(order, "refunded")
-    payment = _payment(order)
+    status. Money only: stock comes back through cancel or return_receive. The provider's
+    refund runs outside any row lock (see the module docstring)."""
+    with order_action_lock(order.pk):
+        current = _checked(order, REFUNDABLE, "refunded")
+        payment = _payment(current)
+        amount = _refund_amount(current, payment, amount)
+        reference = provider_for(payment.provider).refund(reference=payment.reference, amount=amount)
+        try:
+            return _record_refund(
+                order=current, payment=payment, amount=amount, reference=reference, actor=actor, reason=reason
+            )
+        except Exception:
+            _provider_done("refund", current)
+            raise
+
+
+def _refund_amount(order: Order, payment: Payment | None, amount: Decimal | None) -> Decimal:
     captured = payment.captured_amount if payment else ZERO
     refundable = min(order.total - order.refunded_total, captured - (payment.refunded_amount if payment else ZERO))
     amount = refundable if amount is None else quantize(Decimal(amount))
@@ -202,7 +263,17 @@ def order_refund(*, order: Order, actor, amount: Decimal | None = None, reason: 
         raise RefundTooLarge("Enter a refund amount above zero.")
     if amount > refundable:
         raise RefundTooLarge(f"At most {format_money(refundable)} can be refunded on {order.number}.")
-    reference = provider_for(payment.provider).refund(reference=payment.reference, amount=amount)
+    return amount
+
+
+@transaction.atomic
+def _record_refund(*, order: Order, payment: Payment, amount: Decimal, reference: str, actor, reason: str) -> Order:
+    order = order_for_update(order.pk)
+    before = _state(order)
+    if order.status not in REFUNDABLE:
+        _refuse(order, "refunded")
+    payment.refresh_from_db()
+    _refund_amount(order, payment, amount)  # re-checked under the lock
     payment.refunded_amount += amount
     payment.status = (
         Payment.Status.REFUNDED

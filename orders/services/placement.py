@@ -6,15 +6,19 @@ import json
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from carts.exceptions import CartClosed, OutOfStock, VoucherInvalid, VoucherProblem
+from carts.exceptions import CartClosed, CartConflict, OutOfStock, VoucherInvalid, VoucherProblem
+from carts.locks import cart_state_for_update
 from carts.models import Cart
 from carts.pricing import PriceBreakdown, cart_price
-from carts.selectors import cart_with_lines, carts_for_pricing, reservations_for
+from carts.selectors import cart_for_checkout
 from carts.services import cart_mark_converted, voucher_check, voucher_redeem
-from catalog.models import Variant
+from catalog.exceptions import StockShortage
+from catalog.locks import stock_rows_for_update
+from catalog.services import stock_decrement
+from common.models import EventName
+from common.sql import insert_sql, mark_saved
 from customers.phones import phone_normalize
 from customers.services import customer_get_or_create_guest
 from orders.exceptions import (
@@ -24,10 +28,9 @@ from orders.exceptions import (
     InvalidCheckout,
     PriceChanged,
 )
-from orders.locks import stock_rows_for_update
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
 from orders.payments import Authorization, provider_for
-from orders.services.events import _event, _notify
+from orders.services.events import _actor_kind, _emit, _notify
 from orders.services.links import order_number_generate
 
 ADDRESS_FIELDS = (
@@ -123,23 +126,33 @@ def order_place(
     idempotency_key: str | None,
     actor,
     placed_by=None,
+    expected_version: int | None = None,
 ) -> Order:
     """Turn an open cart into an order, exactly once.
 
-    All in one transaction:
+    All in one transaction, as a few set-based statements:
     1. Claim the idempotency key (checkout token / Idempotency-Key), see `_claim`. A replay
        with the same body returns the first order (waiting for it if still running); a
        different body raises IdempotencyKeyReused. No payment is attempted for a replay.
-    2. Price the cart and authorize the payment before any row lock (a real provider is an
-       HTTP call). Decline/provider failure: PaymentDeclined/PaymentProviderError, no order,
-       no stock or voucher change, the key is free again.
-    3. Lock the cart, then the SKUs' stock rows in pk order; re-price (a
-       different total → PriceChanged); check stock net of other carts' reservations
-       (OutOfStock); decrement stock with F(); consume the voucher (its row locked, limits
-       re-checked; a code that stopped applying raises VoucherInvalid);
-       create the order and lines with copied prices, the payment record and the `placed`
-       event; mark the cart converted; write the confirmation email to the outbox (sent
-       after commit). Any failure rolls all of it back and voids the authorization.
+    2. Read the cart once (one query: lines, variants, overrides, voucher), price it and
+       authorize the payment before any row lock (a real provider is an HTTP call).
+       Decline/provider failure: PaymentDeclined/PaymentProviderError, no order, no stock
+       or voucher change, the key is free again.
+    3. Lock the cart row (status and version only): closed → CartClosed; a version other
+       than `expected_version` (the one the shopper or agent saw) → CartConflict. The same
+       version as in step 2 proves lines, overrides and voucher are unchanged (every cart
+       write bumps it); otherwise the cart is read again under the lock.
+    4. Lock the SKUs' stock rows in pk order (catalog.locks) and re-price with the prices
+       of the locked rows (a different total → PriceChanged).
+    5. One conditional UPDATE takes the stock of every line, net of other carts' live
+       holds, and releases this cart's holds (catalog.services.stock_decrement; short →
+       OutOfStock). The voucher use is consumed under its row lock (limits and validity
+       re-checked → VoucherInvalid).
+    6. One statement inserts the order, its lines (prices copied), the payment record and
+       the `placed` event and completes the claim; then the cart is marked converted, the
+       confirmation email goes to the outbox and `order.created` to the events table —
+       rows the relays deliver after commit. No savepoint, no cache or broker call.
+    Any failure rolls all of it back and voids the authorization.
     """
     email = (email or "").strip()
     try:
@@ -170,18 +183,15 @@ def order_place(
                 earlier = _claim(key, request_hash)
                 if earlier is not None:
                     return earlier
-            current = cart_with_lines(cart.pk)
-            if current.status != Cart.Status.OPEN:
-                raise CartClosed(current.status)
-            if current.shipping_method != shipping_method:
-                current.shipping_method = shipping_method  # priced as chosen; saved under the lock below
-            breakdown = cart_price(current)
+            snapshot = _open_snapshot(cart.pk, expected_version)
+            snapshot.shipping_method = shipping_method  # priced as chosen; stored at conversion
+            breakdown = cart_price(snapshot)
             if breakdown.is_empty:
                 raise EmptyCart()
-            customer = current.customer or customer_get_or_create_guest(email=email)
-            if current.voucher_id and breakdown.voucher_code:
+            customer = snapshot.customer or customer_get_or_create_guest(email=email)
+            if snapshot.voucher_id and breakdown.voucher_code:
                 voucher_check(
-                    voucher=current.voucher,
+                    voucher=snapshot.voucher,
                     customer=customer,
                     email=email,
                     base=breakdown.subtotal - breakdown.line_discount_total,
@@ -190,7 +200,7 @@ def order_place(
             # claim's key is held meanwhile, which nothing but a replay of this checkout waits on.
             authorization = provider.authorize(amount=breakdown.total, details=payment_details or {})
             order = _order_create_locked(
-                cart=cart,
+                snapshot=snapshot,
                 customer=customer,
                 email=email,
                 address=address,
@@ -200,6 +210,7 @@ def order_place(
                 key=key,
                 actor=actor,
                 placed_by=placed_by,
+                expected_version=expected_version,
                 priced_voucher_code=breakdown.voucher_code,
             )
     except BaseException:
@@ -209,9 +220,20 @@ def order_place(
     return order
 
 
+def _open_snapshot(cart_id: int, expected_version: int | None) -> Cart:
+    snapshot = cart_for_checkout(cart_id)
+    if snapshot is None:
+        raise CartClosed("missing")
+    if snapshot.status != Cart.Status.OPEN:
+        raise CartClosed(snapshot.status)
+    if expected_version is not None and snapshot.version != expected_version:
+        raise CartConflict(expected=expected_version, current=snapshot.version)
+    return snapshot
+
+
 def _order_create_locked(
     *,
-    cart: Cart,
+    snapshot: Cart,
     customer,
     email: str,
     address: dict,
@@ -221,21 +243,28 @@ def _order_create_locked(
     key: str | None,
     actor,
     placed_by,
+    expected_version: int | None,
     priced_voucher_code: str = "",
 ) -> Order:
-    # Lock the cart (with what pricing needs), then the SKUs' stock rows in pk order.
-    priced_cart = carts_for_pricing().select_for_update(of=("self",)).get(pk=cart.pk)
-    if priced_cart.status != Cart.Status.OPEN:
-        raise CartClosed(priced_cart.status)
-    if priced_cart.shipping_method != shipping_method:
-        Cart.objects.filter(pk=priced_cart.pk).update(shipping_method=shipping_method)
-        priced_cart.shipping_method = shipping_method
-    cart_lines = list(priced_cart.lines.all())
-    variant_ids = [line.variant_id for line in cart_lines]
-    variants = stock_rows_for_update(variant_ids)
+    # Lock order: the cart row, then the SKUs' stock rows in pk order, then the voucher row.
+    state = cart_state_for_update(snapshot.pk)
+    if state is None:
+        raise CartClosed("missing")
+    status, version = state
+    if status != Cart.Status.OPEN:
+        raise CartClosed(status)
+    if expected_version is not None and version != expected_version:
+        raise CartConflict(expected=expected_version, current=version)
+    if version != snapshot.version:  # changed since it was priced: read it again, under the lock
+        snapshot = _open_snapshot(snapshot.pk, None)
+        snapshot.shipping_method = shipping_method
+    cart_lines = list(snapshot.lines.all())
+    locked = stock_rows_for_update([line.variant_id for line in cart_lines])
     for line in cart_lines:
-        line.variant = variants[line.variant_id]  # price and stock as of the lock
-    breakdown: PriceBreakdown = cart_price(priced_cart)
+        row = locked.get(line.variant_id)
+        if row is not None:
+            line.variant.price = row.price  # price as of the lock
+    breakdown: PriceBreakdown = cart_price(snapshot)
     if breakdown.is_empty:
         raise EmptyCart()
     if priced_voucher_code and not breakdown.voucher_code:  # the code stopped applying meanwhile
@@ -244,25 +273,23 @@ def _order_create_locked(
         )
     if breakdown.total != authorization.amount:
         raise PriceChanged()
-    locked_cart = priced_cart
 
-    held, own_reservations = reservations_for(variant_ids, cart_id=locked_cart.pk)
+    quantities: dict[int, int] = {}
     for line in breakdown.lines:
-        variant = variants[line.variant_id]
-        available = variant.stock - held.get(variant.pk, 0)
-        if not variant.is_active or line.quantity > available:
-            raise OutOfStock(sku=variant.sku, requested=line.quantity, available=max(available, 0), name=f"{line.name}")
-    for line in breakdown.lines:
-        updated = Variant.objects.filter(pk=line.variant_id, stock__gte=line.quantity).update(
-            stock=F("stock") - line.quantity
-        )
-        if updated != 1:  # cannot happen under the lock; the DB constraint is the last guard
-            raise OutOfStock(sku=line.sku, requested=line.quantity, available=0, name=line.name)
+        quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    try:
+        stock_decrement(quantities=quantities, cart_id=snapshot.pk)
+    except StockShortage as exc:
+        line = next(line for line in breakdown.lines if line.variant_id in exc.available)
+        raise OutOfStock(
+            sku=line.sku, requested=line.quantity, available=exc.available[line.variant_id], name=line.name
+        ) from None
 
-    attribution = dict(priced_cart.attribution or {})
+    attribution = dict(snapshot.attribution or {})
+    now = timezone.now()
     # 32^8 numbers: a collision is practically impossible and the unique constraint would
     # roll the whole placement back (nothing charged: the authorization is voided).
-    order = Order.objects.create(
+    order = Order(
         number=order_number_generate(),
         customer=customer,
         email=email,
@@ -281,52 +308,80 @@ def _order_create_locked(
         placed_by=placed_by,
         source=order_source(placed_by=placed_by, attribution=attribution),
         attribution=attribution,
-        cart=locked_cart,
+        cart_id=snapshot.pk,
         idempotency_key=key,
-    )
-
-    order_lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                variant_id=line.variant_id,
-                sku=line.sku,
-                product_name=line.name,
-                options=line.options,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                subtotal=line.subtotal,
-                discount=line.discount,
-                total=line.total,
-            )
-            for line in breakdown.lines
-        ]
+        placed_at=now,
     )
     if breakdown.voucher_code:
         voucher_redeem(
-            voucher=priced_cart.voucher,
+            voucher=snapshot.voucher,
             customer=customer,
             email=email,
             order_number=order.number,
             amount=breakdown.voucher_discount,
+            base=breakdown.subtotal - breakdown.line_discount_total,
         )
-    Payment.objects.create(
-        order=order,
+    order_lines = [
+        OrderLine(
+            variant_id=line.variant_id,
+            sku=line.sku,
+            product_name=line.name,
+            options=line.options,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            subtotal=line.subtotal,
+            discount=line.discount,
+            total=line.total,
+        )
+        for line in breakdown.lines
+    ]
+    payment = Payment(
         provider=payment_method,
         reference=authorization.reference,
         status=Payment.Status.PENDING if payment_method == Order.PaymentMethod.POD else Payment.Status.AUTHORIZED,
         amount=authorization.amount,
         card_last4=authorization.card_last4,
+        created_at=now,
     )
-    _event(
-        order,
-        OrderEvent.Kind.PLACED,
-        actor=actor,
+    event = OrderEvent(
+        kind=OrderEvent.Kind.PLACED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_kind=_actor_kind(actor, customer),
         message=f"Placed by {placed_by.get_short_name()} for the customer" if placed_by else "Order placed",
         data={"total": str(order.total), "items": breakdown.item_count},
+        created_at=now,
     )
-    cart_mark_converted(cart=locked_cart, has_reservations=own_reservations)
-    if key:
-        CheckoutClaim.objects.filter(key=key).update(status=CheckoutClaim.Status.COMPLETED, order=order)
+    order_id = _insert_order_rows(order=order, lines=order_lines, payment=payment, event=event, key=key)
+    mark_saved(order, order_id)
+    for order_line in order_lines:
+        order_line.order = order
+    cart_mark_converted(cart_id=snapshot.pk, version=version, shipping_method=shipping_method)
     _notify(order, "order_confirmation", lines=order_lines)
+    _emit(order, EventName.ORDER_CREATED, lines=order_lines)
     return order
+
+
+def _insert_order_rows(*, order: Order, lines: list[OrderLine], payment: Payment, event: OrderEvent, key) -> int:
+    """The order, its lines, payment and `placed` event, and the claim's completion, in one
+    statement (data-modifying CTEs; each child row points at the new order's id)."""
+    parent = {"order_id": "(SELECT id FROM new_order)"}
+    order_sql, params = insert_sql([order])
+    lines_sql, lines_params = insert_sql(lines, expressions=parent)
+    payment_sql, payment_params = insert_sql([payment], expressions=parent)
+    event_sql, event_params = insert_sql([event], expressions=parent)
+    parts = [
+        f"WITH new_order AS ({order_sql} RETURNING id)",
+        f"new_lines AS ({lines_sql})",
+        f"new_payment AS ({payment_sql})",
+        f"new_event AS ({event_sql})",
+    ]
+    params += lines_params + payment_params + event_params
+    if key is not None:
+        claim = connection.ops.quote_name(CheckoutClaim._meta.db_table)
+        parts.append(
+            f"claimed AS (UPDATE {claim} SET status = %s, order_id = (SELECT id FROM new_order) WHERE key = %s)"  # noqa: S608 - table name from the model
+        )
+        params += [CheckoutClaim.Status.COMPLETED, key]
+    with connection.cursor() as cursor:
+        cursor.execute(", ".join(parts) + " SELECT id FROM new_order", params)
+        return cursor.fetchone()[0]

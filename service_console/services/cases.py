@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
+from common.events import event_record
+from common.models import EventName
 from conversations import realtime
 from conversations.assignment import agent_next
 from customers.models import Customer
@@ -106,7 +108,22 @@ def case_create(
             realtime.agent_group(assignee.pk),
             {"type": "queue.case", "case": case.number, "url": case.get_absolute_url()},
         )
+    event_record(name=EventName.CASE_CREATED, payload=case_payload(case))
     return case
+
+
+def case_payload(case: Case) -> dict:
+    """The case as webhook subscribers receive it (case.created)."""
+    return {
+        "number": case.number,
+        "subject": case.subject,
+        "status": case.status,
+        "priority": case.priority,
+        "channel": case.channel,
+        "customer_id": str(case.customer.public_id),
+        "order_numbers": list(case.order_numbers),
+        "created_at": case.created_at.isoformat(),
+    }
 
 
 @transaction.atomic

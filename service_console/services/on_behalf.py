@@ -45,8 +45,9 @@ def order_place_on_behalf(
 ) -> Order:
     """Place the shopper's cart as an order, recorded with placed_by=agent (source agent).
 
-    The cart must still be the version the agent saw. The idempotency key is tied to the
-    cart and that version, so a double click places one order. Payment is authorized by
+    The cart must still be the version the agent saw (checked under the cart lock by
+    order_place; CartConflict otherwise). The idempotency key is tied to the cart and that
+    version, so a double click places one order. Payment is authorized by
     orders.services outside any lock, so this function is deliberately not atomic: the
     audit entry is written once the order exists.
     """
@@ -54,8 +55,12 @@ def order_place_on_behalf(
         raise InvalidCheckout("Choose one of the customer's own addresses.")
     if payment_method not in Order.PaymentMethod.values:
         raise InvalidCheckout("Choose the test card or pay on delivery.")
-    current = _fresh_cart(cart, expected_version)
+    current = cart_with_lines(cart.pk)
+    version = current.version if expected_version is None else expected_version
     details = {"card_number": card_number} if payment_method == Order.PaymentMethod.TEST_CARD else {}
+    # The version the agent saw is checked by order_place under the cart lock (a check here
+    # would leave a window for the shopper's edit); a repeat of the same click finds the
+    # first order through the key, which names that version.
     order = order_place(
         cart=current,
         email=customer.email,
@@ -63,9 +68,10 @@ def order_place_on_behalf(
         shipping_method=current.shipping_method,
         payment_method=payment_method,
         payment_details=details,
-        idempotency_key=f"console-{current.pk}-v{current.version}",
+        idempotency_key=f"console-{current.pk}-v{version}",
         actor=actor,
         placed_by=actor,
+        expected_version=version,
     )
     audit_record(
         actor=actor,
@@ -76,7 +82,7 @@ def order_place_on_behalf(
             "number": order.number,
             "total": format_money(order.total),
             "payment_method": payment_method,  # never the card number
-            "cart_version": current.version,
+            "cart_version": version,
         },
     )
     return order

@@ -81,12 +81,16 @@ def test_voucher_errors_explain_themselves(api, catalog):
 
 
 def test_cart_abandoned_webhook_when_the_scan_records_an_abandonment(shopper, catalog):
+    from api.webhooks import webhook_events_relay
     from marketing.models import CartAbandonment
+    from marketing.services.abandonment import cart_abandonment_step
 
     WebhookSubscription.objects.create(name="CRM", url="https://crm.example.com/h", events=["cart.abandoned"])
     cart = cart_get_or_create(customer=shopper)
     cart_line_add(cart=cart, variant=Variant.objects.get(sku="OXF-M-BLU"), quantity=2, actor=shopper)
-    CartAbandonment.objects.create(cart=cart, customer=shopper, email=shopper.email)
+    cart_abandonment_step(cart_id=cart.pk)
+    assert CartAbandonment.objects.filter(cart=cart).exists()
+    assert webhook_events_relay() == 1
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "cart.abandoned"
     assert delivery.payload["lines"] == [{"sku": "OXF-M-BLU", "name": "Oxford Shirt", "quantity": 2}]

@@ -1,5 +1,7 @@
-"""Outgoing webhooks: rows written in the business transaction, enqueued only after commit,
-HMAC-SHA256 signed with a timestamp, retried with backoff, delivered by a real worker."""
+"""Outgoing webhooks: business services write an event row in their transaction (no signal,
+no subscription lookup, no broker call); the relay fans committed events out to subscribers
+and enqueues each delivery after its own commit; requests are HMAC-SHA256 signed with a
+timestamp, retried with backoff, delivered by a real worker."""
 
 import hashlib
 import hmac
@@ -14,9 +16,10 @@ from django.db import connection, transaction
 
 from api.models import WebhookDelivery, WebhookSubscription
 from api.tasks import MAX_ATTEMPTS, DeliveryFailed, retry_delay, webhook_deliver
-from api.webhooks import webhook_emit, webhook_signature_verify
+from api.webhooks import webhook_emit, webhook_events_relay, webhook_signature_verify
 from carts.services import cart_get_or_create, cart_line_add
 from catalog.models import Variant
+from common.models import DomainEvent
 from orders.services import order_fulfil, order_mark_paid, order_place
 from service_console.services.cases import case_create
 
@@ -108,8 +111,16 @@ def test_order_created_is_recorded_in_the_order_transaction_and_enqueued_after_c
     _subscribe("https://crm.example.com/hooks", "order.created")
     with django_capture_on_commit_callbacks() as callbacks:
         order = _order(shopper)
+    assert callbacks == []  # the placement itself enqueues nothing
+    assert WebhookDelivery.objects.count() == 0
+    event = DomainEvent.objects.get()
+    assert (event.name, event.relayed_at) == ("order.created", None)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert webhook_events_relay() == 1
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "order.created" and delivery.status == "pending"
+    assert delivery.event_id == event.public_id  # the X-UC-Delivery id is the event's
     assert delivery.payload["number"] == order.number
     # 1 × 40.00, standard shipping 5.00 (under 50), tax 10 % of 45.00 = 4.50 → 49.50
     assert delivery.payload["total"] == "49.50"
@@ -125,6 +136,8 @@ def test_order_created_is_recorded_in_the_order_transaction_and_enqueued_after_c
     ]
     deliver_calls = [c for c in callbacks if getattr(c, "func", None) == webhook_deliver.delay]
     assert [c.args for c in deliver_calls] == [(delivery.pk,)]
+    assert webhook_events_relay() == 0  # relayed once: a second pass fans out nothing
+    assert WebhookDelivery.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -133,6 +146,8 @@ def test_nothing_is_recorded_when_the_transaction_rolls_back(shopper, catalog, d
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
         case_create(customer=shopper, subject="Broken zip", description="")
         raise RuntimeError("boom")
+    assert DomainEvent.objects.count() == 0
+    assert webhook_events_relay() == 0
     assert WebhookDelivery.objects.count() == 0
     assert [c for c in callbacks if getattr(c, "func", None) == webhook_deliver.delay] == []
 
@@ -141,9 +156,11 @@ def test_nothing_is_recorded_when_the_transaction_rolls_back(shopper, catalog, d
 def test_paid_and_fulfilled_follow_the_order_lifecycle(shopper, agent_user, catalog):
     _subscribe("https://crm.example.com/hooks", "order.paid", "order.fulfilled")
     order = _order(shopper)
+    assert webhook_events_relay() == 1
     assert WebhookDelivery.objects.count() == 0  # not subscribed to order.created
     order_mark_paid(order=order, actor=agent_user)
     order_fulfil(order=order, actor=agent_user, carrier="Yamato", tracking_number="1234-5678")
+    assert webhook_events_relay() == 2
     rows = list(
         WebhookDelivery.objects.order_by("id").values_list("event", "payload__status", "payload__tracking_number")
     )
@@ -156,6 +173,7 @@ def test_inactive_subscriptions_and_unknown_events_get_nothing(shopper):
     sub.is_active = False
     sub.save()
     case_create(customer=shopper, subject="Hello", description="")
+    assert webhook_events_relay() == 1
     assert WebhookDelivery.objects.count() == 0
     with pytest.raises(ValueError):
         webhook_emit("order.exploded", {})
@@ -165,6 +183,7 @@ def test_inactive_subscriptions_and_unknown_events_get_nothing(shopper):
 def test_a_delivery_is_signed_and_marked_delivered(receiver, shopper):
     _subscribe(receiver.url, "case.created")
     case = case_create(customer=shopper, subject="Wrong size", description="")
+    webhook_events_relay()
     delivery = WebhookDelivery.objects.get()
     assert webhook_deliver.apply(args=[delivery.pk]).get() == "delivered"
     [request] = receiver.requests

@@ -23,6 +23,7 @@ from messaging.services import (
     email_enqueue,
     email_retry,
     outbox_due_for_relay,
+    outbox_publish_new,
     retry_delay,
     suppression_add,
 )
@@ -43,12 +44,31 @@ def _enqueue(key="k1", to="ada@example.com", marketing=False, customer=None, tem
     )
 
 
-def test_enqueue_writes_a_queued_row_and_publishes_only_after_commit(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_writes_a_queued_row_and_the_relay_publishes_it_only_after_commit(django_capture_on_commit_callbacks):
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("email")
+    relayed = []
+
+    def relay_from_another_connection():
+        try:
+            relayed.append(outbox_publish_new())
+        finally:
+            connection.close()
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         row = _enqueue()
-        assert OutboundEmail.objects.filter(pk=row.pk, status="queued").exists()
-        assert callbacks == []  # nothing is published inside the transaction
-    assert len(callbacks) == 1
+        assert OutboundEmail.objects.filter(pk=row.pk, status="queued", last_enqueued_at=None).exists()
+        thread = threading.Thread(target=relay_from_another_connection)
+        thread.start()
+        thread.join()
+    assert relayed == [0]  # the relay cannot see a row before its transaction commits
+    assert callbacks == []  # and enqueueing itself never calls the broker
+    assert broker.llen("email") == 0
+    assert outbox_publish_new() == 1
+    assert outbox_publish_new() == 0  # published once
+    headers = json.loads(broker.lpop("email"))["headers"]
+    assert (headers["task"], headers["argsrepr"]) == ("messaging.deliver", f"({row.pk},)")
 
 
 def test_enqueue_is_idempotent_on_the_dedupe_key(django_capture_on_commit_callbacks):
@@ -57,7 +77,7 @@ def test_enqueue_is_idempotent_on_the_dedupe_key(django_capture_on_commit_callba
         second = _enqueue(key="same", to="other@example.com")
     assert second.pk == first.pk
     assert OutboundEmail.objects.filter(dedupe_key="same").count() == 1
-    assert len(callbacks) == 1
+    assert callbacks == []
 
 
 def test_rollback_leaves_no_row_and_publishes_nothing(django_capture_on_commit_callbacks):
@@ -70,6 +90,7 @@ def test_rollback_leaves_no_row_and_publishes_nothing(django_capture_on_commit_c
             pass
     assert not OutboundEmail.objects.filter(dedupe_key="rolled-back").exists()
     assert callbacks == []
+    assert outbox_publish_new() == 0
 
 
 def test_unknown_template_is_refused_at_enqueue():
@@ -226,11 +247,14 @@ def test_retry_puts_a_failed_row_back_with_a_fresh_budget(django_capture_on_comm
     row = _enqueue()
     OutboundEmail.objects.filter(pk=row.pk).update(status="failed", attempts=6, last_error="boom")
     row.refresh_from_db()
+    OutboundEmail.objects.filter(pk=row.pk).update(last_enqueued_at=timezone.now())  # it was published once
     with django_capture_on_commit_callbacks() as callbacks:
         assert email_retry(email=row) is True
     row.refresh_from_db()
-    assert (row.status, row.attempts) == ("queued", 0)
-    assert len(callbacks) == 1
+    assert (row.status, row.attempts, row.last_enqueued_at) == ("queued", 0, None)
+    assert callbacks == []
+    assert outbox_publish_new() == 1  # the relay publishes it again
+    redis.Redis.from_url(settings.REDIS_URL).delete("email")
     assert email_retry(email=row) is False  # only failed/suppressed rows
 
 
@@ -288,18 +312,20 @@ def test_a_refusing_server_stops_the_batch_and_hands_the_rest_back_untried(smtp_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_transaction_publishes_its_emails_as_one_batch_task_after_commit():
+def test_the_relay_publishes_new_rows_as_one_batch_task_transactional_mail_first():
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.delete("email")
+    newsletter = _enqueue(key="m0", to="m0@example.com", marketing=True)
     with transaction.atomic():
         rows = [_enqueue(key=f"t{i}", to=f"t{i}@example.com") for i in range(3)]
-        assert broker.llen("email") == 0
+    assert broker.llen("email") == 0
+    assert outbox_publish_new() == 4
     raw = broker.lrange("email", 0, -1)
     broker.delete("email")
     assert len(raw) == 1
     headers = json.loads(raw[0])["headers"]
     assert headers["task"] == "messaging.deliver_batch"
-    assert headers["argsrepr"] == f"([{rows[0].pk}, {rows[1].pk}, {rows[2].pk}],)"
+    assert headers["argsrepr"] == f"([{rows[0].pk}, {rows[1].pk}, {rows[2].pk}, {newsletter.pk}],)"
 
 
 def test_timeline_selectors_return_the_customers_emails_and_events_in_one_query_each(django_assert_num_queries):

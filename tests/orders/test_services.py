@@ -242,8 +242,8 @@ def test_guest_order_link_is_signed():
 
 
 def test_placement_respects_other_carts_reservations_and_releases_its_own():
-    from carts.models import StockReservation
     from carts.services import stock_reservation_set
+    from catalog.models import StockReservation
 
     staff = agent()
     variant = VariantFactory(stock=3)

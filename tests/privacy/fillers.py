@@ -199,8 +199,9 @@ def fill_marketing(world: World) -> None:
 
 
 def fill_api(world: World) -> None:
-    from api.models import IntegrationToken, SocialPost, WebhookDelivery, WebhookSubscription
     from api.webhook_sources import order_payload
+
+    from api.models import IntegrationToken, SocialPost, WebhookDelivery, WebhookSubscription
 
     token = IntegrationToken(name=f"Mobile app ({FIRST})", customer=world.customer, scopes=["shopper"])
     token.issue()

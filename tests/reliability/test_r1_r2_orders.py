@@ -1,16 +1,21 @@
 """R1, R2, R2b, R2c: order placement under real concurrency on real Postgres."""
 
+import json
 import threading
 import uuid
 from decimal import Decimal
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import OperationalError
 
 from carts.exceptions import CartClosed, OutOfStock
 from carts.models import Cart
 from catalog.models import Variant
+from common.models import DomainEvent
 from messaging.models import OutboundEmail
+from messaging.services import outbox_publish_new
 from orders.exceptions import IdempotencyKeyReused
 from orders.models import Order, OrderLine, Payment
 from orders.payments import PROVIDERS
@@ -94,8 +99,12 @@ def test_r2b_opposite_line_order_50_parallel_placements_never_deadlock():
     assert sorted(Variant.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("stock", flat=True)) == [50, 50, 50]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_r2c_rolled_back_placement_enqueues_nothing_committed_one_exactly_one(django_capture_on_commit_callbacks):
+    """Placement only writes rows; the relay publishes what committed. A placement that
+    rolls back leaves no outbox row and no event, so nothing is ever published for it."""
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("email")
     variant = VariantFactory(stock=1)
     loser = CartFactory()
     CartLineFactory(cart=loser, variant=variant, quantity=1)
@@ -103,17 +112,25 @@ def test_r2c_rolled_back_placement_enqueues_nothing_committed_one_exactly_one(dj
     CartLineFactory(cart=winner, variant=variant, quantity=1)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        place(winner, key="r2c-1")
-    assert len(callbacks) == 1  # messaging's deliver task for the confirmation
-
+        order = place(winner, key="r2c-1")
+    assert callbacks == []  # no broker call from the placing request
     # stock is gone by now: the second placement authorizes, then rolls back under the lock
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(OutOfStock):
         place(loser, key="r2c-2")
     assert callbacks == []
-    assert OutboundEmail.objects.count() == 1
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(CartClosed):
+    with pytest.raises(CartClosed):
         place(winner, key="r2c-3")
-    assert callbacks == []
+    assert broker.llen("email") == 0
+
+    confirmation = OutboundEmail.objects.get()
+    assert confirmation.context["order_number"] == order.number
+    assert list(DomainEvent.objects.values_list("name", "payload__number")) == [("order.created", order.number)]
+    # The relay (a worker's tick) publishes exactly the committed confirmation, once.
+    assert outbox_publish_new() == 1
+    assert outbox_publish_new() == 0
+    tasks = [json.loads(raw)["headers"] for raw in broker.lrange("email", 0, -1)]
+    broker.delete("email")
+    assert [(t["task"], t["argsrepr"]) for t in tasks] == [("messaging.deliver", f"({confirmation.pk},)")]
 
 
 @pytest.mark.django_db(transaction=True)

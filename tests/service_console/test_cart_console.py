@@ -352,14 +352,14 @@ def test_override_report_sums_revenue_given_away_by_agent_and_reason(agent_clien
 
 
 def test_hold_stock_shows_the_expiry_and_other_buyers_see_less(agent_client, shopper, variant):
-    from carts.selectors import variant_available
+    from catalog.selectors import stock_available
 
     cart = _cart_with(shopper, variant, quantity=3)  # variant has 20 in stock
     line = cart.lines.get()
     response = agent_client.post(_url(shopper, f"lines/{line.pk}/reserve/"), {}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Stock held until" in html and f"3 × {variant.sku} until" in html
-    assert variant_available(variant, cart_id=None) == 17
+    assert stock_available([variant.pk]) == {variant.pk: 17}
     assert AuditEntry.objects.filter(action="cart.reserve").count() == 1
 
 
@@ -396,3 +396,38 @@ def test_catalog_search_finds_sellable_variants_by_name_or_sku(agent_client, sho
         f"/console/customers/{shopper.public_id}/catalog/", {"q": "ws-1"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Wool Socks" in by_sku and 'hx-include="#cart-version"' in by_sku
+
+
+def test_placing_on_behalf_after_the_shopper_changed_the_cart_fails_with_the_conflict(agent_client, shopper, variant):
+    cart = _cart_with(shopper, variant)
+    seen = cart.version
+    # The shopper adds something after the agent loaded the cart.
+    cart_line_add(cart=cart, variant=VariantFactory(price="15.00"), quantity=1, expected_version=seen)
+    response = agent_client.post(
+        _url(shopper, "place-order/"),
+        {"address_id": shopper.addresses.get().pk, "payment_method": "pod", "expected_version": seen},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert "This cart changed" in response.content.decode()
+    assert not Order.objects.exists()
+    assert not AuditEntry.objects.filter(action="order.place_on_behalf").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_placing_on_behalf_is_refused_when_the_shopper_edits_between_the_agents_read_and_the_lock(
+    agent_client, shopper, monkeypatch
+):
+    from tests.orders.helpers import shopper_swaps_during_authorization
+
+    medium = VariantFactory(price="30.00", size="M")
+    large = VariantFactory(price="30.00", size="L")
+    cart = _cart_with(shopper, medium)
+    shopper_swaps_during_authorization(monkeypatch, cart, old_variant=medium, new_variant=large)
+    response = agent_client.post(
+        _url(shopper, "place-order/"),
+        {"address_id": shopper.addresses.get().pk, "payment_method": "pod", "expected_version": cart.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409 and "This cart changed" in response.content.decode()
+    assert not Order.objects.exists()
