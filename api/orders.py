@@ -199,10 +199,14 @@ class Checkout(ShopperView):
         full_key = f"api:{request.user.pk}:{key}"
         # A replay after success must reach order_place with the cart it converted (the
         # request fingerprint includes the cart), so it returns that order instead of a 422.
+        # The open cart first, then the claim: a replay that reads the cart before the first
+        # request commits sends the same cart; one that reads it after finds the claim.
+        cart = shopper_cart(request)
         claimed = (
             CheckoutClaim.objects.filter(key=full_key, order__customer=request.user).select_related("order").first()
         )
-        cart = claimed.order.cart if claimed and claimed.order and claimed.order.cart else shopper_cart(request)
+        if claimed and claimed.order and claimed.order.cart:
+            cart = claimed.order.cart
         order = order_place(
             cart=cart,
             email=data.get("email") or request.user.email,

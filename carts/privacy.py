@@ -35,5 +35,5 @@ def register() -> None:
         "carts",
         holds=("carts.Cart", "carts.VoucherRedemption", "carts.CartOverride", "carts.Voucher"),
         erase=carts_erase,
-        linked=("carts.CartLine", "carts.StockReservation"),
+        linked=("carts.CartLine",),
     )

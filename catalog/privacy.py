@@ -20,7 +20,7 @@ def register() -> None:
     personal_data_register(
         "catalog",
         holds=("catalog.SearchQuery",),
-        linked=("catalog.ProductView", "catalog.Recommendation"),
+        linked=("catalog.ProductView", "catalog.Recommendation", "catalog.StockReservation"),
         erase=catalog_erase,
         without=("catalog.Category", "catalog.Product", "catalog.Variant", "catalog.ProductImage"),
     )

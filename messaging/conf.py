@@ -43,3 +43,9 @@ def relay_interval_seconds() -> float:
     """How often the relay in each Celery worker publishes new outbox rows (the longest an
     email waits between its transaction's commit and its delivery task)."""
     return float(setting("MESSAGING_RELAY_INTERVAL_SECONDS", 0.25))
+
+
+def relay_spread() -> int:
+    """The relay splits what it publishes in one go over at least this many tasks (when it
+    has that many rows), so a small burst is sent by all worker processes in parallel."""
+    return max(1, int(setting("MESSAGING_RELAY_SPREAD", 8)))

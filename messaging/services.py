@@ -11,6 +11,7 @@ gap, and the re-send carries the same Message-ID so receivers can drop it.
 
 import json
 import logging
+import math
 import random
 import smtplib
 import time
@@ -121,7 +122,8 @@ def outbox_publish_new(*, limit: int = 500) -> int:
     every Celery worker calls this every MESSAGING_RELAY_INTERVAL_SECONDS: one conditional
     UPDATE claims up to `limit` new rows (queued, never published; transactional mail
     first) and stamps `last_enqueued_at`, committed at once, then they go to the broker as
-    deliver_batch tasks of MESSAGING_BATCH_SIZE — one round trip per batch. Several relays
+    deliver_batch tasks of up to MESSAGING_BATCH_SIZE — one round trip per task, spread over
+    at least MESSAGING_RELAY_SPREAD tasks when there are that many rows. Several relays
     may run: SKIP LOCKED gives each row to one of them. Rows of a transaction that rolled
     back never existed, so nothing is ever published for them. If the broker refuses, the
     rows are unstamped and published on a later tick; a row published twice is harmless
@@ -137,18 +139,20 @@ def outbox_publish_new(*, limit: int = 500) -> int:
         )
         rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[0]))
     ids = [row[0] for row in rows]
-    published = _publish(ids)
+    # Spread a small burst over several tasks so every worker process sends in parallel; a
+    # big one goes in full batches (one SMTP connection and one claim per batch).
+    size = max(1, min(conf.batch_size(), math.ceil(len(ids) / conf.relay_spread())))
+    published = _publish(ids, size=size)
     if published < len(ids):
         OutboundEmail.objects.filter(pk__in=ids[published:], last_enqueued_at=now).update(last_enqueued_at=None)
     return published
 
 
-def _publish(ids: list[int]) -> int:
+def _publish(ids: list[int], *, size: int) -> int:
     """Publish `ids` as delivery tasks; returns how many were handed to the broker (a broker
     outage stops early and is logged: the rows stay queued for a later tick or the relay)."""
     from messaging.tasks import deliver, deliver_batch  # tasks import this module
 
-    size = conf.batch_size()
     published = 0
     try:
         for start in range(0, len(ids), size):

@@ -312,6 +312,7 @@ def test_a_refusing_server_stops_the_batch_and_hands_the_rest_back_untried(smtp_
 
 
 @pytest.mark.django_db(transaction=True)
+@override_settings(MESSAGING_RELAY_SPREAD=1)
 def test_the_relay_publishes_new_rows_as_one_batch_task_transactional_mail_first():
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.delete("email")
@@ -326,6 +327,21 @@ def test_the_relay_publishes_new_rows_as_one_batch_task_transactional_mail_first
     headers = json.loads(raw[0])["headers"]
     assert headers["task"] == "messaging.deliver_batch"
     assert headers["argsrepr"] == f"([{rows[0].pk}, {rows[1].pk}, {rows[2].pk}, {newsletter.pk}],)"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(MESSAGING_RELAY_SPREAD=4, MESSAGING_BATCH_SIZE=50)
+def test_a_small_burst_is_spread_over_several_tasks_so_all_workers_send():
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete("email")
+    rows = [_enqueue(key=f"s{i}", to=f"s{i}@example.com") for i in range(10)]
+    assert outbox_publish_new() == 10
+    # kombu pushes on the left and workers pop on the right: reversed is publishing order
+    tasks = [json.loads(raw)["headers"]["argsrepr"] for raw in reversed(broker.lrange("email", 0, -1))]
+    broker.delete("email")
+    ids = [r.pk for r in rows]
+    # ceil(10 / 4) = 3 rows per task, in id order
+    assert tasks == [f"({ids[0:3]},)", f"({ids[3:6]},)", f"({ids[6:9]},)", f"({ids[9]},)"]
 
 
 def test_timeline_selectors_return_the_customers_emails_and_events_in_one_query_each(django_assert_num_queries):

@@ -199,9 +199,8 @@ def fill_marketing(world: World) -> None:
 
 
 def fill_api(world: World) -> None:
-    from api.webhook_sources import order_payload
-
     from api.models import IntegrationToken, SocialPost, WebhookDelivery, WebhookSubscription
+    from orders.services.events import order_payload
 
     token = IntegrationToken(name=f"Mobile app ({FIRST})", customer=world.customer, scopes=["shopper"])
     token.issue()
