@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0002_storefront"),
-        ("carts", "0002_stock_reservation_to_catalog"),
+        ("carts", "0003_stock_reservation_to_catalog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("carts", "0001_initial")]
+    dependencies = [("carts", "0002_override_decision_note_and_coupon")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
