@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0002_lean_outbox_indexes'),
+        ('messaging', '0003_outboundemail_headers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
