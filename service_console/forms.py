@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 
 from carts.models import CartOverride
 from customers.forms import PersonNameFormMixin
-from customers.models import Customer
+from customers.models import Consent, Customer
 from customers.phones import phone_form_field
 from customers.selectors import customer_by_email
 from helpdesk.models import SavedReply
@@ -125,6 +125,13 @@ class PlaceOrderForm(CartWriteForm):
     )
     payment_method = forms.ChoiceField(choices=Order.PaymentMethod.choices)
     card_number = forms.CharField(max_length=40, required=False)
+
+
+class ConsentDecisionForm(forms.Form):
+    """What the customer said on the phone about one purpose: given (1) or withdrawn (0)."""
+
+    purpose = forms.ChoiceField(choices=Consent.Purpose.choices)
+    granted = forms.ChoiceField(choices=[("1", "Given"), ("0", "Withdrawn")])
 
 
 class ApprovalDecisionForm(forms.Form):

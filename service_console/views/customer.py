@@ -26,6 +26,7 @@ from service_console.exceptions import ConsoleError
 from service_console.forms import (
     CartAddForm,
     CartWriteForm,
+    ConsentDecisionForm,
     CouponHonourForm,
     LineQuantityForm,
     OverrideForm,
@@ -47,6 +48,9 @@ from service_console.services.on_behalf import checkout_link_send, order_place_o
 from service_console.views.base import customer_or_404, render_console, render_console_parts
 
 CART_PANEL = "service_console/partials/cart_panel.html"
+CONSENT_TOOL = "service_console/partials/consent_tool.html"
+CAMPAIGN_PANEL = "service_console/partials/campaign_panel.html"
+SHARE_PANEL = "service_console/partials/share_panel.html"
 TIMELINE_ON_PAGE = 20  # the rest loads on demand, so the page's cost stays flat
 FEEDBACK_SLOT_RE = re.compile(r"^(reco|cat)-\d{1,10}$")
 
@@ -56,8 +60,6 @@ FEEDBACK_SLOT_RE = re.compile(r"^(reco|cat)-\d{1,10}$")
 def customer_detail(request, public_id):
     customer = customer_or_404(public_id)
     data = customer_360(customer)
-    articles = list(Article.objects.filter(is_public=True).only("pk", "title").order_by("title")[:50])
-    campaigns = list(Campaign.objects.filter(agent_sendable=True).only("pk", "name").order_by("name")[:30])
     return render_console(
         request,
         "service_console/customer_detail.html",
@@ -66,16 +68,45 @@ def customer_detail(request, public_id):
             "customer": customer,
             "cv": data.cart,
             "addresses": data.addresses,
-            "share_articles": articles,
             "timeline": data.timeline[:TIMELINE_ON_PAGE],
             "timeline_more": len(data.timeline) > TIMELINE_ON_PAGE,
-            "consent_purposes": Consent.Purpose.choices,
-            "agent_campaigns": campaigns,
             "address_form": _address_form(customer),
+            **share_context(),
+            **_campaign_context(),
+            **_consent_context(),
             **_cart_form_context(),
         },
         section="home",
     )
+
+
+def share_context() -> dict:
+    return {"share_articles": list(Article.objects.filter(is_public=True).only("pk", "title").order_by("title")[:50])}
+
+
+def _campaign_context() -> dict:
+    return {
+        "agent_campaigns": list(Campaign.objects.filter(agent_sendable=True).only("pk", "name").order_by("name")[:30])
+    }
+
+
+def _consent_context() -> dict:
+    return {"consent_purposes": Consent.Purpose.choices}
+
+
+def side_action_response(request, customer, *, template: str, feedback: "Feedback", context: dict, status=200):
+    """The answer to an action made from a side panel of the 360 page (consent, campaign,
+    article): that panel with the message beside its button and, when something was done,
+    the panels it changed (consents, emails, timeline, ...) out of band. Without htmx, the
+    message goes on the 360 page."""
+    if not request.htmx:
+        level = {"warning": messages.WARNING, "error": messages.ERROR}.get(feedback.level, messages.SUCCESS)
+        messages.add_message(request, level, feedback.text)
+        return redirect("console:customer", public_id=customer.public_id)
+    parts = [(template, {"customer": customer, "feedback": feedback, **context})]
+    if feedback.level == "success":
+        parts.append(("service_console/partials/c360_oob.html", _panels_context(customer, customer_360(customer))))
+    return render_console_parts(request, parts, status=status)
 
 
 def _cart_form_context() -> dict:
@@ -488,20 +519,25 @@ def consent_change(request, public_id):
     """An agent records the customer's consent decision (e.g. said on the phone); the
     customers service writes the consent row and the audit entry."""
     customer = customer_or_404(public_id)
-    purpose = request.POST.get("purpose", "")
-    if purpose not in Consent.Purpose.values or request.POST.get("granted") not in ("1", "0"):
-        messages.error(request, "Choose a consent and whether it is given or withdrawn.")
-        return redirect("console:customer", public_id=customer.public_id)
-    granted = request.POST["granted"] == "1"
+    form = ConsentDecisionForm(request.POST)
+    kept = {"consent_purpose": request.POST.get("purpose", ""), "consent_granted": request.POST.get("granted", "")}
+    context = {**_consent_context(), **kept}
+    if not form.is_valid():
+        text = "Choose a consent and whether it is given or withdrawn."
+        feedback = Feedback(slot="consent", text=text, level="error")
+        return side_action_response(
+            request, customer, template=CONSENT_TOOL, feedback=feedback, context=context, status=400
+        )
+    purpose, granted = form.cleaned_data["purpose"], form.cleaned_data["granted"] == "1"
     changed = consent_set(
         customer=customer, purpose=purpose, granted=granted, source=Consent.Source.AGENT, actor=request.user
     )
     label = Consent.Purpose(purpose).label
-    if changed is None:
-        messages.info(request, f"{label} consent was already {'given' if granted else 'withdrawn'}.")
-    else:
-        messages.success(request, f"{label} consent {'given' if granted else 'withdrawn'} and logged.")
-    return redirect("console:customer", public_id=customer.public_id)
+    state = "given" if granted else "withdrawn"
+    text = f"{label} consent was already {state}." if changed is None else f"{label} consent {state} and logged."
+    return side_action_response(
+        request, customer, template=CONSENT_TOOL, feedback=Feedback(slot="consent", text=text), context=context
+    )
 
 
 _CAMPAIGN_RESULT = {
@@ -519,16 +555,15 @@ def campaign_send(request, public_id):
     Marketing's service enforces consent, suppression and the frequency cap, and audits."""
     customer = customer_or_404(public_id)
     campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0, agent_sendable=True)
+    context = {**_campaign_context(), "sent_campaign": campaign.pk}
     try:
         result = campaign_send_to_one(campaign=campaign, customer=customer, actor=request.user)
     except MarketingError as exc:
-        messages.error(request, str(exc))
-    else:
-        level, text = _CAMPAIGN_RESULT.get(result.status, ("info", "Result: {status}"))
-        getattr(messages, level)(
-            request,
-            text.format(
-                name=campaign.name, email=customer.email, first=customer.get_short_name(), status=result.status
-            ),
+        feedback = Feedback(slot="campaign", text=str(exc), level="error")
+        return side_action_response(
+            request, customer, template=CAMPAIGN_PANEL, feedback=feedback, context=context, status=400
         )
-    return redirect("console:customer", public_id=customer.public_id)
+    level, text = _CAMPAIGN_RESULT.get(result.status, ("info", "Result: {status}"))
+    text = text.format(name=campaign.name, email=customer.email, first=customer.get_short_name(), status=result.status)
+    feedback = Feedback(slot="campaign", text=text, level="success" if level == "info" else level)
+    return side_action_response(request, customer, template=CAMPAIGN_PANEL, feedback=feedback, context=context)

@@ -8,6 +8,7 @@ from service_console.permissions import console_required
 from service_console.selectors import article_search
 from service_console.services.knowledge import article_share
 from service_console.views.base import customer_or_404, render_console
+from service_console.views.customer import SHARE_PANEL, Feedback, share_context, side_action_response
 
 
 @console_required
@@ -42,7 +43,15 @@ def article_share_view(request, pk: int | None = None):
     try:
         article_share(article=article, customer=customer, actor=request.user, case=case)
     except ConsoleError as exc:
-        messages.error(request, str(exc))
+        ok, text = False, str(exc)
     else:
-        messages.success(request, f"“{article.title}” emailed to {customer.email}.")
+        ok, text = True, f"“{article.title}” emailed to {customer.email}."
+    if case is None and request.htmx:
+        # From the Customer 360: the message beside the button, emails and timeline refreshed.
+        feedback = Feedback(slot="share", text=text, level="success" if ok else "error")
+        context = {**share_context(), "shared_article": article.pk}
+        return side_action_response(
+            request, customer, template=SHARE_PANEL, feedback=feedback, context=context, status=200 if ok else 400
+        )
+    (messages.success if ok else messages.error)(request, text)
     return redirect(case.get_absolute_url() if case else f"/console/customers/{customer.public_id}/")

@@ -169,3 +169,44 @@ def test_the_emails_panel_stops_polling_once_nothing_is_in_flight(agent_client, 
     OutboundEmail.objects.update(status=OutboundEmail.Status.SENT)
     settled = agent_client.get(f"/console/customers/{shopper.public_id}/emails/").content.decode()
     assert 'hx-trigger="every 5s"' not in settled and "Sent" in settled
+
+
+def test_consent_recorded_from_the_header_answers_there_and_refreshes_the_pills(agent_client, shopper):
+    html = agent_client.post(
+        f"/console/customers/{shopper.public_id}/consent/",
+        {"purpose": "marketing_email", "granted": "0"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    tool = _between(html, 'id="consent-tool"', "</details>")
+    assert "Marketing email consent withdrawn and logged." in _feedback(tool)
+    assert '<input type="radio" name="granted" value="0" checked>' in tool  # the choice stays
+    pills = _between(html, 'id="c360-consents"', "</p>")
+    assert 'hx-swap-oob="true"' in pills and "✕ Marketing email" in pills
+    assert "Consent changed" in _between(html, 'id="timeline-panel"', "</section>")
+
+
+def test_a_campaign_sent_from_the_360_answers_beside_its_button(agent_client, shopper):
+    from marketing.models import Campaign
+
+    approved = Campaign.objects.create(name="Spring edit", subject="New in, {{ first_name }}", agent_sendable=True)
+    html = agent_client.post(
+        f"/console/customers/{shopper.public_id}/campaign/", {"campaign": approved.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    panel = _between(html, 'id="campaign-panel"', "</section>")
+    assert "“Spring edit” is on its way to hana@example.com." in _feedback(panel).replace("&ldquo;", "“")
+    assert re.search(r'id="emails-panel"[^>]*hx-swap-oob="true"', html)  # the queued email shows at once
+
+
+def test_an_article_shared_from_the_360_answers_beside_its_button(agent_client, shopper):
+    from tests.service_console.factories import ArticleFactory
+
+    article = ArticleFactory(title="Returns and refunds", is_public=True)
+    html = agent_client.post(
+        "/console/knowledge/share/",
+        {"article": article.pk, "customer": str(shopper.public_id)},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    panel = _between(html, 'id="share-panel"', "</section>")
+    assert "emailed to hana@example.com" in _feedback(panel)
+    assert f'<option value="{article.pk}" selected>' in panel
+    assert "Article shared" in _between(html, 'id="timeline-panel"', "</section>")
