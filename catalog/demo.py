@@ -1,7 +1,7 @@
 """Demo catalog for `manage.py seed_demo`: categories, products and variants with stock."""
 
 import random
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils.text import slugify
 
@@ -25,6 +25,20 @@ NOUNS = {
     "Bedding": "Linen Duvet Cover",
     "Bags": "Tote Bag",
     "Hats": "Cap",
+}
+# Whole-dollar price ranges per kind of product (USD; ".00" or ".95" endings), so a mug
+# costs what a mug costs and a jacket what a jacket costs.
+PRICE_RANGES = {
+    "T-Shirts": (18, 38),
+    "Hoodies": (48, 85),
+    "Jackets": (95, 220),
+    "Sneakers": (65, 140),
+    "Boots": (120, 240),
+    "Sandals": (28, 70),
+    "Kitchen": (12, 26),
+    "Bedding": (79, 169),
+    "Bags": (22, 55),
+    "Hats": (18, 36),
 }
 SIZES = {"Clothing": ["S", "M", "L", "XL"], "Shoes": ["24", "25", "26", "27", "28"]}
 COLOURS = ["Black", "White", "Navy", "Olive", "Sand"]
@@ -69,7 +83,8 @@ def seed_products(count: int, progress) -> int:
             description=f"{name}: a {noun.lower()} from our {leaf.name.lower()} range. Made to last, easy to care for.",
             size_guide="Fits true to size. Between sizes? Choose the larger one." if top in SIZES else "",
         )
-        base = Decimal(rng.randrange(1500, 15000)) / 100
+        low, high = PRICE_RANGES[leaf_name]
+        base = Decimal(rng.randint(low, high)) - rng.choice([Decimal("0"), Decimal("0.05")])
         sizes = SIZES.get(top, [""])
         colours = rng.sample(COLOURS, k=2 if top != "Home" else 1)
         variants = []
@@ -83,7 +98,11 @@ def seed_products(count: int, progress) -> int:
                         size=size,
                         colour=colour,
                         price=base.quantize(Decimal("0.01")),
-                        compare_at_price=(base * Decimal("1.25")).quantize(Decimal("0.01")) if i % 7 == 0 else None,
+                        compare_at_price=(
+                            (base * Decimal("1.25")).quantize(Decimal("1"), ROUND_CEILING) - Decimal("0.05")
+                            if i % 7 == 0
+                            else None
+                        ),
                         stock=stock,
                         weight_grams=rng.randint(100, 1500),
                     )

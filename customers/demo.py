@@ -96,8 +96,8 @@ def seed_staff_and_shopper() -> list[tuple[str, str, bool]]:
     for email, first, last, groups, is_staff, is_superuser in DEMO_USERS:
         role = groups[0] if groups else ("superuser" if is_superuser else "shopper")
         customer = Customer.objects.filter(email__iexact=email).first()
-        # A guest row (checkout without an account) has no password: it becomes the demo login.
-        claim = customer is not None and customer.is_guest and not customer.has_usable_password()
+        # A guest row (a checkout without an account) is not an account yet: it becomes the login.
+        claim = customer is not None and customer.is_guest
         if customer is not None and not claim:
             result.append((email, role, False))
             continue

@@ -5,6 +5,7 @@ metrics with a chart), flow settings, welcome journey and read-only flow state."
 import csv
 import json
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -39,6 +40,7 @@ from marketing.models import (
 )
 from marketing.segments import RuleSpec, compile_rule, rules_count, segment_count, segment_preview
 from marketing.services import campaigns as campaign_services
+from messaging.models import OutboundEmail
 
 # --- segments --------------------------------------------------------------------------
 
@@ -262,7 +264,9 @@ class CampaignAdmin(SimpleHistoryAdmin):
     form = CampaignForm
     save_on_top = True  # "Save" comes first in the form, so Enter in a field never presses "Send now"
     change_form_template = "admin/marketing/campaign/change_form.html"
-    list_display = ("name", "status", "segment", "progress", "result", "scheduled_at", "agent_sendable")
+    # The result sentence carries the progress too ("Sending: 40 of 79 handled…"), so the list
+    # stays within a laptop screen beside the filters.
+    list_display = ("name", "status", "segment", "result", "scheduled_at")
     list_filter = ("status", "agent_sendable")
     list_select_related = ("segment",)
     search_fields = ("name", "subject")
@@ -364,11 +368,17 @@ class CampaignAdmin(SimpleHistoryAdmin):
                     f"{size:,}",
                     "" if size == 1 else "s",
                 )
+        if status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
+            hint = (
+                "Each button saves your changes first. “Schedule” sends at the time in “Scheduled at”; "
+                "a test goes to you only (marked [TEST], not counted)."
+            )
+        else:
+            hint = "A test goes to you only (marked [TEST], not counted)."
         return format_html(
-            '<div class="campaign-buttons">{}</div><p class="help">Each button saves your changes first. '
-            "“Schedule” sends at the time in “Scheduled at”; a test goes to you only (marked [TEST], not counted)."
-            "{}</p><div>{}</div>",
+            '<div class="campaign-buttons">{}</div><p class="help">{}{}</p><div>{}</div>',
             buttons,
+            hint,
             audience,
             links,
         )
@@ -493,8 +503,18 @@ class CampaignAdmin(SimpleHistoryAdmin):
             ),
         ] + super().get_urls()
 
-    PROGRESS_FIELDS = ("status", "result", "progress", "processed_count", "sent_count", "skipped_cap_count",
-                       "skipped_consent_count", "skipped_suppressed_count", "finished_at")  # fmt: skip
+    PROGRESS_FIELDS = ("tools", "status", "result", "progress", "processed_count", "sent_count", "skipped_cap_count",
+                       "skipped_consent_count", "skipped_suppressed_count", "finished_at", "metrics")  # fmt: skip
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        campaign = Campaign.objects.filter(pk=object_id).only("status", "finished_at").first()
+        # Follow a campaign that sends, or finished moments ago (its mail may still be going out).
+        recent = timezone.now() - timedelta(minutes=10)
+        follow = campaign is not None and (
+            campaign.status == Campaign.Status.SENDING or (campaign.finished_at or recent) > recent
+        )
+        extra_context = {**(extra_context or {}), "follow_progress": follow}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def progress_view(self, request, pk: int):
         """The "Sending" fields as HTML, polled by the campaign page while it sends."""
@@ -513,7 +533,13 @@ class CampaignAdmin(SimpleHistoryAdmin):
                     campaign.finished_at) else "-"  # fmt: skip
             else:
                 fields[name] = str(getattr(campaign, name))
-        return JsonResponse({"status": campaign.status, "fields": fields})
+        # Keep following while the worker is still delivering what was queued (metrics).
+        delivering = OutboundEmail.objects.filter(
+            marketing_message__campaign=campaign,
+            status__in=(OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING),
+        ).exists()
+        return JsonResponse({"status": campaign.status, "following": campaign.status == "sending" or delivering,
+                             "fields": fields})  # fmt: skip
 
     def preview_view(self, request, pk: int):
         from messaging.rendering import email_render

@@ -170,11 +170,11 @@ class Campaign(models.Model):
     # Progress (keyset cursor over the segment: the last customer id handled).
     cursor_customer_id = models.BigIntegerField(default=0)
     audience_size = models.PositiveIntegerField(default=0, help_text="Segment size when sending started.")
-    processed_count = models.PositiveIntegerField(default=0)
-    sent_count = models.PositiveIntegerField(default=0)
-    skipped_consent_count = models.PositiveIntegerField(default=0)
-    skipped_cap_count = models.PositiveIntegerField(default=0)
-    skipped_suppressed_count = models.PositiveIntegerField(default=0)
+    processed_count = models.PositiveIntegerField("customers handled", default=0)
+    sent_count = models.PositiveIntegerField("emails queued for delivery", default=0)
+    skipped_consent_count = models.PositiveIntegerField("skipped: without consent", default=0)
+    skipped_cap_count = models.PositiveIntegerField("skipped: frequency cap", default=0)
+    skipped_suppressed_count = models.PositiveIntegerField("skipped: suppression list", default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -115,7 +115,8 @@ CASES = [
 def seed(stdout=None, disable_progress: bool = False) -> None:
     for data in ARTICLES:
         defaults = {k: v for k, v in data.items() if k != "slug"}
-        Article.objects.update_or_create(slug=data["slug"], defaults=defaults)
+        # get_or_create: an article someone edited in admin keeps their words on the next run.
+        Article.objects.get_or_create(slug=data["slug"], defaults=defaults)
     agent = Customer.objects.filter(email__iexact="agent@example.com").first()
     for email, subject, description, channel, priority in CASES:
         customer = Customer.objects.filter(email__iexact=email).first()
