@@ -10,14 +10,28 @@ VAR_DIR ?= var
 
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install run web test test-embedded lint format bench stop browser clean
+.PHONY: install gettext messages run web test test-embedded lint format bench stop browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+## GNU gettext (msgfmt) for compilemessages: installed when missing and running as root.
+gettext:
+	@if command -v msgfmt >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing GNU gettext for translations..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) ; \
+	else \
+	  echo "Translations need GNU gettext: run 'sudo apt-get install -y gettext' and re-run make."; exit 1; \
+	fi
+
+## Compile locale/*/LC_MESSAGES/*.po into .mo (Django's compilemessages; no settings needed).
+messages: $(STAMP) gettext
+	cd locale && ../$(BIN)/django-admin compilemessages
 
 ## Migrate, load demo data, then run web + Celery worker + beat in the foreground (Ctrl-C stops
 ## those three; `make stop` stops them and the embedded Postgres/Redis). e.g. make run ADDR=127.0.0.1:8103

@@ -17,9 +17,21 @@ unit, `common.money.quantize`):
 6. Merchandise total = merchandise after line discounts − voucher − cart override (≥ 0).
 7. Shipping: standard is free when the merchandise total ≥ FREE_SHIPPING_THRESHOLD, else
    SHIPPING_FLAT_RATE; express is always SHIPPING_EXPRESS_RATE. An empty cart ships free.
-8. Tax = round((merchandise total + shipping) × TAX_RATE), computed once on the sum (not
-   per line) so there is exactly one rounding step for tax.
-9. Total = merchandise total + shipping + tax.
+8. Tax, per rate. Each line carries its product's rate (TAX_RATE, or TAX_RATE_REDUCED for
+   products of the reduced class, e.g. food in Japan: 10 % and 8 %). The voucher and the
+   cart override are shared out over the rates in proportion to each rate's merchandise
+   after line discounts (each share rounded; the largest rate takes the remainder, so the
+   shares add up exactly); shipping belongs to the standard rate. Tax is then rounded once
+   per rate — never per line — as a Japanese qualified invoice (適格請求書) requires:
+   - prices exclusive of tax (PRICES_INCLUDE_TAX false, USD default):
+     tax(rate) = round(amount(rate) × rate), added on top;
+   - prices inclusive of tax (税込, the JPY default): tax(rate) = round(amount(rate) × rate
+     / (1 + rate)), the part of the price that is tax, nothing added.
+   With one rate and exclusive prices this is round((merchandise + shipping) × TAX_RATE).
+9. Total = merchandise total + shipping (+ tax when prices exclude it).
+
+"Round" is half up at the currency's minor unit: with yen (no sen) every amount — discounts,
+each rate's tax, the total — is whole yen, and ¥0.5 rounds up to ¥1.
 
 The function only reads: it never writes, never takes locks and never checks stock.
 Per-customer voucher limits need the order history and are checked when the voucher is
@@ -53,6 +65,25 @@ class LinePrice:
     total: Decimal
     override_id: int | None = None
     added_by_name: str = ""
+    tax_rate: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """One tax rate's part of a cart: the amount it applies to (what the shopper pays at
+    that rate — tax included when prices include it) and the tax, rounded once."""
+
+    rate: Decimal
+    amount: Decimal
+    tax: Decimal
+
+    @property
+    def is_reduced(self) -> bool:
+        return self.rate != settings.TAX_RATE
+
+    @property
+    def percent(self) -> str:
+        return f"{(self.rate * HUNDRED).normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +105,8 @@ class PriceBreakdown:
     total: Decimal
     item_count: int
     free_shipping_remaining: Decimal = field(default=ZERO)
+    tax_lines: tuple[TaxLine, ...] = ()
+    prices_include_tax: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -89,6 +122,8 @@ class PriceBreakdown:
             voucher_message=self.voucher_message,
             shipping_method=self.shipping_method,
             tax_rate=str(self.tax_rate),
+            prices_include_tax=self.prices_include_tax,
+            tax_lines=[{"rate": str(t.rate), "amount": str(t.amount), "tax": str(t.tax)} for t in self.tax_lines],
             item_count=self.item_count,
             lines=[
                 {
@@ -100,6 +135,7 @@ class PriceBreakdown:
                     "subtotal": str(line.subtotal),
                     "discount": str(line.discount),
                     "total": str(line.total),
+                    "tax_rate": str(line.tax_rate),
                 }
                 for line in self.lines
             ],
@@ -128,6 +164,46 @@ def _discount(kind: str, value: Decimal, base: Decimal) -> Decimal:
     if kind in PERCENT_KINDS:
         return min(quantize(base * value / HUNDRED), base)
     return min(quantize(value), base)
+
+
+def product_tax_rate(product) -> Decimal:
+    """The rate a product's price carries: reduced for the reduced tax class (food)."""
+    if getattr(product, "tax_class", "") == "reduced":
+        return settings.TAX_RATE_REDUCED
+    return settings.TAX_RATE
+
+
+def _shares(total: Decimal, weights: dict[Decimal, Decimal]) -> dict[Decimal, Decimal]:
+    """`total` shared out in proportion to `weights`, each share rounded; the largest weight
+    takes the remainder so the shares add up to `total` exactly."""
+    base = sum(weights.values(), ZERO)
+    if total == ZERO or base <= ZERO:
+        return dict.fromkeys(weights, ZERO)
+    largest = max(weights, key=lambda rate: (weights[rate], rate))
+    shares = {rate: quantize(total * weight / base) for rate, weight in weights.items() if rate != largest}
+    shares[largest] = total - sum(shares.values(), ZERO)
+    return shares
+
+
+def tax_lines_compute(
+    *, merchandise: dict[Decimal, Decimal], discount: Decimal, shipping: Decimal, include: bool
+) -> tuple[TaxLine, ...]:
+    """Rules 8: per-rate amounts after the shared-out cart discounts, plus shipping at the
+    standard rate; tax rounded once per rate. Highest rate first (as receipts list them)."""
+    standard = settings.TAX_RATE
+    weights = dict(merchandise)
+    shares = _shares(discount, weights)
+    amounts = {rate: weights[rate] - shares.get(rate, ZERO) for rate in weights}
+    if shipping:
+        amounts[standard] = amounts.get(standard, ZERO) + shipping
+    if not amounts:
+        return ()
+    lines = []
+    for rate in sorted(amounts, reverse=True):
+        amount = amounts[rate]
+        tax = quantize(amount * rate / (1 + rate)) if include else quantize(amount * rate)
+        lines.append(TaxLine(rate=rate, amount=amount, tax=tax))
+    return tuple(lines)
 
 
 def voucher_problem(voucher, *, base: Decimal, now: datetime) -> str:
@@ -185,6 +261,7 @@ def cart_price(cart, *, now: datetime | None = None) -> PriceBreakdown:
                 total=subtotal - discount,
                 override_id=override.pk if override else None,
                 added_by_name=(added_by.first_name or added_by.get_short_name()) if added_by else "",
+                tax_rate=product_tax_rate(variant.product),
             )
         )
 
@@ -218,8 +295,15 @@ def cart_price(cart, *, now: datetime | None = None) -> PriceBreakdown:
     else:
         shipping = ZERO if merchandise_total >= threshold else rates["standard"]
     tax_rate = settings.TAX_RATE
-    tax = quantize((merchandise_total + shipping) * tax_rate)
-    total = merchandise_total + shipping + tax
+    include = settings.PRICES_INCLUDE_TAX
+    by_rate: dict[Decimal, Decimal] = {}
+    for line in lines:
+        by_rate[line.tax_rate] = by_rate.get(line.tax_rate, ZERO) + line.total
+    tax_lines = tax_lines_compute(
+        merchandise=by_rate, discount=voucher_discount + override_discount, shipping=shipping, include=include
+    )
+    tax = sum((t.tax for t in tax_lines), ZERO)
+    total = merchandise_total + shipping + (ZERO if include else tax)
     return PriceBreakdown(
         lines=lines,
         subtotal=subtotal,
@@ -238,4 +322,6 @@ def cart_price(cart, *, now: datetime | None = None) -> PriceBreakdown:
         total=total,
         item_count=sum(line.quantity for line in lines),
         free_shipping_remaining=max(threshold - merchandise_total, ZERO) if lines and method == "standard" else ZERO,
+        tax_lines=tax_lines,
+        prices_include_tax=include,
     )

@@ -7,6 +7,7 @@ import time
 
 import redis
 from django.core.cache import cache
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,13 @@ def cache_set(key: str | None, value, timeout: int) -> None:
 
 
 def generation_key(*parts: object) -> str | None:
-    """A cache key carrying the catalog generation; None when caching is unavailable."""
+    """A cache key carrying the catalog generation and the active language (names, prices and
+    dates are rendered in it); None when caching is unavailable."""
     generation = catalog_generation()
     if generation is None:
         return None
-    return ":".join(["catalog", str(parts[0]), str(generation), *(str(p) for p in parts[1:])])
+    language = translation.get_language() or ""
+    return ":".join(["catalog", str(parts[0]), str(generation), language, *(str(p) for p in parts[1:])])
 
 
 def catalog_cache_invalidate() -> None:

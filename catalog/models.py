@@ -7,6 +7,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.validators import validate_image_file
 
@@ -39,6 +40,11 @@ class Category(models.Model):
 
 
 class Product(models.Model):
+    class TaxClass(models.TextChoices):
+        # Japan: consumption tax 10 %, reduced 8 % for food and drink (settings.TAX_RATE_REDUCED).
+        STANDARD = "standard", _("Standard rate")
+        REDUCED = "reduced", _("Reduced rate (food)")
+
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -46,6 +52,7 @@ class Product(models.Model):
     size_guide = models.TextField(blank=True)
     is_published = models.BooleanField(default=False, db_index=True)
     is_featured = models.BooleanField(default=False)
+    tax_class = models.CharField(_("tax rate"), max_length=10, choices=TaxClass.choices, default=TaxClass.STANDARD)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     seo_title = models.CharField(max_length=200, blank=True)

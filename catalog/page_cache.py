@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from catalog.cache import catalog_generation
@@ -75,6 +76,8 @@ def page_cache_key(kind: str, *parts: object) -> str | None:
     generation = catalog_generation()
     if generation is None:
         return None
+    # The whole page is in the visitor's language (cookie or Accept-Language): part of the key.
+    parts = (*parts, translation.get_language())
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
     return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:{KEY_PREFIX}:{kind}:{generation}:{digest}"
 

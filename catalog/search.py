@@ -16,38 +16,84 @@ from django.db.models.functions import Coalesce, Greatest
 
 from catalog.cache import cache_get, cache_set
 from catalog.models import Product
+from common.japanese import fold, has_japanese, query_alternatives, search_terms
 from common.search import trigram_available, words_corrected
 
 MAX_QUERY_LENGTH = 200
 TRIGRAM_THRESHOLD = 0.5
 SUGGESTION_THRESHOLD = 0.3
 
+# English text goes through Postgres's English configuration (stemming: "jackets" finds
+# "jacket"); Japanese text is split by the analyser in Python (common.japanese) and stored as
+# space-separated folded terms under the 'simple' configuration, same weights.
 _REFRESH_SQL = """
 UPDATE catalog_product AS p SET
   search_vector =
-      setweight(to_tsvector('english', p.name), 'A')
-   || setweight(to_tsvector('english', c.name || ' ' || coalesce(parent.name, '')), 'B')
-   || setweight(to_tsvector('english', p.description), 'C'),
-  search_text = lower(regexp_replace(p.name || ' ' || c.name, '[^[:alnum:][:space:]]+', '', 'g'))
+      setweight(to_tsvector('english', coalesce(nullif(p.name_en, ''), p.name)), 'A')
+   || setweight(to_tsvector('english',
+        coalesce(c.name_en, c.name) || ' ' || coalesce(parent.name_en, parent.name, '')), 'B')
+   || setweight(to_tsvector('english', coalesce(nullif(p.description_en, ''), p.description)), 'C')
+   || setweight(to_tsvector('simple', ja.name_terms), 'A')
+   || setweight(to_tsvector('simple', ja.category_terms), 'B')
+   || setweight(to_tsvector('simple', ja.description_terms), 'C'),
+  search_text = ja.search_text
 FROM catalog_category AS c
-LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id
-WHERE c.id = p.category_id
+LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id,
+unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+  AS ja(id, name_terms, category_terms, description_terms, search_text)
+WHERE c.id = p.category_id AND ja.id = p.id
 """
+
+_TEXTS_SQL = """
+SELECT p.id, p.name, p.name_en, p.name_ja, p.description, p.description_en, p.description_ja,
+       c.name, c.name_en, c.name_ja, parent.name, parent.name_en, parent.name_ja
+FROM catalog_product AS p
+JOIN catalog_category AS c ON c.id = p.category_id
+LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id
+"""
+_BATCH = 2000
+
+
+def _terms(*texts: str | None) -> str:
+    return " ".join(dict.fromkeys(term for text in texts for term in search_terms(text or "")))
+
+
+def _search_text(*texts: str | None) -> str:
+    """Names without punctuation, folded (width, case, kana) for trigram matching."""
+    joined = " ".join(dict.fromkeys(text for text in texts if text))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]+|_", "", fold(joined))).strip()
+
+
+def _refresh(where: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_TEXTS_SQL + where + " ORDER BY p.id", params)
+        rows = cursor.fetchall()
+        for start in range(0, len(rows), _BATCH):
+            columns: list[list] = [[], [], [], [], []]
+            for row in rows[start : start + _BATCH]:
+                pid, name, name_en, name_ja, desc, desc_en, desc_ja = row[:7]
+                cat, cat_en, cat_ja, parent, parent_en, parent_ja = row[7:]
+                name_en = name_en or name
+                cat_en = cat_en or cat
+                columns[0].append(pid)
+                columns[1].append(_terms(name_en, name_ja))
+                columns[2].append(_terms(cat_en, cat_ja, parent_en or parent, parent_ja))
+                columns[3].append(_terms((desc_en or desc or "")[:2000], (desc_ja or "")[:2000]))
+                columns[4].append(_search_text(name_en, name_ja, cat_en, cat_ja))
+            cursor.execute(_REFRESH_SQL, columns)
 
 
 def search_index_refresh(*, product_ids: Iterable[int] | None = None) -> None:
     """Recompute search_vector/search_text for the given products (all when None)."""
-    with connection.cursor() as cursor:
-        if product_ids is None:
-            cursor.execute(_REFRESH_SQL)
-        else:
-            cursor.execute(_REFRESH_SQL + " AND p.id = ANY(%s)", [list(product_ids)])
+    if product_ids is None:
+        _refresh("", [])
+    else:
+        _refresh(" WHERE p.id = ANY(%s)", [list(product_ids)])
 
 
 def search_index_refresh_for_category(*, category_id: int) -> None:
     """After a category rename: its products and its children's products carry its name."""
-    with connection.cursor() as cursor:
-        cursor.execute(_REFRESH_SQL + " AND (c.id = %s OR c.parent_id = %s)", [category_id, category_id])
+    _refresh(" WHERE (c.id = %s OR c.parent_id = %s)", [category_id, category_id])
 
 
 def search_normalize(raw: str) -> str:
@@ -56,7 +102,26 @@ def search_normalize(raw: str) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[^\w\s]+", "", text.lower())
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]+|_", "", fold(text))).strip()
+
+
+def _text_query(text: str) -> SearchQuery:
+    """English words (websearch syntax, English stemming) or, for Japanese, the analyser's
+    word groups under 'simple': every group must match, any term of a group will do, any
+    reading of the query will do (common.japanese.query_alternatives)."""
+    english = SearchQuery(text, config="english", search_type="websearch")
+    alternatives = query_alternatives(text)
+    if not alternatives:
+        return english
+    raw = " | ".join(
+        "(" + " & ".join("(" + " | ".join(_quoted(term) for term in group) + ")" for group in groups) + ")"
+        for groups in alternatives
+    )
+    return english | SearchQuery(raw, config="simple", search_type="raw")
+
+
+def _quoted(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _vocabulary() -> list[str]:
@@ -76,7 +141,7 @@ def _corrected_words(compact: str, cutoff: float = 0.8) -> list[str]:
 
 
 def _product_search_without_trigram(queryset: QuerySet[Product], text: str, compact: str) -> QuerySet[Product]:
-    ts_query = SearchQuery(text, config="english", search_type="websearch")
+    ts_query = _text_query(text)
     match = Q(search_vector=ts_query)
     for word in _corrected_words(compact):
         match |= Q(search_text__contains=word)
@@ -99,10 +164,18 @@ def product_search(*, query: str, queryset: QuerySet[Product] | None = None) -> 
     compact = _compact(text)
     if not trigram_available():
         return _product_search_without_trigram(queryset, text, compact)
-    ts_query = SearchQuery(text, config="english", search_type="websearch")
+    ts_query = _text_query(text)
     match = Q(search_vector=ts_query)
     if compact.strip():
-        match |= Q(search_text__trigram_word_similar=compact)
+        fuzzy = Q(search_text__trigram_word_similar=compact)
+        if has_japanese(text):
+            # Japanese words are short (黒 is one character), so a query's trigrams overlap
+            # with any name sharing its longest word: similarity is the fallback for a
+            # query whose words matched nothing (a typo), not an addition to exact hits.
+            if not queryset.filter(match).exists():
+                match = fuzzy
+        else:
+            match |= fuzzy
     return (
         queryset.filter(match)
         .annotate(

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -92,3 +93,10 @@ class PersonNameFormMixin:
 
     def clean_last_name_reading(self) -> str:
         return self._clean_reading("last_name_reading")
+
+
+class LanguageForm(forms.Form):
+    """The language switcher (storefront footer/header and console)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -66,6 +67,9 @@ class Customer(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Created by a guest checkout or newsletter; no password yet."
     )
     signup_source = models.CharField(max_length=20, choices=Source.choices, default=Source.SIGNUP)
+    # The language of everything sent to them (emails, SMS, the chat bot) and of the site when
+    # they sign in on a new device; blank = never chosen (the shop's LANGUAGE_CODE is used).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     date_joined = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
 
@@ -90,6 +94,11 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = type(self).objects.normalize_email(self.email).strip()
+
+    @property
+    def preferred_language(self) -> str:
+        """The language to write to them in: their choice, else the shop's default."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def full_name(self) -> str:

@@ -173,3 +173,11 @@ def customer_create_by_agent(
         actor=actor, action=AuditAction.CUSTOMER_CREATE, customer=customer, obj=customer, after={"source": "agent"}
     )
     return customer
+
+
+def customer_language_set(*, customer: Customer, language: str) -> Customer:
+    """Remember `language` (a code from settings.LANGUAGES) for the site and their messages."""
+    if customer.language != language:
+        customer.language = language
+        customer.save(update_fields=["language"])
+    return customer

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from customers import account_views, views
+from customers import account_views, language_views, views
 
 app_name = "accounts"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("language/", language_views.language_switch, name="language"),
     # Account pages (storefront issue)
     path("", account_views.profile, name="profile"),
     path("addresses/", account_views.address_list, name="addresses"),

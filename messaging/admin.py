@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 
 from messaging.models import EmailEvent, OutboundEmail, Suppression
@@ -155,6 +156,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             marketing=email.marketing,
             public_id=email.public_id,
             kind=email.kind,
+            language=email.language,
         )
         context = {
             **self.admin_site.each_context(request),
@@ -200,6 +202,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             marketing=marketing,
             public_id=uuid.uuid4(),
             kind="preview",
+            language=translation.get_language(),
         )
         context = {
             **self.admin_site.each_context(request),

@@ -32,6 +32,7 @@ class OutboundEmail(models.Model):
     context = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=255)  # unique: see Meta (no LIKE index needed)
     marketing = models.BooleanField(default=False, help_text="Needs current marketing consent at send time.")
+    language = models.CharField(max_length=8, blank=True, default="", help_text="Rendered in this language.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -11,6 +11,7 @@ from django.core import signing
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 
 CLICK_SALT = "messaging.click"
@@ -129,7 +130,6 @@ def email_context(*, to_email: str, context: dict, marketing: bool, public_id, k
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": site_url(),
         "COMPANY_POSTAL_ADDRESS": getattr(settings, "COMPANY_POSTAL_ADDRESS", ""),
-        "CURRENCY_SYMBOL": getattr(settings, "CURRENCY_SYMBOL", ""),
         "open_pixel_url": open_pixel_url(public_id),
     }
     if marketing:
@@ -138,9 +138,31 @@ def email_context(*, to_email: str, context: dict, marketing: bool, public_id, k
 
 
 def email_render(
-    *, template: str, to_email: str, context: dict, marketing: bool, public_id, kind: str, track: bool = True
+    *,
+    template: str,
+    to_email: str,
+    context: dict,
+    marketing: bool,
+    public_id,
+    kind: str,
+    track: bool = True,
+    language: str = "",
 ) -> RenderedEmail:
-    """Render one message. Raises TemplateDoesNotExist / TemplateSyntaxError for broken templates."""
+    """Render one message in `language` (the row's; default the shop's LANGUAGE_CODE).
+    Raises TemplateDoesNotExist / TemplateSyntaxError for broken templates."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _email_render(
+            template=template,
+            to_email=to_email,
+            context=context,
+            marketing=marketing,
+            public_id=public_id,
+            kind=kind,
+            track=track,
+        )
+
+
+def _email_render(*, template: str, to_email: str, context: dict, marketing: bool, public_id, kind: str, track: bool):
     ctx = email_context(to_email=to_email, context=context, marketing=marketing, public_id=public_id, kind=kind)
     html = get_template(f"emails/{template}.html").render(ctx)
     try:

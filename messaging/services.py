@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, transaction
@@ -27,7 +28,7 @@ from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Lower
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -65,6 +66,14 @@ def _json_context(context: dict) -> dict:
         raise ContextNotSerialisable(str(exc)) from exc
 
 
+def email_language(*, customer=None) -> str:
+    """The language to write to `customer` in: theirs, else the active one, else the shop's."""
+    if customer is not None and getattr(customer, "language", ""):
+        return customer.language
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    return active if active in dict(settings.LANGUAGES) else active.split("-")[0]
+
+
 def email_enqueue(
     *,
     to: str,
@@ -75,9 +84,15 @@ def email_enqueue(
     customer=None,
     marketing: bool = False,
     headers: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> OutboundEmail:
     """Write one outbox row in the caller's transaction; the relay publishes it once the
     transaction has committed (see `outbox_publish_new`).
+
+    It is written in `language`, else the customer's language (Customer.language), else the
+    language active now (a guest's checkout, a visitor's sign-up), else LANGUAGE_CODE. Callers
+    that format money or dates into `context` do it inside `translation.override(...)` of
+    `email_language(...)` so the figures match the text.
 
     Idempotent on `dedupe_key`: a repeat returns the existing row and sends nothing new.
     Marketing mail is checked against consent and suppression again at send time.
@@ -94,6 +109,7 @@ def email_enqueue(
     if customer is None:
         customer = customer_by_email(to)
     email = OutboundEmail(
+        language=language or email_language(customer=customer),
         customer=customer,
         to_email=to,
         kind=kind,
@@ -370,6 +386,7 @@ def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_re
             marketing=email.marketing,
             public_id=email.public_id,
             kind=email.kind,
+            language=email.language,
         )
     except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
         _finish(email, token, status=Status.FAILED, last_error=f"template error: {exc}")

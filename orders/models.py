@@ -41,6 +41,12 @@ class Order(models.Model):
     override_discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     shipping_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # Tax per rate as priced (carts.pricing.TaxLine: rate, amount, tax as strings), printed on
+    # receipts as a qualified invoice (適格請求書) requires; whether prices included it.
+    tax_breakdown = models.JSONField(default=list, blank=True)
+    prices_include_tax = models.BooleanField(default=False)
+    # The language of the checkout: the order's emails are written in it.
+    language = models.CharField(max_length=8, blank=True, default="")
     total = models.DecimalField(max_digits=12, decimal_places=2)
     refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     voucher_code = models.CharField(max_length=40, blank=True)
@@ -102,6 +108,7 @@ class OrderLine(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
 
     class Meta:
         ordering = ["id"]

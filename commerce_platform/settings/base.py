@@ -1,11 +1,11 @@
 """Settings shared by every environment. Everything secret or host-specific comes
 from the environment (12-factor); see README.md for the variables."""
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from babel.numbers import get_currency_precision
 
 from commerce_platform import devservices
 
@@ -27,11 +27,19 @@ COMPANY_POSTAL_ADDRESS = env(
     "COMPANY_POSTAL_ADDRESS", default="Unified Commerce Ltd, 1-2-3 Shibuya, Tokyo 150-0002, Japan"
 )
 
-# Money: one currency per deployment.
-CURRENCY = env("CURRENCY", default="USD")
-CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "$")  # not env(): a leading "$" means interpolation there
-CURRENCY_DECIMAL_PLACES = env.int("CURRENCY_DECIMAL_PLACES", default=2)
+# Money: one currency per deployment. Its minor unit comes from CLDR (Babel): 2 for USD/EUR,
+# 0 for JPY (no sen); amounts are formatted per the visitor's language by common.money.
+CURRENCY = env("CURRENCY", default="USD").upper()
+CURRENCY_DECIMAL_PLACES = env.int("CURRENCY_DECIMAL_PLACES", default=get_currency_precision(CURRENCY))
+_YEN = CURRENCY == "JPY"
+# Tax: TAX_RATE is the standard rate, TAX_RATE_REDUCED the reduced one a product may carry
+# (Japan: 10 % and 8 % for food). Prices include tax (税込) by default for JPY: the tax shown
+# is the part of the price that is tax, per rate (carts.pricing).
 TAX_RATE = Decimal(env("TAX_RATE", default="0.10"))
+TAX_RATE_REDUCED = Decimal(env("TAX_RATE_REDUCED", default="0.08"))
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=_YEN)
+# Qualified invoice (適格請求書) registration number printed on receipts, e.g. T1234567890123.
+INVOICE_REGISTRATION_NUMBER = env("INVOICE_REGISTRATION_NUMBER", default="")
 
 # The shop's own country: addresses there are printed without a country line, and phone
 # numbers typed without a country code are read as that country's (customers.addresses,
@@ -42,6 +50,7 @@ PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin: translated catalog fields side by side
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "customers.middleware.CustomerLocaleMiddleware",  # cookie, else the customer's language, else Accept-Language
     "catalog.attribution.AttributionMiddleware",  # utm_*/ref -> session (catalog)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -164,9 +174,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
-LANGUAGE_CODE = "en-us"
+# Languages: English and Japanese. The visitor's choice (language switcher, /i18n/language/)
+# is kept in the language cookie and on the customer (Customer.language), which emails,
+# SMS and the chat bot use. README "Languages and currency".
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
+# Catalog content in both languages (django-modeltranslation): name_en/name_ja columns.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "ja")}
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -355,6 +375,6 @@ ANYMAIL = {name[len("ANYMAIL_") :]: value for name, value in os.environ.items() 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- Carts and checkout (carts.pricing): shipping rates and the free-shipping threshold
-SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="5.00"))
-SHIPPING_EXPRESS_RATE = Decimal(env("SHIPPING_EXPRESS_RATE", default="15.00"))
-FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="50.00"))
+SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="550" if _YEN else "5.00"))
+SHIPPING_EXPRESS_RATE = Decimal(env("SHIPPING_EXPRESS_RATE", default="1100" if _YEN else "15.00"))
+FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="5000" if _YEN else "50.00"))

@@ -1,6 +1,11 @@
 """Order events (the order's own timeline) and order emails written to the outbox."""
 
 from common.events import event_record
+from decimal import Decimal
+
+from django.utils import translation
+
+from common.money import format_money
 from orders.models import Order, OrderEvent
 from orders.services.links import _email_context
 
@@ -26,11 +31,17 @@ def _event(order: Order, kind: str, *, actor, message: str = "", data: dict | No
 
 def _notify(order: Order, template: str, *, dedupe_suffix: str = "", extra: dict | None = None, lines=None) -> None:
     """Write the order email to the outbox inside the current transaction (sent after commit)."""
-    from messaging.services import email_enqueue
+    from messaging.services import email_enqueue, email_language
 
-    context = _email_context(order, lines)
-    context.update(extra or {})
+    # The order's emails speak the language of its checkout (an agent's order: the customer's).
+    language = order.language or email_language(customer=order.customer)
+    with translation.override(language):
+        context = _email_context(order, lines)
+        context.update(
+            {key: format_money(value) if isinstance(value, Decimal) else value for key, value in (extra or {}).items()}
+        )
     email_enqueue(
+        language=language,
         to=order.email,
         kind=template,
         template=template,

@@ -221,7 +221,7 @@ def _record_cancelled(*, order: Order, payment: Payment | None, refunded: Decima
     _notify(
         order,
         "order_cancelled",
-        extra={"reason": reason.strip(), "refunded": format_money(refunded), "has_refund": refunded > 0},
+        extra={"reason": reason.strip(), "refunded": refunded, "has_refund": refunded > 0},
     )
     _audit(order, AuditAction.ORDER_CANCELLED, actor, before, reason=reason.strip())
     return order
@@ -299,7 +299,7 @@ def _record_refund(*, order: Order, payment: Payment, amount: Decimal, reference
         order,
         "order_refunded",
         dedupe_suffix=f":{event.pk}",
-        extra={"refund_amount": format_money(amount), "full_refund": full, "reason": reason.strip()},
+        extra={"refund_amount": amount, "full_refund": full, "reason": reason.strip()},
     )
     _audit(order, AuditAction.ORDER_REFUNDED, actor, before, reason=reason.strip())
     return order

@@ -6,7 +6,7 @@ import json
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carts.exceptions import CartClosed, CartConflict, OutOfStock, VoucherInvalid, VoucherProblem
 from carts.locks import cart_state_for_update
@@ -20,7 +20,7 @@ from catalog.services import stock_decrement
 from common.models import EventName
 from common.sql import insert_sql, mark_saved
 from customers.phones import phone_normalize
-from customers.services import customer_get_or_create_guest
+from customers.services import customer_get_or_create_guest, customer_language_set
 from orders.exceptions import (
     CheckoutInProgress,
     EmptyCart,
@@ -231,6 +231,18 @@ def _open_snapshot(cart_id: int, expected_version: int | None) -> Cart:
     return snapshot
 
 
+def _order_language(*, customer, placed_by) -> str:
+    """The checkout's language (the shopper's page); an agent's order: the customer's own.
+    A guest's record takes the checkout's language, so later messages follow it too."""
+    if placed_by is not None:
+        return customer.preferred_language
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    language = language if language in dict(settings.LANGUAGES) else language.split("-")[0]
+    if customer.is_guest and customer.language != language:
+        customer_language_set(customer=customer, language=language)
+    return language
+
+
 def _order_create_locked(
     *,
     snapshot: Cart,
@@ -300,6 +312,9 @@ def _order_create_locked(
         override_discount=breakdown.override_discount + breakdown.line_discount_total,
         shipping_total=breakdown.shipping,
         tax_total=breakdown.tax,
+        tax_breakdown=[{"rate": str(t.rate), "amount": str(t.amount), "tax": str(t.tax)} for t in breakdown.tax_lines],
+        prices_include_tax=breakdown.prices_include_tax,
+        language=_order_language(customer=customer, placed_by=placed_by),
         total=breakdown.total,
         voucher_code=breakdown.voucher_code,
         shipping_address=address,
@@ -332,6 +347,7 @@ def _order_create_locked(
             subtotal=line.subtotal,
             discount=line.discount,
             total=line.total,
+            tax_rate=line.tax_rate,
         )
         for line in breakdown.lines
     ]
