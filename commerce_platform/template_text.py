@@ -46,7 +46,9 @@ def _blanked(source: str) -> str:
         if token.token_type == TokenType.TEXT and depth == 0:
             out.append(raw)
         else:
-            out.append(_BLANK.sub("\x00", raw))
+            # A space first, so `<tr{% if x %} class="y"{% endif %}>` still parses as a tag.
+            blank = _BLANK.sub("\x00", raw)
+            out.append(" " + blank[1:] if blank and blank[0] != "\n" else blank)
     return "".join(out)
 
 

@@ -37,7 +37,7 @@ def _tokenizer():
     # A tokenizer is not thread-safe; one per thread (the dictionary itself is shared).
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _dictionary().create()
+        tokenizer = _dictionary().tokenizer()
         _local.tokenizer = tokenizer
     return tokenizer
 

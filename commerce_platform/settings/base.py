@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything secret or host-specific comes
 from the environment (12-factor); see README.md for the variables."""
 
+import os
 from decimal import Decimal
 from pathlib import Path
 

@@ -1,10 +1,10 @@
 """Order events (the order's own timeline) and order emails written to the outbox."""
 
-from common.events import event_record
 from decimal import Decimal
 
 from django.utils import translation
 
+from common.events import event_record
 from common.money import format_money
 from orders.models import Order, OrderEvent
 from orders.services.links import _email_context

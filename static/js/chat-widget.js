@@ -8,6 +8,9 @@
    All text is inserted with textContent: nothing from a message is ever parsed as HTML. */
 (function () {
   "use strict";
+  // Django's JavaScript catalog (/jsi18n/, loaded before this file) translates; English otherwise.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
   var root = document.getElementById("chat");
   if (!root || !window.fetch || !window.JSON) return;
   root.hidden = false;
@@ -71,9 +74,9 @@
 
   // --- rendering ---------------------------------------------------------------------
   function who(m) {
-    if (m.sender === "customer") return "You";
-    if (m.sender === "agent") return m.author || "Agent";
-    if (m.sender === "bot") return "Shop assistant";
+    if (m.sender === "customer") return gettext("You");
+    if (m.sender === "agent") return m.author || gettext("Agent");
+    if (m.sender === "bot") return gettext("Shop assistant");
     return "";
   }
   function card(m) {
@@ -88,7 +91,7 @@
       if (p.options) box.appendChild(el("p", "small muted", p.options));
       if (p.price) box.appendChild(el("p", null, p.price));
       box.appendChild(el("p", "small", m.body));
-      var cartLink = link("/cart/", "View your cart"); cartLink.className = "btn small";
+      var cartLink = link("/cart/", gettext("View your cart")); cartLink.className = "btn small";
       box.appendChild(cartLink);
     } else if (m.kind === "orders") {
       box.appendChild(el("p", null, m.body));
@@ -96,7 +99,7 @@
         var row = el("div", "chat-order");
         row.appendChild(el("strong")).appendChild(link(o.url, o.number));
         row.appendChild(el("span", "pill", o.status));
-        if (o.tracking) row.appendChild(el("p", "small", (o.carrier || "Carrier") + " · tracking " + o.tracking));
+        if (o.tracking) row.appendChild(el("p", "small", interpolate(gettext("%s · tracking %s"), [o.carrier || gettext("Carrier"), o.tracking])));
         box.appendChild(row);
       });
     }
@@ -106,7 +109,7 @@
     var p = m.payload || {};
     var wrap = el("div", "chat-actions");
     if (m.kind === "feedback") {
-      [["Yes, thanks", true], ["No", false]].forEach(function (pair) {
+      [[gettext("Yes, thanks"), true], [gettext("No"), false]].forEach(function (pair) {
         var b = el("button", "btn small secondary", pair[0]); b.type = "button";
         b.addEventListener("click", function () { feedback(pair[1]); wrap.remove(); });
         wrap.appendChild(b);
@@ -159,14 +162,14 @@
   function receipts() {
     Object.keys(shown).forEach(function (id) {
       var r = shown[id].querySelector(".chat-receipt");
-      if (r) r.textContent = state.agent_read_id >= +id ? "Seen" : "";
+      if (r) r.textContent = state.agent_read_id >= +id ? gettext("Seen") : "";
     });
   }
   function applyState(s) {
     var before = state.status;
     state.status = s.status; state.agent = s.agent || ""; state.agent_read_id = s.agent_read_id || 0;
-    var text = { bot: "Shop assistant · a person is one tap away", waiting: "Waiting for the next available person…",
-      active: (state.agent || "An agent") + " from customer care", closed: "This chat has ended" }[s.status] || "";
+    var text = { bot: gettext("Shop assistant · a person is one tap away"), waiting: gettext("Waiting for the next available person…"),
+      active: interpolate(gettext("%s from customer care"), [state.agent || gettext("An agent")]), closed: gettext("This chat has ended") }[s.status] || "";
     setStatus(text);
     root.querySelector("[data-act=handover]").hidden = s.status !== "bot";
     root.querySelector("[data-act=end]").hidden = s.status === "closed";
@@ -251,7 +254,7 @@
   }
   function startPolling() {
     if (pollTimer) return;
-    setStatus("Reconnecting… messages still arrive");
+    setStatus(gettext("Reconnecting… messages still arrive"));
     poll(); pollTimer = setInterval(poll, 3000);
   }
   function stopPolling() { clearInterval(pollTimer); pollTimer = null; }
@@ -259,11 +262,11 @@
     Object.keys(pending).forEach(function (cid) { wsSend({ type: "send", body: pending[cid].body, client_id: cid }); });
   }
   function onError(d) {
-    showError(d.message || "Something went wrong.");
+    showError(d.message || gettext("Something went wrong."));
     if (d.code === "rate_limited" || d.code === "invalid" || d.code === "too_long") {
       Object.keys(pending).forEach(function (cid) {
         var p = pending[cid]; p.li.classList.add("chat-failed");
-        p.li.querySelector(".chat-receipt").textContent = "Not sent";
+        p.li.querySelector(".chat-receipt").textContent = gettext("Not sent");
         delete pending[cid];
         if (!input.value) input.value = p.body;
       });
@@ -274,13 +277,13 @@
   function send(text) {
     text = (text || "").trim();
     if (!text || !conv) return;
-    if (text.length > 2000) { showError("Messages can be 2,000 characters at most."); return; }
+    if (text.length > 2000) { showError(gettext("Messages can be 2,000 characters at most.")); return; }
     showError("");
     var cid = uid();
     var li = el("li", "chat-msg from-customer kind-text chat-pending");
-    li.appendChild(el("span", "chat-who", "You"));
+    li.appendChild(el("span", "chat-who", gettext("You")));
     li.appendChild(el("p", "chat-text", text));
-    li.appendChild(el("span", "chat-receipt small muted", "Sending…"));
+    li.appendChild(el("span", "chat-receipt small muted", gettext("Sending…")));
     log.appendChild(li); log.scrollTop = log.scrollHeight;
     pending[cid] = { li: li, body: text };
     if (!wsSend({ type: "send", body: text, client_id: cid })) {
@@ -309,13 +312,13 @@
   }
   var launcherLabel = launcher.querySelector(".chat-launcher-label");
   function open() {
-    panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); launcherLabel.textContent = "Hide chat";
+    panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); launcherLabel.textContent = gettext("Hide chat");
     unread = 0; unreadEl.hidden = true;
     if (!conv) start(); else markRead();
     setTimeout(function () { input.focus(); }, 0);
   }
   function close() {
-    panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); launcherLabel.textContent = "Chat with us";
+    panel.hidden = true; launcher.setAttribute("aria-expanded", "false"); launcherLabel.textContent = gettext("Chat with us");
     launcher.focus();
   }
   function begin(data) {
@@ -326,10 +329,10 @@
     syncTimer = setInterval(function () { wsSend({ type: "sync", last_id: lastId }); }, 25000);
   }
   function start() {
-    setStatus("Starting a chat…");
+    setStatus(gettext("Starting a chat…"));
     post(BASE + "start/", {}).then(function (r) { if (!r.ok) throw r; return r.json(); }).then(function (d) {
       log.textContent = ""; shown = {}; lastId = 0; readSent = 0; begin(d);
-    }).catch(function () { setStatus(""); showError("The chat could not start. Check your connection and try again."); });
+    }).catch(function () { setStatus(""); showError(gettext("The chat could not start. Check your connection and try again.")); });
   }
 
   launcher.addEventListener("click", function () { if (panel.hidden) open(); else close(); });
@@ -359,9 +362,9 @@
     var note = transcriptForm.querySelector(".chat-transcript-note");
     post(BASE + conv + "/transcript/", { email: emailInput ? emailInput.value : "" }).then(function (r) {
       return r.json().then(function (d) {
-        note.textContent = r.ok ? "Transcript sent to " + d.to + "." : (d.error && d.error.message) || "Could not send it.";
+        note.textContent = r.ok ? interpolate(gettext("Transcript sent to %s."), [d.to]) : (d.error && d.error.message) || gettext("Could not send it.");
       });
-    }).catch(function () { note.textContent = "Could not send it. Try again."; });
+    }).catch(function () { note.textContent = gettext("Could not send it. Try again."); });
   });
   document.addEventListener("visibilitychange", markRead);
 

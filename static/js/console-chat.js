@@ -7,6 +7,9 @@
    ids it already has. Text is always inserted with textContent. */
 (function () {
   "use strict";
+  // Django's JavaScript catalog (/jsi18n/, loaded before this file) translates; English otherwise.
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
   var live = document.getElementById("console-live");
   if (!live || !window.WebSocket || !window.JSON) return;
   var notice = document.getElementById("console-live-notice");
@@ -52,7 +55,7 @@
 
   // --- the open chat ---------------------------------------------------------------------
   function who(m) {
-    return { customer: "Shopper", bot: "Bot", agent: m.author || "Agent", system: "" }[m.sender] || "";
+    return { customer: gettext("Shopper"), bot: gettext("Bot"), agent: m.author || gettext("Agent"), system: "" }[m.sender] || "";
   }
   function body(m) {
     var p = m.payload || {};
@@ -81,7 +84,7 @@
   function receipts() {
     Object.keys(shown).forEach(function (id) {
       var r = shown[id].querySelector(".chat-receipt");
-      if (r) r.textContent = customerRead >= +id ? "Seen" : "";
+      if (r) r.textContent = customerRead >= +id ? gettext("Seen") : "";
     });
   }
   function add(m) {
@@ -90,7 +93,7 @@
     li.setAttribute("data-id", m.id);
     if (m.sender !== "system") li.appendChild(el("span", "chat-who", who(m)));
     li.appendChild(body(m));
-    if (m.kind === "feedback") li.lastChild.textContent = "Bot asked: " + m.body;
+    if (m.kind === "feedback") li.lastChild.textContent = interpolate(gettext("Bot asked: %s"), [m.body]);
     if (m.sender === "agent") li.appendChild(el("span", "chat-receipt small muted", ""));
     var p = m.client_id && pending[m.client_id];
     if (p) { p.replaceWith(li); delete pending[m.client_id]; }
@@ -127,12 +130,12 @@
       var text = input.value.trim(); if (!text) return;
       var cid = uid();
       var li = el("li", "chat-msg from-agent kind-text chat-pending");
-      li.appendChild(el("span", "chat-who", "You")); li.appendChild(el("p", "chat-text", text));
-      li.appendChild(el("span", "chat-receipt small muted", "Sending…"));
+      li.appendChild(el("span", "chat-who", gettext("You"))); li.appendChild(el("p", "chat-text", text));
+      li.appendChild(el("span", "chat-receipt small muted", gettext("Sending…")));
       log.appendChild(li); log.scrollTop = log.scrollHeight;
       pending[cid] = li; li._body = text;
       input.value = ""; typing(false); showError("");
-      if (!send({ type: "send", conversation: conv, body: text, client_id: cid })) showError("Reconnecting… your reply is sent as soon as the connection is back.");
+      if (!send({ type: "send", conversation: conv, body: text, client_id: cid })) showError(gettext("Reconnecting… your reply is sent as soon as the connection is back."));
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
@@ -167,14 +170,14 @@
       } else if (d.type === "read" && d.conversation === conv && d.who === "customer") { customerRead = d.last_id; receipts(); }
       else if (d.type === "queue") queueChanged();
       else if (d.type === "offer") { queueChanged(); if (d.conversation !== conv) toast("A chat is waiting for you — open Chats to accept it.", "/console/chats/"); }
-      else if (d.type === "case") toast("New case " + d.case + " assigned to you.", d.url);
+      else if (d.type === "case") toast(interpolate(gettext("New case %s assigned to you."), [d.case]), d.url);
       else if (d.type === "error") showError(d.message);
     };
     ws.onclose = function (ev) { ws = null; open = false; if (ev.code !== 4403) retry(); };
   }
   function retry() {
     attempts += 1;
-    if (chat && attempts > 1) showError("Reconnecting to live chat…");
+    if (chat && attempts > 1) showError(gettext("Reconnecting to live chat…"));
     setTimeout(connect, Math.min(30000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random() / 2));
   }
   setInterval(function () { send({ type: "ping" }); if (conv) send({ type: "sync", conversation: conv, last_id: lastId }); }, 30000);

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0002_lean_outbox_indexes'),
+        ('messaging', '0004_outbox_unpublished_idx'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ def english_from_original(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_storefront'),
+        ('catalog', '0003_stock_reservation'),
     ]
 
     operations = [
