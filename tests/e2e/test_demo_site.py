@@ -210,6 +210,23 @@ def fill_address(scope, values: dict) -> None:
 # --- every page at both widths -------------------------------------------------------------
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+# Buttons cut off by a box that hides its overflow (the page may fit while a card clips them).
+CLIPPED = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("button, a.btn, input[type=submit], select")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") continue;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === "hidden" || o === "clip") {
+        const box = p.getBoundingClientRect();
+        if (r.right > box.right + 3 || r.left < box.left - 3) out.push((el.innerText || el.value || el.name).trim());
+        break;
+      }
+    }
+  }
+  return out;
+}"""
 
 
 def _slug(text: str) -> str:
@@ -394,6 +411,9 @@ def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
                     broken.append((who, path, status))
                 if not page.evaluate(FITS):
                     too_wide.append((who, path, width, page.evaluate("document.documentElement.scrollWidth")))
+                clipped = page.evaluate(CLIPPED)
+                if clipped:
+                    too_wide.append((who, path, width, "clipped", clipped[:3]))
                 screenshot(page, f"layout-{who}-{name}-{width}")
             page.context.close()
     print("\n".join(f"too wide: {row}" for row in too_wide))
