@@ -88,7 +88,8 @@ class Run:
         self.log = var_dir / f"run-{time.monotonic_ns()}.log"
         self._out = open(self.log, "w")  # noqa: SIM115 - closed in wait()
         self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_all", "--addr", f"127.0.0.1:{port}"],
+            [sys.executable, "manage.py", "run_all", "--addr", f"127.0.0.1:{port}",
+             "--smtp-addr", f"127.0.0.1:{_free_port()}"],
             cwd=ROOT, env=_env(var_dir), stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 
@@ -152,11 +153,11 @@ def test_ctrl_c_says_what_keeps_running_and_make_stop_leaves_nothing(var_dir):
         assert statuses[-1] == "ok" and "down" not in statuses, statuses
         assert '"level": "ERROR"' not in first.output()
         children = first.pids()
-        assert set(children) == {"run_all", "web", "worker", "beat"}
+        assert set(children) == {"run_all", "web", "worker", "beat", "inbound-smtp"}
         os.killpg(first.proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
         assert first.wait() == 0
         banner = first.output()
-        assert "Stopped the web server, Celery worker and beat." in banner
+        assert "Stopped the web server, the Celery worker, beat and the inbound SMTP listener." in banner
         assert f"Still running: the embedded Postgres (data in {var_dir / 'postgres'}) and Redis" in banner
         assert "Stop them with `make stop`" in banner
         assert [name for name, pid in children.items() if _alive(pid)] == []
@@ -179,7 +180,7 @@ def test_ctrl_c_says_what_keeps_running_and_make_stop_leaves_nothing(var_dir):
         )  # fmt: skip
         assert stop.returncode == 0, stop.stderr
         assert stop.stdout.splitlines() == [  # (the Makefile's `|| true` hides a failure's exit status)
-            "web, worker, beat: stopped (beat, run_all, web, worker)",
+            "web, worker, beat: stopped (beat, inbound-smtp, run_all, web, worker)",
             "redis: stopped",
             "postgres: stopped",
         ], stop.stderr

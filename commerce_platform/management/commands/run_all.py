@@ -131,7 +131,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{', '.join(dead)} exited; stopping the rest")
         except StopRequested as stop:
             reason = "ctrl-c" if stop.signum == signal.SIGINT else "term"
-            self.stdout.write("\nStopping the web server, worker and beat…")
+            self.stdout.write("\nStopping the processes this run started…")
         finally:
             # A second Ctrl-C must not cut the clean-up short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             worker_starting_clear()
             runstate.forget(settings.VAR_DIR)
         if reason == "ctrl-c":
-            self.stdout.write(self._still_running())
+            self.stdout.write(self._still_running(list(procs)))
 
     def _stop(self, procs: dict[str, subprocess.Popen]) -> None:
         for proc in procs.values():
@@ -156,15 +156,19 @@ class Command(BaseCommand):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def _still_running(self) -> str:
-        """What Ctrl-C leaves running (the embedded services) and how to stop it."""
+    LABELS = {"web": "the web server", "worker": "the Celery worker", "beat": "beat",
+              "inbound-smtp": "the inbound SMTP listener"}  # fmt: skip
+
+    def _still_running(self, stopped: list[str]) -> str:
+        """What Ctrl-C stopped, what it leaves running (the embedded services), how to stop it."""
         var = settings.VAR_DIR
         embedded = []
         if not os.environ.get("DATABASE_URL"):
             embedded.append(f"Postgres (data in {var / 'postgres'})")
         if not os.environ.get("REDIS_URL"):
             embedded.append(f"Redis (data in {var / 'redis'})")
-        done = "Stopped the web server, Celery worker and beat."
+        names = [self.LABELS.get(name, name) for name in stopped]
+        done = f"Stopped {', '.join(names[:-1])} and {names[-1]}." if len(names) > 1 else f"Stopped {names[0]}."
         if not embedded:
             return self.style.SUCCESS(done + " Nothing else was started by `make run`.\n")
         return self.style.SUCCESS(
