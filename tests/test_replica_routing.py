@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
-from marketing.models import Campaign, Segment, SegmentRule
+from marketing.models import Campaign, CampaignBlock, Segment, SegmentRule
 from marketing.segments import RuleSpec, rules_count, segment_count
 from marketing.services.campaigns import campaign_send_start
 from orders.models import Order
@@ -81,6 +81,7 @@ def test_reports_read_the_replica_when_it_is_switched_on(settings, two_databases
 def test_audience_is_counted_on_the_replica_while_the_campaign_is_written_on_the_primary(settings, two_databases):
     settings.REPORTING_READS_FROM_REPLICA = True
     campaign = Campaign.objects.create(name="Spring", subject="New in", segment=two_databases)
+    CampaignBlock.objects.create(campaign=campaign, kind=CampaignBlock.Kind.TEXT, text="Hello")
     campaign = campaign_send_start(campaign=campaign)
     assert campaign.audience_size == 1
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENDING
