@@ -83,15 +83,21 @@ SELECT row_to_json(c),
      LEFT JOIN {customer} a ON a.id = l.added_by_id
     WHERE l.cart_id = c.id),
   (SELECT json_agg(row_to_json(o) ORDER BY o.created_at, o.id)
-     FROM {override} o WHERE o.cart_id = c.id AND o.status = %s)
+     FROM {override} o WHERE o.cart_id = c.id AND o.status = %s),
+  (SELECT json_build_object('id', g.id, 'email', g.email, 'first_name', g.first_name,
+                            'last_name', g.last_name, 'public_id', g.public_id)
+     FROM {customer} g WHERE c.customer_id IS NULL AND lower(g.email) = lower(%s))
 FROM {cart} c WHERE c.id = %s
 """
 
 
-def cart_for_checkout(cart_id: int) -> Cart | None:
+def cart_for_checkout(cart_id: int, *, guest_email: str = "") -> Cart | None:
     """The cart with everything `cart_price` reads — lines with variant and product name,
     applied overrides, voucher, customer — in ONE query (order placement's hot path; the
-    same objects `carts_for_pricing` gives, with unread columns deferred). None if missing."""
+    same objects `carts_for_pricing` gives, with unread columns deferred). None if missing.
+
+    For a cart without a customer, `cart.guest_customer` is the customer whose email equals
+    `guest_email` case-insensitively (the lower(email) index), or None."""
     tables = {
         "cart": Cart,
         "line": CartLine,
@@ -103,14 +109,15 @@ def cart_for_checkout(cart_id: int) -> Cart | None:
     }
     sql = _CHECKOUT_SNAPSHOT_SQL.format(**{k: connection.ops.quote_name(m._meta.db_table) for k, m in tables.items()})
     with connection.cursor() as cursor:
-        cursor.execute(sql, [CartOverride.Status.APPLIED, cart_id])
+        cursor.execute(sql, [CartOverride.Status.APPLIED, guest_email, cart_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    cart_data, voucher_data, customer_data, lines_data, overrides_data = row
+    cart_data, voucher_data, customer_data, lines_data, overrides_data, guest_data = row
     cart = instance_from_json(Cart, cart_data)
     cart.voucher = instance_from_json(Voucher, voucher_data)
     cart.customer = instance_from_json(Customer, customer_data)
+    cart.guest_customer = instance_from_json(Customer, guest_data)
     lines = []
     for item in lines_data or []:
         variant = instance_from_json(Variant, item["variant"])

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -194,11 +194,14 @@ def cart_mark_converted(*, cart_id: int, version: int, shipping_method: str | No
     """Called by order placement inside its transaction with the cart locked at `version`:
     one UPDATE marks it converted (and records the shipping method chosen at checkout).
     Its stock holds were released by the stock decrement. Returns the new version."""
-    fields = {"status": Cart.Status.CONVERTED, "converted_at": timezone.now(), "version": version + 1}
-    if shipping_method is not None:
-        fields["shipping_method"] = shipping_method
-    fields["updated_at"] = fields["converted_at"]
-    Cart.objects.filter(pk=cart_id).update(**fields)
+    now = timezone.now()
+    table = connection.ops.quote_name(Cart._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, converted_at = %s, updated_at = %s, version = %s, "  # noqa: S608 - table name from the model
+            "shipping_method = COALESCE(%s, shipping_method) WHERE id = %s",
+            [Cart.Status.CONVERTED, now, now, version + 1, shipping_method, cart_id],
+        )
     return version + 1
 
 

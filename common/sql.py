@@ -6,7 +6,15 @@ to the database in one statement (common table expressions) without hand-copied 
 Use only where a measured hot path needs it; everywhere else the ORM is clearer.
 """
 
-from django.db import connection, models
+import functools
+
+from django.db import connection, connections, models
+
+
+@functools.cache
+def _insert_fields(model: type[models.Model]) -> tuple[tuple[models.Field, str], ...]:
+    quote = connection.ops.quote_name
+    return tuple((field, quote(field.column)) for field in model._meta.concrete_fields if not field.generated)
 
 
 def insert_parts(obj: models.Model, *, expressions: dict[str, str] | None = None) -> tuple[str, str, str, list]:
@@ -16,18 +24,18 @@ def insert_parts(obj: models.Model, *, expressions: dict[str, str] | None = None
     an SQL expression used instead of a parameter (e.g. `{"order_id": "(SELECT id FROM o)"}`
     to point at a row inserted earlier in the same statement)."""
     expressions = expressions or {}
-    quote = connection.ops.quote_name
+    db = connections[connection.alias]  # the wrapper itself: no per-value proxy lookups
     columns, placeholders, params = [], [], []
-    for field in obj._meta.concrete_fields:
-        if field.generated or (field.primary_key and getattr(obj, field.attname) is None):
+    for field, quoted in _insert_fields(type(obj)):
+        if field.primary_key and getattr(obj, field.attname) is None:
             continue
-        columns.append(quote(field.column))
+        columns.append(quoted)
         if field.column in expressions:
             placeholders.append(expressions[field.column])
             continue
         placeholders.append("%s")
-        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
-    return quote(obj._meta.db_table), ", ".join(columns), f"({', '.join(placeholders)})", params
+        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
+    return db.ops.quote_name(obj._meta.db_table), ", ".join(columns), f"({', '.join(placeholders)})", params
 
 
 def insert_sql(objs: list[models.Model], *, expressions: dict[str, str] | None = None) -> tuple[str, list]:

@@ -183,12 +183,12 @@ def order_place(
                 earlier = _claim(key, request_hash)
                 if earlier is not None:
                     return earlier
-            snapshot = _open_snapshot(cart.pk, expected_version)
+            snapshot = _open_snapshot(cart.pk, expected_version, guest_email=email)
             snapshot.shipping_method = shipping_method  # priced as chosen; stored at conversion
             breakdown = cart_price(snapshot)
             if breakdown.is_empty:
                 raise EmptyCart()
-            customer = snapshot.customer or customer_get_or_create_guest(email=email)
+            customer = snapshot.customer or snapshot.guest_customer or customer_get_or_create_guest(email=email)
             if snapshot.voucher_id and breakdown.voucher_code:
                 voucher_check(
                     voucher=snapshot.voucher,
@@ -220,8 +220,8 @@ def order_place(
     return order
 
 
-def _open_snapshot(cart_id: int, expected_version: int | None) -> Cart:
-    snapshot = cart_for_checkout(cart_id)
+def _open_snapshot(cart_id: int, expected_version: int | None, guest_email: str = "") -> Cart:
+    snapshot = cart_for_checkout(cart_id, guest_email=guest_email)
     if snapshot is None:
         raise CartClosed("missing")
     if snapshot.status != Cart.Status.OPEN:
