@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from carts.exceptions import (
@@ -378,10 +378,25 @@ def voucher_redeem(
     *, voucher: Voucher, customer, email: str, order_number: str, amount: Decimal, base: Decimal | None = None
 ) -> None:
     """Consume one use, inside order placement's transaction (lock order: cart, variants,
-    then this voucher row). Under the row lock the code's validity (active, dates, minimum
-    spend on `base` when given) and its total and per-customer limits are re-checked, so
-    concurrent orders never use a code more often than allowed."""
-    locked = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    then this voucher row; placement calls it last, so the row — shared by everyone using a
+    popular code — stays locked only until the commit that follows).
+
+    One UPDATE takes the row lock and counts the use; under that lock the code's validity
+    (active, dates, minimum spend on `base` when given) and its total and per-customer
+    limits are checked on the row as it was, so concurrent orders never use a code more
+    often than allowed. A refusal raises VoucherInvalid and the caller's rollback undoes
+    the count."""
+    table = connection.ops.quote_name(Voucher._meta.db_table)
+    columns = [field.column for field in Voucher._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET times_used = times_used + 1 WHERE id = %s "  # noqa: S608 - names from the model
+            f"RETURNING {', '.join(connection.ops.quote_name(c) for c in columns)}",
+            [voucher.pk],
+        )
+        row = cursor.fetchone()
+    locked = Voucher.from_db(connection.alias, [f.attname for f in Voucher._meta.concrete_fields], row)
+    locked.times_used -= 1  # the row as it was before this use, read under its lock
     limit = 1 if locked.single_use else locked.usage_limit_total
     if limit is not None and locked.times_used >= limit:
         raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason=VoucherProblem.USED_UP)
@@ -398,7 +413,6 @@ def voucher_redeem(
             raise VoucherInvalid(
                 f"You have already used the code {locked.code}.", reason=VoucherProblem.USED_BY_CUSTOMER
             )
-    Voucher.objects.filter(pk=locked.pk).update(times_used=F("times_used") + 1)
     VoucherRedemption.objects.create(
         voucher=locked, customer=customer, email=email, order_number=order_number, amount=amount
     )

@@ -146,12 +146,13 @@ def order_place(
        of the locked rows (a different total → PriceChanged).
     5. One conditional UPDATE takes the stock of every line, net of other carts' live
        holds, and releases this cart's holds (catalog.services.stock_decrement; short →
-       OutOfStock). The voucher use is consumed under its row lock (limits and validity
-       re-checked → VoucherInvalid).
+       OutOfStock).
     6. One statement inserts the order, its lines (prices copied), the payment record and
        the `placed` event and completes the claim; then the cart is marked converted, the
        confirmation email goes to the outbox and `order.created` to the events table —
-       rows the relays deliver after commit. No savepoint, no cache or broker call.
+       rows the relays deliver after commit. Last, the voucher use is consumed under its
+       row lock (limits and validity re-checked → VoucherInvalid), held only until the
+       commit. No savepoint, no cache or broker call.
     Any failure rolls all of it back and voids the authorization.
     """
     email = (email or "").strip()
@@ -327,15 +328,6 @@ def _order_create_locked(
         idempotency_key=key,
         placed_at=now,
     )
-    if breakdown.voucher_code:
-        voucher_redeem(
-            voucher=snapshot.voucher,
-            customer=customer,
-            email=email,
-            order_number=order.number,
-            amount=breakdown.voucher_discount,
-            base=breakdown.subtotal - breakdown.line_discount_total,
-        )
     order_lines = [
         OrderLine(
             variant_id=line.variant_id,
@@ -374,6 +366,16 @@ def _order_create_locked(
     cart_mark_converted(cart_id=snapshot.pk, version=version, shipping_method=shipping_method)
     _notify(order, "order_confirmation", lines=order_lines)
     _emit(order, EventName.ORDER_CREATED, lines=order_lines)
+    if breakdown.voucher_code:
+        # Last, so a popular code's row stays locked only until the commit that follows.
+        voucher_redeem(
+            voucher=snapshot.voucher,
+            customer=customer,
+            email=email,
+            order_number=order.number,
+            amount=breakdown.voucher_discount,
+            base=breakdown.subtotal - breakdown.line_discount_total,
+        )
     return order
 
 
