@@ -72,6 +72,7 @@ def approval_decide(request, pk: int):
     override = CartOverride.objects.select_related(
         "cart__customer", "agent", "decided_by", "line__variant__product"
     ).get(pk=override.pk)
+    pending = approvals_pending()
     context = {
         "o": override,
         "can_decide": True,
@@ -79,7 +80,8 @@ def approval_decide(request, pk: int):
         "note_value": "" if level == "success" else request.POST.get("note", "")[:500],
         # The queue's poll compares against this: the decided card stays (with its message)
         # until something else changes in the queue.
-        "pending_key": _pending_key(approvals_pending()),
+        "pending_key": _pending_key(pending),
+        "pending_count": len(pending),  # the nav badge, swapped out of band
     }
     return render_console(request, CARD, context, status=200 if level == "success" else 400)
 

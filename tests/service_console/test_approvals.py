@@ -143,6 +143,8 @@ def test_supervisor_approves_with_a_note_and_the_order_on_behalf_carries_the_cou
     )
     # $80.00 − 20 % = $64.00; free shipping from $50; tax 10 % = $6.40 → $70.40.
     assert "Approved and applied to Hana's cart (total now $70.40)" in unescape(decided.content.decode())
+    # The nav badge follows (out of band): nothing is waiting any more.
+    assert '<span id="approvals-badge" class="badge" hx-swap-oob="true" hidden>0</span>' in decided.content.decode()
     pending.refresh_from_db()
     assert (pending.status, pending.decided_by, pending.decision_note) == (
         CartOverride.Status.APPLIED,
