@@ -1,12 +1,13 @@
 """Cart page and its forms. Domain errors become messages; a stale version shows the new cart."""
 
 from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError
+from carts.forms import CartAddForm, CartLineForm, VoucherForm
 from carts.models import Cart
 from carts.pricing import cart_price
 from carts.selectors import cart_from_request
@@ -20,6 +21,7 @@ from carts.services import (
 )
 from carts.signals import SESSION_CART_KEY
 from catalog.models import Variant
+from common.forms import safe_redirect_target
 
 
 def request_attribution(request) -> dict:
@@ -46,18 +48,15 @@ def cart_for_request(request, *, create: bool) -> Cart | None:
     return cart
 
 
-def _int(value, default: int | None = None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def _back(request, fallback: str, next_url: str = ""):
+    target = safe_redirect_target(request, next_url) or safe_redirect_target(request, request.headers.get("Referer"))
+    return HttpResponseRedirect(target or fallback)
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
 
 
 def _conflict(request, exc: CartConflict):
@@ -95,21 +94,25 @@ def cart_detail(request):
 
 @require_POST
 def cart_add(request):
-    variant = get_object_or_404(Variant.objects.select_related("product"), pk=_int(request.POST.get("variant_id"), 0))
-    quantity = _int(request.POST.get("quantity"), 1) or 1
+    form = CartAddForm(request.POST)
+    if "variant_id" in form.errors or not form.data.get("variant_id"):
+        raise Http404("No such product")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("carts:detail"), form.data.get("next", ""))
+    data = form.cleaned_data
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=data["variant_id"])
+    quantity = data["quantity"]
     cart = cart_for_request(request, create=True)
     cart_attribution_set(cart=cart, attribution=request_attribution(request))
     try:
         cart_line_add(cart=cart, variant=variant, quantity=quantity, expected_version=None, actor=request.user)
     except CartError as exc:
         messages.error(request, str(exc))
-        return _back(request, variant.product.get_absolute_url())
+        return _back(request, variant.product.get_absolute_url(), data["next"])
     messages.success(request, f"Added {quantity} × {variant} to your cart.")
     # The product page sends `next` (its own path) so the shopper stays where they were.
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("carts:detail")
+    return HttpResponseRedirect(safe_redirect_target(request, data["next"]) or reverse("carts:detail"))
 
 
 @require_POST
@@ -117,14 +120,14 @@ def cart_line_change(request, line_id: int):
     cart = cart_for_request(request, create=False)
     if cart is None:
         return redirect("carts:detail")
-    version = _int(request.POST.get("version"))
-    quantity = 0 if "remove" in request.POST else _int(request.POST.get("quantity"), -1)
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("carts:detail")
+    quantity, version = form.cleaned_data["quantity"], form.cleaned_data["version"]
     try:
-        if quantity is None or quantity < 0:
-            messages.error(request, "Enter a quantity of 0 or more.")
-        else:
-            cart_line_update(cart=cart, line=line_id, quantity=quantity, expected_version=version, actor=request.user)
-            messages.success(request, "Item removed." if quantity == 0 else "Quantity updated.")
+        cart_line_update(cart=cart, line=line_id, quantity=quantity, expected_version=version, actor=request.user)
+        messages.success(request, "Item removed." if quantity == 0 else "Quantity updated.")
     except CartConflict as exc:
         _conflict(request, exc)
     except CartError as exc:
@@ -137,18 +140,20 @@ def cart_voucher(request):
     cart = cart_for_request(request, create=False)
     if cart is None:
         return redirect("carts:detail")
-    version = _int(request.POST.get("version"))
+    form = VoucherForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, reverse("carts:detail"))
+    data = form.cleaned_data
     try:
-        if "remove" in request.POST:
-            voucher_remove(cart=cart, expected_version=version, actor=request.user)
+        if data["remove"]:
+            voucher_remove(cart=cart, expected_version=data["version"], actor=request.user)
             messages.success(request, "Code removed.")
         else:
-            voucher = voucher_apply(
-                cart=cart, code=request.POST.get("code", ""), expected_version=version, actor=request.user
-            )
+            voucher = voucher_apply(cart=cart, code=data["code"], expected_version=data["version"], actor=request.user)
             messages.success(request, f"Code {voucher.code} applied: {voucher.label}.")
     except CartConflict as exc:
         _conflict(request, exc)
     except CartError as exc:
         messages.error(request, str(exc))
-    return _back(request, reverse("carts:detail"))
+    return _back(request, reverse("carts:detail"), data["next"])

@@ -3,18 +3,17 @@ session; carts and orders copy `session_attribution(request)` when they are crea
 
 from django.utils import timezone
 
+from catalog.forms import AttributionForm
+
 SESSION_KEY = "attribution"
 PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "ref")
 MAX_VALUE_LENGTH = 200
 
 
 def attribution_from_params(params) -> dict:
-    found = {}
-    for name in PARAMS:
-        value = (params.get(name) or "").strip()
-        if value:
-            found[name] = value[:MAX_VALUE_LENGTH]
-    return found
+    """The non-empty, valid utm_*/ref values (cut at 200 characters); a value with NUL is
+    dropped (it would reach carts' and orders' JSON, which Postgres refuses)."""
+    return {name: value for name, value in AttributionForm(params).values.items() if value}
 
 
 def session_attribution(request) -> dict:

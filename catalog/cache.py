@@ -2,14 +2,13 @@
 generation; bumping it (on any product, variant, image or category save/delete, or an
 explicit call after a bulk stock change) makes all of them stale at once."""
 
-import logging
 import time
 
 import redis
 from django.core.cache import cache
 from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from common.failopen import fail_open
 
 GENERATION_KEY = "catalog:generation"
 LISTING_TTL = 60  # bounds staleness for stock changed by queryset.update() elsewhere
@@ -30,8 +29,8 @@ def catalog_generation() -> int | None:
         if generation is None:
             cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
             generation = cache.get(GENERATION_KEY, 0)
-    except redis.RedisError:
-        logger.warning("catalog cache unavailable; serving uncached pages")
+    except redis.RedisError as exc:
+        fail_open("catalog_cache", exc)  # pages are served uncached
         return None
     _memo.update(value=generation, at=now)
     return generation
@@ -43,7 +42,8 @@ def cache_get(key: str | None):
         return None
     try:
         return cache.get(key)
-    except redis.RedisError:
+    except redis.RedisError as exc:
+        fail_open("catalog_cache", exc)
         return None
 
 
@@ -52,8 +52,8 @@ def cache_set(key: str | None, value, timeout: int) -> None:
         return
     try:
         cache.set(key, value, timeout)
-    except redis.RedisError:
-        pass
+    except redis.RedisError as exc:
+        fail_open("catalog_cache", exc)
 
 
 def generation_key(*parts: object) -> str | None:
@@ -78,5 +78,5 @@ def catalog_cache_invalidate() -> None:
             cache.incr(GENERATION_KEY)
         except ValueError:
             cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
-    except redis.RedisError:
-        logger.warning("catalog cache not invalidated: Redis unavailable")
+    except redis.RedisError as exc:
+        fail_open("catalog_cache_invalidate", exc)

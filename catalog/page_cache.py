@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 
 from catalog.cache import catalog_generation
 from catalog.redis_client import catalog_redis
+from common.failopen import fail_open
 
 CSRF_PLACEHOLDER = "__catalog_csrf_placeholder__"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
@@ -100,7 +101,8 @@ def page_cache_get(request, key: str, *, ttl: int, extra_commands=None) -> HttpR
     if len(pipe):
         try:
             results = pipe.execute()
-        except redis.RedisError:  # a cache outage must never fail the page
+        except redis.RedisError as exc:  # a cache outage must never fail the page
+            fail_open("page_cache", exc)
             results = [None]
         if html is None:
             html = results[0]
@@ -114,6 +116,6 @@ def page_cache_render(request, key: str, template: str, context: dict, *, ttl: i
     _local_set(key, html, ttl)
     try:
         catalog_redis().set(key, html, ex=ttl)
-    except redis.RedisError:  # serving the page matters more than caching it
-        pass
+    except redis.RedisError as exc:  # serving the page matters more than caching it
+        fail_open("page_cache", exc)
     return _response(request, html)

@@ -3,21 +3,17 @@ are annotated, not prefetched) so the query count is constant in page size and c
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from catalog.forms import SORTS as SORTS  # re-exported: views and the API read the sorts here
+from catalog.forms import ListingFilterForm
 from catalog.models import Category, Product, ProductImage, Variant
 
-SORTS = {
-    "relevance": "Relevance",
-    "newest": "Newest",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-}
 PAGE_SIZE = 24
 SIZE_ORDER = ["XS", "S", "M", "L", "XL", "XXL"]
 
@@ -30,6 +26,7 @@ class ListingFilters:
     price_max: Decimal | None = None
     in_stock: bool = False
     sort: str = "relevance"
+    page: int = 1  # not part of cache_key()/querystring(): pages add it themselves
     notes: list[str] = field(default_factory=list, compare=False, hash=False)
 
     def cache_key(self) -> str:
@@ -66,38 +63,28 @@ class ListingFilters:
         )
 
 
-def _price(raw: str | None) -> Decimal | None:
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw.strip()[:12]).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value < 0:
-        return None
-    return value
-
-
 def listing_filters_from_query(params) -> ListingFilters:
-    """Parse GET parameters leniently: unknown or malformed values are ignored, never a 500."""
+    """Parse GET parameters leniently (catalog.forms.ListingFilterForm): unknown or
+    malformed values are ignored, never a 500."""
+    return listing_filters_from_form(ListingFilterForm(params))
+
+
+def listing_filters_from_form(form: ListingFilterForm) -> ListingFilters:
+    values = form.values
     notes: list[str] = []
-    sizes = tuple(sorted({s.strip()[:32] for s in params.getlist("size") if s.strip()}))[:10]
-    colours = tuple(sorted({c.strip()[:32] for c in params.getlist("colour") if c.strip()}))[:10]
-    price_min, price_max = _price(params.get("min_price")), _price(params.get("max_price"))
-    if params.get("min_price") and price_min is None or params.get("max_price") and price_max is None:
+    if {"min_price", "max_price"} & set(form.dropped):
         notes.append("We ignored a price that wasn't a number.")
+    price_min, price_max = values["min_price"], values["max_price"]
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
-    sort = params.get("sort", "relevance")
-    if sort not in SORTS:
-        sort = "relevance"
     return ListingFilters(
-        sizes=sizes,
-        colours=colours,
+        sizes=values["size"],
+        colours=values["colour"],
         price_min=price_min,
         price_max=price_max,
-        in_stock=params.get("in_stock") in {"1", "on", "true"},
-        sort=sort,
+        in_stock=bool(values["in_stock"]),
+        sort=values["sort"],
+        page=values["page"],
         notes=notes,
     )
 

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
+from catalog.forms import MAX_QUERY_LENGTH, ListingFilterForm
 from catalog.models import Category, SearchQuery
 from catalog.page_cache import page_cache_eligible, page_cache_get, page_cache_key, page_cache_render
 from catalog.recommendations import recommendations_for_product
@@ -20,6 +21,7 @@ from catalog.selectors import (
     SORTS,
     category_tree_info,
     listing_facets,
+    listing_filters_from_form,
     listing_filters_from_query,
     product_detail,
     product_list,
@@ -28,10 +30,6 @@ from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
 
 LOW_STOCK = 3
 PRODUCT_PAGE_TTL = 300  # stock and price are in the key; the rest follows the catalog generation
-
-
-def _page_number(request) -> str:
-    return (request.GET.get("page") or "1")[:6]
 
 
 def _category_info(slug: str) -> dict | None:
@@ -52,7 +50,7 @@ def _listing_html(request, queryset, *, cache_key: str | None, filters, query: s
     hit = cache_get(cache_key)
     if hit is not None:
         return hit
-    page = Paginator(queryset, PAGE_SIZE).get_page(_page_number(request))
+    page = Paginator(queryset, PAGE_SIZE).get_page(filters.page)
     html = render_to_string(
         "catalog/_listing.html",
         {
@@ -80,7 +78,7 @@ def category_detail(request, slug: str):
     if info is None:
         raise Http404("No such category")
     filters = listing_filters_from_query(request.GET)
-    key = generation_key("listing", info["id"], filters.cache_key(), _page_number(request))
+    key = generation_key("listing", info["id"], filters.cache_key(), filters.page)
     queryset = product_list(filters=filters, category_ids=info["ids"])
     listing_html, count = _listing_html(request, queryset, cache_key=key, filters=filters)
     context = {
@@ -99,8 +97,9 @@ def category_detail(request, slug: str):
 
 @require_safe
 def search(request):
-    raw = request.GET.get("q", "")
-    query = search_normalize(raw)
+    form = ListingFilterForm(request.GET)
+    filters = listing_filters_from_form(form)
+    query = search_normalize(form.values["q"])
     # "All products" (no query) records nothing, so sessionless visitors can get it cached.
     cacheable = not query and page_cache_eligible(request)
     if cacheable:
@@ -109,13 +108,12 @@ def search(request):
         hit = page_cache_get(request, page_key, ttl=LISTING_TTL) if cacheable else None
         if hit is not None:
             return hit
-    filters = listing_filters_from_query(request.GET)
-    truncated = len(raw.strip()) > len(query)
+    truncated = len(str(form.data.get("q", "")).strip()) > MAX_QUERY_LENGTH
     if query:
         queryset = product_list(filters=filters, base=product_search(query=query))
         listing_html, count = _listing_html(request, queryset, cache_key=None, filters=filters, query=query)
     else:
-        key = generation_key("listing", "all", filters.cache_key(), _page_number(request))
+        key = generation_key("listing", "all", filters.cache_key(), filters.page)
         listing_html, count = _listing_html(request, product_list(filters=filters), cache_key=key, filters=filters)
     suggestions, fallback_categories = [], []
     if query:

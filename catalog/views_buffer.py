@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product, ProductView
 from catalog.redis_client import catalog_redis
+from common.failopen import fail_open
 
 logger = logging.getLogger(__name__)
 BUFFER_KEY = "catalog:product_views"
@@ -25,8 +26,8 @@ def product_view_record(*, product_id: int, customer_id: int | None, session_key
     payload = view_payload(product_id=product_id, customer_id=customer_id, session_key=session_key)
     try:
         catalog_redis().rpush(BUFFER_KEY, payload)
-    except redis.RedisError:
-        logger.warning("product view not buffered", exc_info=True)
+    except redis.RedisError as exc:
+        fail_open("product_view_buffer", exc)
 
 
 def product_views_flush(*, batch_size: int = 5000) -> int:

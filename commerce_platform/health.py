@@ -17,6 +17,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.failopen import FAIL_OPEN
+
 
 def _check_database() -> None:
     with connection.cursor() as cursor:
@@ -95,7 +97,13 @@ def healthz(request):
             results[name] = {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
     if down == ["celery"] and _worker_starting():
         results["celery"]["starting"] = True
-        body = {"status": "starting", "down": [], "checks": results}
+        body = {"status": "starting", "down": [], "checks": results, "fail_open": dict(FAIL_OPEN)}
         return JsonResponse(body, status=200)
-    body = {"status": "ok" if not down else "down", "down": down, "checks": results}
+    body = {
+        "status": "ok" if not down else "down",
+        "down": down,
+        "checks": results,
+        # Requests this process let through because Redis failed (limiters, throttles, caches).
+        "fail_open": dict(FAIL_OPEN),
+    }
     return JsonResponse(body, status=200 if not down else 503)

@@ -12,18 +12,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce_platform.privacy import customer_data_export, customer_erase
+from customers.throttle import THROTTLED_MESSAGE, password_check_allowed
 
 
 class EraseForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     confirm = forms.BooleanField(label="I understand this deletes my account and cannot be undone.")
 
-    def __init__(self, *args, customer, **kwargs):
+    def __init__(self, *args, customer, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.request = request
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        # The sign-in limiter guards this password check too (a stolen session must not
+        # become a password oracle).
+        if not password_check_allowed(email=self.customer.email, request=self.request).allowed:
+            raise forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
         if not self.customer.check_password(password):
             raise forms.ValidationError("That password is not right.")
         return password
@@ -32,7 +38,7 @@ class EraseForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def your_data(request):
-    form = EraseForm(request.POST or None, customer=request.user)
+    form = EraseForm(request.POST or None, customer=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         customer_erase(customer=request.user, actor=request.user)
         logout(request)

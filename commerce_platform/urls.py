@@ -5,6 +5,7 @@ from django.urls import include, path
 from commerce_platform.health import healthz
 from commerce_platform.privacy_views import your_data, your_data_export
 from commerce_platform.views import favicon, home
+from customers.forms import AdminSignInForm
 from marketing import views as marketing_views
 from messaging.views import OutboxPasswordResetView
 
@@ -39,6 +40,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+admin.site.login_form = AdminSignInForm  # the sign-in limiter's message (customers.throttle)
 admin.site.site_header = "Unified Commerce admin"
 admin.site.site_title = "Unified Commerce"
 admin.site.index_title = "Commerce, service and marketing"

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.ratelimit import Limit, limit_hit
 from customers.account_forms import (
     AddressBookForm,
     AddressForm,
@@ -130,18 +130,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request, *args, **kwargs):
-        key = f"password-reset:{client_ip(request)}"
-        if not cache.add(key, 1, timeout=RESET_WINDOW_SECONDS):
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                count = 1
-                cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
-            if count > RESET_MAX_PER_IP:
-                form = self.get_form()
-                form.is_valid()
-                form.add_error(None, "Too many reset requests from here. Wait 15 minutes and try again.")
-                return self.render_to_response(self.get_context_data(form=form), status=429)
+        limit = Limit("password_reset:ip", client_ip(request) or "unknown", RESET_MAX_PER_IP, RESET_WINDOW_SECONDS)
+        if not limit_hit(limit, component="password_reset_limiter").allowed:
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, "Too many reset requests from here. Wait 15 minutes and try again.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
 

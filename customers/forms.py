@@ -1,14 +1,26 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.names import READING_ERROR, is_japanese, reading_normalize
+from customers.throttle import THROTTLED_MESSAGE, login_throttled
 
 
-class SignInForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """For AuthenticationForm subclasses: a sign-in refused by the limiter says so (the
+    view answers 429) instead of "wrong password"."""
+
+    def get_invalid_login_error(self):
+        if login_throttled(self.request):
+            return forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
+        return super().get_invalid_login_error()
+
+
+class SignInForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
@@ -16,6 +28,10 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "That email and password don't match an account. Check them and try again.",
         "inactive": "This account is inactive.",
     }
+
+
+class AdminSignInForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """Django admin's sign-in, behind the same limiter (commerce_platform.urls sets it)."""
 
 
 class SignUpForm(forms.Form):

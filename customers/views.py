@@ -2,38 +2,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from common.forms import NextForm, safe_redirect_target
 from customers.exceptions import EmailAlreadyRegistered
 from customers.forms import SignInForm, SignUpForm
 from customers.roles import staff_landing_url
 from customers.services import customer_register
-from customers.throttle import client_ip, login_failure_record, login_failures_clear, login_is_locked
+from customers.throttle import login_throttled
 
 
 class SignInView(LoginView):
+    """The limiter sits in the authentication backend (customers.throttle); this view only
+    answers 429 when it refused."""
+
     template_name = "customers/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        email = request.POST.get("username", "")
-        if login_is_locked(email, client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, "Too many failed sign-in attempts. Wait 15 minutes or reset your password.")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
     def form_invalid(self, form):
-        login_failure_record(self.request.POST.get("username", ""), client_ip(self.request))
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        login_failures_clear(form.get_user().email, client_ip(self.request))
-        return super().form_valid(form)
+        status = 429 if login_throttled(self.request) else 200
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def get_default_redirect_url(self):
         """Without a safe `next`, staff land where they work (console or admin); shoppers
@@ -66,8 +57,6 @@ def signup(request):
         else:
             login(request, customer, backend="customers.auth_backends.EmailBackend")
             messages.success(request, "Welcome! Your account is ready.")
-            next_url = request.GET.get("next", "")
-            if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                return redirect(next_url)
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            next_url = safe_redirect_target(request, NextForm(request.GET).values["next"])
+            return HttpResponseRedirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "customers/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -103,3 +103,13 @@ class PlaceOrderForm(forms.Form):
         if self.needs_card and not luhn_ok(number):
             raise forms.ValidationError("Enter a valid card number.")
         return number
+
+
+class OrderAccessForm(forms.Form):
+    """The signed order link's token (?t= or a hidden field), for guests."""
+
+    t = forms.CharField(required=False, max_length=300)
+
+
+class OrderActionForm(OrderAccessForm):
+    reason = forms.CharField(required=False, max_length=300)

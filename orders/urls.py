@@ -6,6 +6,6 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.order_list, name="list"),
-    path("<str:number>/", views.order_detail, name="detail"),
-    path("<str:number>/<str:action>/", views.order_shopper_action, name="action"),
+    path("<code:number>/", views.order_detail, name="detail"),
+    path("<code:number>/<slug:action>/", views.order_shopper_action, name="action"),
 ]

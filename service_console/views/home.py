@@ -1,5 +1,6 @@
 from django.views.decorators.http import require_GET
 
+from common.forms import SearchForm
 from service_console.permissions import console_required
 from service_console.selectors import SearchHit, case_queue, console_search
 from service_console.views.base import render_console
@@ -20,7 +21,7 @@ def home(request):
 @console_required
 @require_GET
 def search(request):
-    q = request.GET.get("q", "").strip()[:100]
+    q = SearchForm(request.GET).values["q"][:100]
     hits: list[SearchHit] = console_search(q) if q else []
     if request.htmx:
         return render_console(request, "service_console/partials/search_results.html", {"q": q, "hits": hits})

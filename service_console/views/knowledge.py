@@ -1,8 +1,11 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from common.forms import SearchForm
 from service_console.exceptions import ConsoleError
+from service_console.forms import ArticleShareForm
 from service_console.models import Article, Case
 from service_console.permissions import console_required
 from service_console.selectors import article_search
@@ -14,7 +17,7 @@ from service_console.views.customer import SHARE_PANEL, Feedback, share_context,
 @console_required
 @require_GET
 def knowledge(request):
-    q = request.GET.get("q", "").strip()[:200]
+    q = SearchForm(request.GET).values["q"]
     articles = article_search(q, limit=30)
     template = "service_console/partials/article_results.html" if request.htmx else "service_console/knowledge.html"
     return render_console(request, template, {"q": q, "articles": articles}, section="knowledge")
@@ -31,15 +34,17 @@ def article_detail(request, pk: int):
 @require_POST
 def article_share_view(request, pk: int | None = None):
     """Share a public article with a customer (optionally in the context of a case)."""
-    if pk is None:
-        pk = request.POST.get("article", "")
-    article = get_object_or_404(Article, pk=pk if str(pk).isdigit() else 0)
+    form = ArticleShareForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such article, case or customer")
+    data = form.cleaned_data
+    article = get_object_or_404(Article, pk=pk if pk is not None else data["article"] or 0)
     case = None
-    if request.POST.get("case"):
-        case = get_object_or_404(Case.objects.select_related("customer"), pk=request.POST["case"])
+    if data["case"]:
+        case = get_object_or_404(Case.objects.select_related("customer"), pk=data["case"])
         customer = case.customer
     else:
-        customer = customer_or_404(request.POST.get("customer", ""))
+        customer = customer_or_404(data["customer"] or "")
     try:
         article_share(article=article, customer=customer, actor=request.user, case=case)
     except ConsoleError as exc:
