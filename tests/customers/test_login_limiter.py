@@ -5,6 +5,7 @@ atomic under concurrency; a correct password resets the account's count."""
 import threading
 
 import pytest
+from django.db import connections
 from django.test import Client, override_settings
 
 from customers.models import Customer
@@ -79,8 +80,11 @@ def test_forty_concurrent_wrong_passwords_get_exactly_the_limit_of_checks(monkey
     def attempt(i: int) -> None:
         client = Client()
         start.wait()
-        response = client.post("/accounts/login/", {"username": "target@example.com", "password": f"guess-{i}"})
-        statuses.append(response.status_code)
+        try:
+            response = client.post("/accounts/login/", {"username": "target@example.com", "password": f"guess-{i}"})
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(40)]
     for thread in threads:
