@@ -41,7 +41,7 @@ CHECKOUT = {
 
 def _broker(url: str) -> None:
     """Point the Celery app (the process's publisher) at `url`, dropping pooled connections."""
-    celery_app.conf.broker_url = url
+    celery_app.conf.update(broker_url=url, CELERY_BROKER_URL=url)  # the Django-namespaced key wins
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -52,7 +52,7 @@ def outage(request, settings):
     from catalog.page_cache import local_page_cache_clear
 
     dead = f"redis://127.0.0.1:{free_port()}/0"
-    broker_url = celery_app.conf.broker_url
+    broker_url = settings.CELERY_BROKER_URL
     if request.param in ("cache", "both"):
         settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": dead}}
         settings.REDIS_URL = dead
