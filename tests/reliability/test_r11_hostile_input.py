@@ -45,7 +45,8 @@ ADDRESS = {
     "full_name": "Ana Crawl",
     "line1": "1 Main St",
     "city": "Springfield",
-    "postal_code": "12345",
+    "region": "IL",
+    "postal_code": "62701",
     "country": "US",
 }
 
@@ -135,7 +136,7 @@ def _prepare(client, role: str, world):
         elif role == "anonymous":
             client.post("/cart/add/", {"variant_id": variant.pk, "quantity": 1})
         if route.name == "checkout:review" and role in ("shopper", "anonymous"):
-            client.post(
+            ready = client.post(
                 "/checkout/",
                 {
                     "email": shopper.email,
@@ -145,6 +146,7 @@ def _prepare(client, role: str, world):
                     "payment_method": "test_card",
                 },
             )
+            assert ready.status_code == 302, "the crawl could not reach the review step"
 
     return prepare
 

@@ -32,7 +32,8 @@ CHECKOUT = {
     "full_name": "Outage Buyer",
     "line1": "5 Main St",
     "city": "Springfield",
-    "postal_code": "12345",
+    "region": "IL",  # a US address needs its state
+    "postal_code": "62701",
     "country": "US",
     "shipping_method": "standard",
     "payment_method": "test_card",
