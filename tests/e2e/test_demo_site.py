@@ -295,39 +295,36 @@ def _layout_setup() -> dict:
     }
 
 
-def _admin_pages(page, base: str) -> list[str]:
-    """The marketer's admin: the index, every changelist on it, the first object of each,
-    the add forms of segments and campaigns, and the campaign/flow/email tools."""
+def _admin_name(path: str) -> str:
+    return _slug(re.sub(r"/\d+/", "/object/", path.removeprefix("/admin/")))
+
+
+def _admin_pages(page, base: str) -> list[tuple[str, str]]:
+    """The marketer's admin to start from: the index, every changelist on it, the add forms
+    of segments and campaigns, and the campaign/flow/email tools. The first object of each
+    changelist is added while walking it (`_first_object`)."""
+    from marketing.models import Campaign
+
     page.goto(base + "/admin/")
     lists = page.eval_on_selector_all(
         "#content-main a[href^='/admin/'][href$='/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
     )
-    lists = [href for href in lists if not href.endswith("/add/") and href.count("/") == 4]
-    pages = ["/admin/"]
-    for href in lists:
-        pages.append(href)
-        page.goto(base + href)
-        first = page.locator("#result_list tbody tr a[href^='/admin/']").first
-        if page.url.rstrip("/").endswith(href.rstrip("/")) and first.count():
-            pages.append(first.get_attribute("href"))
-        elif not page.url.rstrip("/").endswith(href.rstrip("/")):
-            pages.append(page.url.replace(base, ""))  # a one-row settings admin opens its object
+    pages = ["/admin/", *(href for href in lists if not href.endswith("/add/") and href.count("/") == 4)]
     pages += ["/admin/marketing/segment/add/", "/admin/marketing/campaign/add/"]
-    from marketing.models import Campaign
-
     campaign = Campaign.objects.order_by("id").first()
     if campaign is not None:
-        pages += [
-            f"/admin/marketing/campaign/{campaign.pk}/preview/",
-            f"/admin/marketing/campaign/{campaign.pk}/metrics/",
-        ]
+        pages += [f"/admin/marketing/campaign/{campaign.pk}/{tail}/" for tail in ("preview", "metrics")]
     pages += ["/admin/marketing/abandonmentsettings/metrics/", "/admin/messaging/outboundemail/templates/"]
-    page.goto(base + "/admin/messaging/outboundemail/templates/")
-    preview = page.locator("#content-main a[href*='/templates/']").first
-    if preview.count():
-        pages.append(preview.get_attribute("href"))
-    pages = list(dict.fromkeys(p.split("#", 1)[0] for p in pages))
-    return [(_slug(re.sub(r"/\d+/", "/object/", p.removeprefix("/admin/"))) or "index", p) for p in pages]
+    return [(_admin_name(p) or "index", p) for p in dict.fromkeys(pages)]
+
+
+def _first_object(page) -> list[tuple[str, str]]:
+    """On an admin changelist (or the email templates list): the page of its first row."""
+    link = page.locator("#result_list tbody tr a[href^='/admin/'], #content-main a[href*='/templates/']").first
+    if not link.count():
+        return []
+    href = link.get_attribute("href").split("#", 1)[0]
+    return [(_admin_name(href), href)]
 
 
 def _dev_mail_pages(page, base: str) -> list[str]:
@@ -399,11 +396,15 @@ def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
                 page.goto(base + "/checkout/")
                 page.get_by_role("button", name="Continue to review").click()
                 page.wait_for_load_state()
-            if who == "marketer" and paths is None:
+            discover = paths is None
+            if who == "marketer" and discover:
                 paths = _admin_pages(page, base)
-            elif who == "dev-mail" and paths is None:
+            elif who == "dev-mail" and discover:
                 paths = _dev_mail_pages(page, base)
-            for name, path in paths:
+            queue, walked = list(paths), []
+            while queue:
+                name, path = queue.pop(0)
+                walked.append((name, path))
                 response = page.goto(base + path)
                 visited += 1
                 status = response.status if response else 0
@@ -415,6 +416,9 @@ def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
                 if clipped:
                     too_wide.append((who, path, width, "clipped", clipped[:3]))
                 screenshot(page, f"layout-{who}-{name}-{width}")
+                if who == "marketer" and discover and page.url == base + path:
+                    queue[:0] = [row for row in _first_object(page) if row not in walked and row not in queue]
+            walks[who] = paths = walked  # the next width walks the same pages
             page.context.close()
     print("\n".join(f"too wide: {row}" for row in too_wide))
     assert broken == []
