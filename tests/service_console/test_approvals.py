@@ -288,3 +288,45 @@ def test_the_queue_poll_answers_204_until_a_new_request_arrives(agent_user, supe
     fresh = supervisor_client.get("/console/approvals/?part=pending&seen=none")
     assert fresh.status_code == 200 and "New one" in fresh.content.decode()
     assert supervisor_client.get(f"/console/approvals/?part=pending&seen={pending.pk}").status_code == 204
+
+
+def test_an_approved_line_discount_is_on_the_order_placed_on_behalf(
+    agent_client, agent_user, supervisor_user, shopper, variant
+):
+    scarf = VariantFactory(price=Decimal("50.00"), stock=5, product__name="Silk Scarf")
+    cart = _cart_with(shopper, variant)  # Linen Shirt $40.00
+    cart_line_add(cart=cart, variant=scarf, quantity=1, expected_version=None)  # + $50.00
+    cart.refresh_from_db()
+    scarf_line = cart.lines.get(variant=scarf)
+    asked = agent_client.post(
+        _url(shopper, "override/"),
+        {
+            "line_id": scarf_line.pk,
+            "kind": "percent",
+            "value": "40",
+            "reason_code": "damaged",
+            "reason_text": "Pulled thread",
+            "expected_version": cart.version,
+            "request_approval": "1",
+        },  # fmt: skip
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Sent to a supervisor for approval (line discount)" in asked.content.decode()
+    pending = CartOverride.objects.get(status=CartOverride.Status.PENDING_APPROVAL)
+    _supervisor_client(supervisor_user).post(
+        f"/console/approvals/{pending.pk}/decide/", {"decision": "approve", "note": ""}, HTTP_HX_REQUEST="true"
+    )
+    live = unescape(agent_client.get(_url(shopper, "?part=live")).content.decode())
+    assert "Approved by Yui Suzuki" in live and "Line discount" in live and "40% off Silk Scarf" in live
+    cart.refresh_from_db()
+    agent_client.post(
+        _url(shopper, "place-order/"),
+        {"address_id": shopper.addresses.get().pk, "payment_method": "pod", "expected_version": cart.version},
+        HTTP_HX_REQUEST="true",
+    )
+    order = Order.objects.get()
+    scarf_ordered = order.lines.get(sku=scarf.sku)
+    # 40 % of the $50.00 scarf line = $20.00; merchandise $90.00 − $20.00 = $70.00, free
+    # shipping from $50, tax 10 % = $7.00 → $77.00.
+    assert scarf_ordered.discount == Decimal("20.00")
+    assert order.total == Decimal("77.00")
