@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
 
 from carts.models import Cart, CartLine, CartOverride, Voucher, VoucherRedemption
 from carts.services import voucher_create_single_use
@@ -42,7 +43,7 @@ class CartAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(SimpleHistoryAdmin):
     list_display = ("code", "kind", "value", "min_spend", "valid_from", "valid_to", "times_used", "usage_limit_total")
     list_filter = ("kind", "is_active", "single_use", "source")
     search_fields = ("code", "description", "customer__email")

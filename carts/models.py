@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Cart(models.Model):
@@ -203,6 +204,8 @@ class Voucher(models.Model):
     )
     source = models.CharField(max_length=40, blank=True, help_text="Who generated it, e.g. abandonment, campaign.")
     created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["times_used"])
 
     class Meta:
         ordering = ["-created_at"]

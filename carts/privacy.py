@@ -18,14 +18,10 @@ def carts_erase(subject: ErasureSubject) -> None:
     VoucherRedemption.objects.filter(email__iexact=subject.email).update(email=subject.replacement_email)
     Cart.objects.filter(customer=subject.customer).update(attribution={})
     customer_carts = Q(cart__customer=subject.customer)
-    redact_rows(
-        mentioning(CartOverride.objects.all(), subject, ("reason_text",), also=customer_carts),
-        subject,
-        ("reason_text",),
-    )
-    redact_rows(
-        mentioning(Voucher.objects.all(), subject, ("description", "source")), subject, ("description", "source")
-    )
+    notes = ("reason_text", "decision_note")
+    redact_rows(mentioning(CartOverride.objects.all(), subject, notes, also=customer_carts), subject, notes)
+    for vouchers in (Voucher.objects.all(), Voucher.history.all()):  # the codes and their change history
+        redact_rows(mentioning(vouchers, subject, ("description", "source")), subject, ("description", "source"))
 
 
 def register() -> None:
@@ -33,7 +29,13 @@ def register() -> None:
 
     personal_data_register(
         "carts",
-        holds=("carts.Cart", "carts.VoucherRedemption", "carts.CartOverride", "carts.Voucher"),
+        holds=(
+            "carts.Cart",
+            "carts.VoucherRedemption",
+            "carts.CartOverride",
+            "carts.Voucher",
+            "carts.HistoricalVoucher",
+        ),
         erase=carts_erase,
         linked=("carts.CartLine",),
     )

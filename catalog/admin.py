@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Sum
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.images import product_image_thumbnail_make
 from catalog.models import (
@@ -93,7 +95,40 @@ class ProductAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "slug", "category", "description", "size_guide")}),
         ("Visibility", {"fields": ("is_published", "is_featured")}),
         ("Search engines", {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
+        ("Price history", {"fields": ("price_history",), "classes": ("collapse",)}),
     )
+    readonly_fields = ("price_history",)
+
+    @admin.display(description="Price changes (newest first)")
+    def price_history(self, obj):
+        """Each change of a variant's price: before → after, who and when (django-simple-history)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = list(
+            Variant.history.filter(product_id=obj.pk)
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+            .values("id", "sku", "price", "history_date", "history_user__email")
+        )
+        changes, last_price = [], {}
+        for row in rows:
+            before = last_price.get(row["id"])
+            if before is not None and before != row["price"]:
+                changes.append(
+                    (row["sku"], before, row["price"], row["history_user__email"] or "system", row["history_date"])
+                )
+            last_price[row["id"]] = row["price"]
+        if not changes:
+            return "No price changes recorded."
+        changes.sort(key=lambda c: c[4], reverse=True)
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {} → {} by {} on {}</li>",
+                ((sku, before, after, who, f"{when:%Y-%m-%d %H:%M}") for sku, before, after, who, when in changes[:20]),
+            ),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_price=Min("variants__price"), _stock=Sum("variants__stock"))
@@ -130,7 +165,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(SimpleHistoryAdmin):
     list_display = ("sku", "product", "size", "colour", "price", "stock", "is_active")
     list_filter = ("is_active", "colour", "size")
     search_fields = ("sku", "product__name")

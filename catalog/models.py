@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from catalog.validators import validate_image_file
 
@@ -97,6 +98,8 @@ class Variant(models.Model):
     weight_grams = models.PositiveIntegerField(default=0)
     stock = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords(excluded_fields=["stock"])
 
     class Meta:
         ordering = ["product_id", "id"]

@@ -22,5 +22,11 @@ def register() -> None:
         holds=("catalog.SearchQuery",),
         linked=("catalog.ProductView", "catalog.Recommendation", "catalog.StockReservation"),
         erase=catalog_erase,
-        without=("catalog.Category", "catalog.Product", "catalog.Variant", "catalog.ProductImage"),
+        without=(
+            "catalog.Category",
+            "catalog.Product",
+            "catalog.Variant",
+            "catalog.HistoricalVariant",
+            "catalog.ProductImage",
+        ),
     )

@@ -1,10 +1,14 @@
 """Admin edits of customers, segments, campaigns and articles (and of prices and vouchers,
 once tracked) are recorded with before and after and who made them (django-simple-history)."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django import forms
 from django.urls import reverse
 
+from carts.models import Voucher
 from customers.models import Customer
 from marketing.models import Campaign, Segment, SegmentRule
 from service_console.models import Article
@@ -21,7 +25,11 @@ def _form_data(response) -> dict:
         for name, field in form.fields.items():
             value = form[name].value()
             key = form.add_prefix(name)
-            if isinstance(field, forms.BooleanField):
+            if isinstance(field.widget, forms.MultiWidget):  # split date/time inputs
+                for i, part in enumerate(field.widget.decompress(value)):
+                    text = part.strftime("%H:%M:%S") if isinstance(part, dt.time) else part
+                    data[f"{key}_{i}"] = "" if text is None else str(text)
+            elif isinstance(field, forms.BooleanField):
                 if value:
                     data[key] = "on"
             elif isinstance(value, list | tuple):
@@ -69,17 +77,18 @@ def _edit(client, obj, **changes):
             "Send it back.",
             "Send it back within 30 days.",
         ),
+        (lambda: Voucher.objects.create(code="SORRY5", value=Decimal("5")), "value", Decimal("5.00"), "7.50"),
     ],
-    ids=["customer", "segment", "campaign", "article"],
+    ids=["customer", "segment", "campaign", "article", "voucher"],
 )
 def test_an_admin_edit_is_recorded_with_before_after_and_who(client, admin_user, make, field, before, after):
     obj = make()
     client.force_login(admin_user)
     latest, previous = _edit(client, obj, **{field: after})[:2]
-    assert (getattr(previous, field), getattr(latest, field)) == (before, after)
+    assert (getattr(previous, field), str(getattr(latest, field))) == (before, after)
     assert latest.history_type == "~" and latest.history_user == admin_user
     changes = {c.field: (c.old, c.new) for c in latest.diff_against(previous).changes}
-    assert changes[field] == (before, after)
+    assert (str(changes[field][0]), str(changes[field][1])) == (str(before), after)
 
 
 def test_a_segment_rule_edited_inline_is_recorded(client, admin_user):
@@ -94,3 +103,21 @@ def test_a_segment_rule_edited_inline_is_recorded(client, admin_user):
 def test_the_customer_history_never_stores_the_password_hash():
     customer = Customer.objects.create_user(email="hist.pw@example.com", password="secret-pass-123")
     assert not hasattr(customer.history.first(), "password")
+
+
+def test_a_price_edited_in_the_product_form_is_recorded_and_shown_on_the_product(client, admin_user):
+    from tests.carts.factories import VariantFactory
+
+    variant = VariantFactory(sku="HIST-TEE-M", price=Decimal("20.00"))
+    product = variant.product
+    client.force_login(admin_user)
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    data = _form_data(client.get(url))
+    index = next(k.split("-")[1] for k, v in data.items() if k.startswith("variants-") and k.endswith("-sku"))
+    data[f"variants-{index}-price"] = "18.00"
+    assert client.post(url, data).status_code == 302
+
+    latest, previous = variant.history.order_by("-history_id")[:2]
+    assert (previous.price, latest.price, latest.history_user) == (Decimal("20.00"), Decimal("18.00"), admin_user)
+    page = client.get(url).content.decode()
+    assert "HIST-TEE-M: 20.00 → 18.00 by root.history@example.com" in page
