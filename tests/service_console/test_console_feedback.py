@@ -210,3 +210,11 @@ def test_an_article_shared_from_the_360_answers_beside_its_button(agent_client, 
     assert "emailed to hana@example.com" in _feedback(panel)
     assert f'<option value="{article.pk}" selected>' in panel
     assert "Article shared" in _between(html, 'id="timeline-panel"', "</section>")
+
+
+def test_every_console_page_has_the_search_box_and_it_starts_empty(agent_client, shopper):
+    # "/" focuses it from any page (console.js); a page's own query (knowledge) is not copied in.
+    for url in ("/console/knowledge/?q=returns", f"/console/customers/{shopper.public_id}/", "/console/cases/"):
+        html = agent_client.get(url).content.decode()
+        assert 'id="console-q" type="search" name="q" value=""' in html, url
+    assert '<script src="/static/js/console.js" defer></script>' in html
