@@ -69,6 +69,11 @@ async def _watchdog() -> None:
                 await client.ping()
                 ok = True
             except (aioredis.RedisError, OSError):
+                # A cancellation that lands while redis-py's socket timeout fires can come back as
+                # a TimeoutError; honour it, or the loop never stops (asyncio.run would hang).
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None
                 ok = False
             if not ok and _state["healthy"]:
                 _state["healthy"] = False

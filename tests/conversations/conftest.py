@@ -17,6 +17,7 @@ from tests.carts.factories import agent
 from tests.customers.factories import CustomerFactory
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+ASYNC_TEST_TIMEOUT = 180  # seconds; a hung loop fails the test instead of the whole run
 
 
 def async_test(fn):
@@ -33,9 +34,11 @@ def async_test(fn):
             except BaseException as exc:  # re-raised in the test's thread
                 outcome["error"] = exc
 
-        thread = threading.Thread(target=run)
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
-        thread.join()
+        thread.join(timeout=ASYNC_TEST_TIMEOUT)
+        if thread.is_alive():
+            raise TimeoutError(f"{fn.__name__}: event loop still running after {ASYNC_TEST_TIMEOUT}s")
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("value")
