@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from common.db_routers import reporting_reads
 from helpdesk.models import SatisfactionRating
 
 
@@ -22,6 +23,7 @@ class AgentSatisfactionRow:
         return round(100 * self.rated / self.asked) if self.asked else 0
 
 
+@reporting_reads()
 def satisfaction_by_agent(ratings: QuerySet[SatisfactionRating] | None = None) -> list[AgentSatisfactionRow]:
     """Requests, answers and the average score per agent (best average first), in one
     query. `ratings` narrows the set (the admin passes its filtered changelist)."""

@@ -11,6 +11,7 @@ from django.db.models.functions import Greatest
 
 from carts.models import Cart, CartOverride
 from common.audit_actions import AuditAction
+from common.db_routers import reporting_reads
 from common.models import AuditEntry
 from common.search import trigram_available, vocabulary_of, words_corrected
 from customers.models import Address, Customer
@@ -370,6 +371,7 @@ class SlaReportRow:
         return round(100 * worst / self.opened) if self.opened else 0
 
 
+@reporting_reads()
 def sla_report(*, since, now) -> list[SlaReportRow]:
     """Cases opened since `since`, per priority (urgent first): how many missed the first
     reply target, the resolution target, and how many open ones are late right now. One query."""

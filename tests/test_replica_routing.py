@@ -95,3 +95,18 @@ def test_other_reads_and_all_writes_stay_on_the_primary(settings, two_databases)
         Customer.objects.create_user(email="late@example.com")
     assert on_replica.captured_queries == []
     assert Customer.objects.using("replica").count() == 1
+
+
+def test_service_reports_read_the_replica_too(settings, two_databases):
+    from datetime import timedelta
+
+    from helpdesk.selectors import satisfaction_by_agent
+    from service_console.selectors import sla_report
+
+    settings.REPORTING_READS_FROM_REPLICA = True
+    now = timezone.now()
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        sla_report(since=now - timedelta(days=30), now=now)
+        satisfaction_by_agent()
+    tables = " ".join(q["sql"] for q in on_replica.captured_queries)
+    assert '"service_console_case"' in tables and '"helpdesk_satisfactionrating"' in tables
