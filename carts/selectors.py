@@ -67,16 +67,18 @@ def cart_item_count(request) -> int:
     return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
+# (jsonb is cast back to json at the top level: Django reads jsonb columns as text.)
+# Customers come without the password hash, products without their long text columns
+# (descriptions, search vectors): everything else is loaded, so nothing placement, pricing
+# or the confirmation email reads (names per language, tax class, customer language) is
+# left deferred to cost a query later.
 _CHECKOUT_SNAPSHOT_SQL = """
 SELECT row_to_json(c),
   (SELECT row_to_json(v) FROM {voucher} v WHERE v.id = c.voucher_id),
-  (SELECT json_build_object('id', u.id, 'email', u.email, 'first_name', u.first_name,
-                            'last_name', u.last_name, 'public_id', u.public_id)
-     FROM {customer} u WHERE u.id = c.customer_id),
+  (SELECT (to_jsonb(u) - 'password')::json FROM {customer} u WHERE u.id = c.customer_id),
   (SELECT json_agg(json_build_object(
-            'line', row_to_json(l), 'variant', row_to_json(var), 'product_name', p.name,
-            'added_by', CASE WHEN a.id IS NULL THEN NULL ELSE
-                json_build_object('id', a.id, 'email', a.email, 'first_name', a.first_name) END)
+            'line', row_to_json(l), 'variant', row_to_json(var), 'product', to_jsonb(p) - %s::text[],
+            'added_by', CASE WHEN a.id IS NULL THEN NULL ELSE to_jsonb(a) - 'password' END)
           ORDER BY l.created_at, l.id)
      FROM {line} l JOIN {variant} var ON var.id = l.variant_id
      JOIN {product} p ON p.id = var.product_id
@@ -84,11 +86,18 @@ SELECT row_to_json(c),
     WHERE l.cart_id = c.id),
   (SELECT json_agg(row_to_json(o) ORDER BY o.created_at, o.id)
      FROM {override} o WHERE o.cart_id = c.id AND o.status = %s),
-  (SELECT json_build_object('id', g.id, 'email', g.email, 'first_name', g.first_name,
-                            'last_name', g.last_name, 'public_id', g.public_id)
+  (SELECT (to_jsonb(g) - 'password')::json
      FROM {customer} g WHERE c.customer_id IS NULL AND lower(g.email) = lower(%s))
 FROM {cart} c WHERE c.id = %s
 """
+
+
+def _long_product_columns() -> list[str]:
+    return [
+        field.column
+        for field in Product._meta.concrete_fields
+        if field.get_internal_type() in ("TextField", "SearchVectorField")
+    ]
 
 
 def cart_for_checkout(cart_id: int, *, guest_email: str = "") -> Cart | None:
@@ -109,7 +118,7 @@ def cart_for_checkout(cart_id: int, *, guest_email: str = "") -> Cart | None:
     }
     sql = _CHECKOUT_SNAPSHOT_SQL.format(**{k: connection.ops.quote_name(m._meta.db_table) for k, m in tables.items()})
     with connection.cursor() as cursor:
-        cursor.execute(sql, [CartOverride.Status.APPLIED, guest_email, cart_id])
+        cursor.execute(sql, [_long_product_columns(), CartOverride.Status.APPLIED, guest_email, cart_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -121,7 +130,7 @@ def cart_for_checkout(cart_id: int, *, guest_email: str = "") -> Cart | None:
     lines = []
     for item in lines_data or []:
         variant = instance_from_json(Variant, item["variant"])
-        variant.product = instance_from_json(Product, {"id": variant.product_id, "name": item["product_name"]})
+        variant.product = instance_from_json(Product, item["product"])
         line = instance_from_json(CartLine, item["line"])
         line.variant = variant
         line.added_by = instance_from_json(Customer, item["added_by"])

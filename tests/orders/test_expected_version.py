@@ -74,3 +74,25 @@ def test_web_checkout_refuses_a_cart_changed_after_the_review_was_read(client, m
     assert not Order.objects.exists()
     assert response.redirect_chain[-1][0] == "/checkout/review/"
     assert "Your cart changed while you were checking out" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_placement_is_a_fixed_handful_of_statements(django_assert_num_queries):
+    """Guest cart, known email: the claim, one cart read (lines, voucher, customer), the cart
+    lock, the stock lock, one decrement, one insert of order + lines + payment + event +
+    claim, the cart conversion, the outbox email and the business event — 9 statements plus
+    the savepoint around them (a test runs inside a transaction). Nothing is read again
+    later (a deferred column would add a query here)."""
+    from tests.customers.factories import CustomerFactory
+
+    CustomerFactory(email="known.guest@example.com")
+    variant = VariantFactory(stock=5, price=Decimal("20.00"))
+    cart = CartFactory(customer=None, session_key="guest-session", email="known.guest@example.com")
+    CartLineFactory(cart=cart, variant=variant, quantity=2)
+    other = VariantFactory(stock=5, price=Decimal("5.00"))
+    CartLineFactory(cart=cart, variant=other, quantity=1)
+    cart = Cart.objects.get(pk=cart.pk)
+    with django_assert_num_queries(11):
+        order = place(cart, key="count-1", email="Known.Guest@example.com", actor=None, expected_version=cart.version)
+    assert order.customer.email == "known.guest@example.com"  # the existing customer, found case-insensitively
+    assert order.total == Decimal("55.00")  # 2 × 20 + 5 = 45, shipping 5 (under 50), tax 10 % of 50
