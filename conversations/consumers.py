@@ -21,14 +21,15 @@ import json
 import logging
 import uuid
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from conversations import assignment, layer_watch, realtime, services, throttle
-from conversations.exceptions import ChatError
+from conversations import assignment, layer_watch, realtime, services, throttle, writer
+from conversations.exceptions import ChatError, ConversationClosed
 from conversations.forms import ChatMessageForm, FeedbackForm, LastIdForm
-from conversations.models import AgentPresence, Conversation
+from conversations.models import AgentPresence, ChatMessage, Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ class _ChatSocket(AsyncWebsocketConsumer):
     """Shared frame handling: size/type checks, JSON parsing, flood control, errors."""
 
     groups_joined: list[str]
+
+    async def dispatch(self, message):
+        """Channels closes stale database connections (a thread hop) before every handler;
+        chat sockets handle many events that touch no database (frames in, pushes out), and
+        every database call here already goes through database_sync_to_async (which does
+        that itself) or the writer's pool (which closes a failed connection)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
@@ -125,6 +136,13 @@ class _ChatSocket(AsyncWebsocketConsumer):
             per_seconds=float(getattr(settings, "CHAT_REFILL_SECONDS", 1.0)),
         )
 
+    async def push_message(self, message: dict) -> None:
+        """Push a stored message to its conversation's sockets; if the channel layer is down,
+        at least the sender sees it (with its id); the others re-read it when they re-sync."""
+        event = {"type": "chat.message", "conversation": str(self.conversation_key), "message": message}
+        if not await realtime.agroup_send(realtime.conversation_group(self.conversation_pk), event):
+            await self.chat_message(event)
+
     @staticmethod
     def last_id_of(content: dict) -> int:
         form = LastIdForm({"last_id": content.get("last_id")})
@@ -165,6 +183,7 @@ class ShopperChatConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.conversation = conversation
+        self.conversation_pk, self.conversation_key = conversation.pk, conversation.public_id
         self.customer = user if getattr(user, "is_authenticated", False) else None
         if not layer_watch.layer_healthy() or not await self.join(realtime.conversation_group(conversation.pk)):
             await self.close(code=CLOSE_LAYER_DOWN)
@@ -197,12 +216,19 @@ class ShopperChatConsumer(_ChatSocket):
             return
         if not await self.flood_ok(self.owner_key):
             return
-        await database_sync_to_async(services.shopper_message_receive)(
-            conversation=self.conversation,
-            body=form.cleaned_data["body"],
-            client_id=form.cleaned_data["client_id"],
-            customer=self.customer,
+        body, client_id = form.cleaned_data["body"], form.cleaned_data["client_id"] or uuid.uuid4().hex
+        message, created, status = await writer.writer().store(
+            services.PendingText(
+                conversation_id=self.conversation_pk, sender=ChatMessage.Sender.CUSTOMER, body=body, client_id=client_id
+            )
         )
+        if message is None:
+            raise ConversationClosed()
+        await self.push_message(message)
+        if created and status == Conversation.Status.BOT:
+            await database_sync_to_async(services.bot_respond_to)(
+                conversation=self.conversation, text=body, customer=self.customer
+            )
 
     async def on_typing(self, content):
         await realtime.agroup_send(

@@ -11,10 +11,11 @@ Contracts shared by every function here:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +110,105 @@ def message_post(
         message.author = author
     realtime.push_messages_on_commit(conversation, [message])
     return message, True
+
+
+@dataclass(frozen=True)
+class PendingText:
+    """One text message from a socket, waiting to be stored (see `text_messages_store`)."""
+
+    conversation_id: int
+    sender: str
+    body: str
+    client_id: str  # required here: it is how each row finds its result
+    author_id: int | None = None
+
+
+def _batch_sql(count: int) -> str:
+    conversations, messages = Conversation._meta.db_table, ChatMessage._meta.db_table
+    rows = ", ".join(["(%s::int, %s::bigint, %s::varchar, %s::text, %s::varchar, %s::bigint)"] * count)
+    return f"""
+    WITH input (ord, conversation_id, sender, body, client_id, author_id) AS (VALUES {rows}),
+    locked AS (
+        SELECT id, status FROM {conversations}
+        WHERE id IN (SELECT conversation_id FROM input) ORDER BY id FOR UPDATE
+    ),
+    conv AS (
+        UPDATE {conversations} AS c SET last_message_at = now() FROM locked
+        WHERE c.id = locked.id AND locked.status <> %s
+        RETURNING c.id, c.status
+    ),
+    ins AS (
+        INSERT INTO {messages} (conversation_id, sender, kind, body, payload, client_id, created_at, author_id)
+        SELECT input.conversation_id, input.sender, %s, input.body, '{{}}'::jsonb, input.client_id, now(),
+               input.author_id
+        FROM input JOIN conv ON conv.id = input.conversation_id
+        ORDER BY input.ord
+        ON CONFLICT (conversation_id, client_id) WHERE NOT client_id = '' DO NOTHING
+        RETURNING id, conversation_id, client_id, created_at
+    )
+    SELECT input.ord, conv.status, ins.id, ins.created_at
+    FROM input LEFT JOIN conv ON conv.id = input.conversation_id
+    LEFT JOIN ins ON ins.conversation_id = input.conversation_id AND ins.client_id = input.client_id
+    ORDER BY input.ord
+    """
+
+
+def text_messages_store(items: list[PendingText]) -> list[tuple[dict | None, bool, str | None]]:
+    """Store text messages from many sockets with one statement, so in one transaction and
+    one WAL flush (group commit; conversations.writer batches them). For each item, in order:
+    (message data for clients, created, conversation status); (None, False, None) when its
+    conversation is closed or gone.
+
+    Same guarantees as `message_post`: the conversations' rows are locked (in id order, so
+    concurrent batches cannot deadlock) before any id is drawn, so ids inside a conversation
+    grow in commit order; a client_id already stored returns the stored row."""
+    params: list = []
+    for ord_, item in enumerate(items):
+        params += [ord_, item.conversation_id, item.sender, item.body[:2000], item.client_id, item.author_id]
+    params += [Conversation.Status.CLOSED, ChatMessage.Kind.TEXT]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_batch_sql(len(items)), params)
+        rows = cursor.fetchall()
+        resent = [(items[r[0]].conversation_id, items[r[0]].client_id) for r in rows if r[1] and r[2] is None]
+        stored = {}
+        if resent:
+            query = Q()
+            for conversation_id, client_id in resent:
+                query |= Q(conversation_id=conversation_id, client_id=client_id)
+            stored = {
+                (m.conversation_id, m.client_id): realtime.message_data(m)
+                for m in ChatMessage.objects.filter(query).select_related("author")
+            }
+    results: list[tuple[dict | None, bool, str | None]] = []
+    for ord_, status, message_id, created_at in rows:
+        item = items[ord_]
+        if status is None:
+            results.append((None, False, None))
+        elif message_id is None:
+            results.append((stored.get((item.conversation_id, item.client_id)), False, status))
+        else:
+            data = {
+                "id": message_id,
+                "sender": item.sender,
+                "kind": ChatMessage.Kind.TEXT,
+                "body": item.body[:2000],
+                "payload": {},
+                "author": "",
+                "client_id": item.client_id,
+                "at": created_at.isoformat(),
+            }
+            results.append((data, True, status))
+    return results
+
+
+@transaction.atomic
+def bot_respond_to(*, conversation: Conversation, text: str, customer: Customer | None) -> list[ChatMessage]:
+    """The bot's answer to a message already stored by `message_post_fast` (under the
+    conversation's lock, only while the bot still has the conversation)."""
+    current = _locked(conversation)
+    if current.status != Conversation.Status.BOT:
+        return []
+    return bot.respond(conversation=current, text=text, customer=customer or current.customer)
 
 
 def _locked(conversation: Conversation) -> Conversation:

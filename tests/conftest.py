@@ -185,6 +185,8 @@ class AsgiServer:
                 "off",
                 "--ws-max-size",
                 "65536",
+                "--ws-per-message-deflate",
+                "false",
                 "--log-level",
                 "warning",
             ],

@@ -28,11 +28,28 @@ def async_test(fn):
     def wrapper(*args, **kwargs):
         outcome = {}
 
-        def run():
+        async def body():
             try:
-                outcome["value"] = asyncio.run(fn(*args, **kwargs))
+                return await fn(*args, **kwargs)
+            finally:
+                # Background tasks (channel layer receiver, watchdog, writer) end with the test's loop.
+                pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    _, stuck = await asyncio.wait(pending, timeout=10)
+                    if stuck:
+                        outcome["stuck"] = [repr(t) for t in stuck]
+
+        def run():
+            loop = asyncio.new_event_loop()
+            try:
+                outcome["value"] = loop.run_until_complete(body())
             except BaseException as exc:  # re-raised in the test's thread
                 outcome["error"] = exc
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
@@ -41,6 +58,8 @@ def async_test(fn):
             raise TimeoutError(f"{fn.__name__}: event loop still running after {ASYNC_TEST_TIMEOUT}s")
         if "error" in outcome:
             raise outcome["error"]
+        if "stuck" in outcome:
+            raise AssertionError(f"tasks that ignore cancellation: {outcome['stuck']}")
         return outcome.get("value")
 
     return wrapper

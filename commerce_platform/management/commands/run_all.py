@@ -66,6 +66,8 @@ class Command(BaseCommand):
                 port or "8000",
                 "--ws-max-size",
                 "65536",  # chat frames are at most ~8 KB; bigger ones are refused by the server
+                "--ws-per-message-deflate",
+                "false",  # chat frames are tiny: compressing each costs more CPU than it saves
                 "--lifespan",
                 "off",
                 "--no-server-header",
