@@ -23,7 +23,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Lower
@@ -183,9 +183,16 @@ def _publish(ids: list[int], *, size: int) -> int:
     return published
 
 
+class DeliverySkip(models.TextChoices):
+    """Why a delivery attempt did nothing to the row (besides its OutboundEmail.Status)."""
+
+    MISSING = "missing", "No such outbox row"
+    BUSY = "busy", "Another worker holds the row's lease"
+
+
 @dataclass(frozen=True)
 class DeliveryOutcome:
-    status: str
+    status: str  # an OutboundEmail.Status or a DeliverySkip
     retry_in: float | None = None
     detail: str = ""
 
@@ -272,10 +279,10 @@ def _blocked_reasons(emails: list[OutboundEmail]) -> dict[int, str]:
 
 def _unclaimed_outcome(email_id: int, row: dict | None, now) -> DeliveryOutcome:
     if row is None:
-        return DeliveryOutcome("missing")
+        return DeliveryOutcome(DeliverySkip.MISSING)
     if row["status"] == Status.SENDING and row["lease_until"]:
         # Someone holds it (or died holding it): look again when the lease runs out.
-        return DeliveryOutcome("busy", retry_in=max((row["lease_until"] - now).total_seconds(), 0) + 1)
+        return DeliveryOutcome(DeliverySkip.BUSY, retry_in=max((row["lease_until"] - now).total_seconds(), 0) + 1)
     return DeliveryOutcome(row["status"])  # sent / failed / suppressed: nothing to do; queued: retry pending
 
 

@@ -10,6 +10,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from messaging import conf
+from messaging.models import OutboundEmail
 from messaging.services import email_deliver, email_deliver_batch, outbox_due_for_relay, outbox_mark_relayed
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def deliver_batch(email_ids: list[int]) -> int:
     already sent, are skipped). Returns how many were sent."""
     outcomes = email_deliver_batch(email_ids=email_ids, connection=_process_connection())
     _schedule_retries(outcomes)
-    return sum(1 for outcome in outcomes.values() if outcome.status == "sent")
+    return sum(1 for outcome in outcomes.values() if outcome.status == OutboundEmail.Status.SENT)
 
 
 def _schedule_retries(outcomes: dict) -> None:
