@@ -31,7 +31,7 @@ gettext:
 
 ## Compile locale/*/LC_MESSAGES/*.po into .mo (Django's compilemessages; no settings needed).
 messages: $(STAMP) gettext
-	cd locale && ../$(BIN)/django-admin compilemessages
+	@if [ -d locale ]; then cd locale && ../$(BIN)/django-admin compilemessages; fi
 
 ## Migrate, load demo data, then run web + Celery worker + beat in the foreground (Ctrl-C stops
 ## those three; `make stop` stops them and the embedded Postgres/Redis). e.g. make run ADDR=127.0.0.1:8103
