@@ -49,3 +49,17 @@ def relay_spread() -> int:
     """The relay splits what it publishes in one go over at least this many tasks (when it
     has that many rows), so a small burst is sent by all worker processes in parallel."""
     return max(1, int(setting("MESSAGING_RELAY_SPREAD", 8)))
+
+
+def send_deadline_seconds() -> float:
+    """The longest one message's SMTP transaction may take (every command and reply of it
+    is bounded by what is left); at most a third of the lease, so a worker that renews its
+    lease between messages never loses a row in the middle of a send."""
+    lease = send_lease_seconds()
+    return min(float(setting("MESSAGING_SEND_DEADLINE_SECONDS", min(lease / 4, 30.0))), lease / 3)
+
+
+def batch_max_seconds() -> float:
+    """A batch still sending after this long hands its untried rows back to the queue, so
+    a slow server's backlog is shared among workers (the lease is renewed until then)."""
+    return float(setting("MESSAGING_BATCH_MAX_SECONDS", 300))

@@ -2,11 +2,14 @@
 
 Delivery guarantees (see README "Email delivery"): the broker redelivers unacked tasks, so
 a task can run more than once; the outbox row's claim makes the *send* happen once. A worker
-claims a row with one conditional UPDATE (queued -> sending, with a lease) in its own
-committed statement, sends, then marks it sent (fenced by its claim token). If the worker
-dies between the mail server accepting the message and the "sent" update, the row is sent
-again once the lease expires: that window (one SMTP round trip) is the only at-least-once
-gap, and the re-send carries the same Message-ID so receivers can drop it.
+claims its batch with one conditional UPDATE (queued -> sending, claim token, lease) in its
+own committed statement, renews the lease while the batch is in progress, bounds every SMTP
+call by a deadline well inside the lease, checks it still holds the row just before the
+message's final dot (messaging.delivery.Lease.holds) and marks it sent right after the
+server's 250 (fenced by its claim token). If the worker dies between the server accepting
+the message and the "sent" update, the row is sent again once the lease expires: that
+window (one UPDATE) is the only at-least-once gap, and the re-send carries the same
+Message-ID so receivers can drop it.
 """
 
 import json
@@ -22,6 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db import connection as db_connection
@@ -36,9 +40,12 @@ from common.sql import insert_sql, mark_saved
 from customers.models import Customer
 from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
+from messaging.delivery import Lease, SentMarks
 from messaging.exceptions import ContextNotSerialisable, EmailTemplateMissing, InvalidRecipient
+from messaging.mime import envelope_address, mime_message
 from messaging.models import EmailEvent, OutboundEmail, Suppression
 from messaging.rendering import email_render, message_id_for, template_exists
+from messaging.smtp import ClaimLost, smtp_send
 
 logger = logging.getLogger(__name__)
 
@@ -203,14 +210,13 @@ def _claimable(now) -> Q:
     return queued_and_due | lease_expired
 
 
-def _claim(email_ids: list[int], *, now, token: uuid.UUID) -> int:
+def _claim(email_ids: list[int], *, now, lease: Lease) -> int:
     """Claim the due rows among `email_ids` for this worker with ONE conditional UPDATE,
     committed at once (autocommit): two workers can never both match a row."""
-    lease_until = now + timedelta(seconds=conf.send_lease_seconds())
     return OutboundEmail.objects.filter(Q(pk__in=email_ids) & _claimable(now)).update(
         status=Status.SENDING,
-        claim_token=token,
-        lease_until=lease_until,
+        claim_token=lease.token,
+        lease_until=lease.starting(),
         attempts=F("attempts") + 1,
         updated_at=now,
     )
@@ -330,12 +336,14 @@ def _async_commit():
 def _deliver_batch(*, email_ids: list[int], connection) -> dict[int, DeliveryOutcome]:
     now = timezone.now()
     started = time.monotonic()
-    token = uuid.uuid4()
+    lease = Lease()
     outcomes: dict[int, DeliveryOutcome] = {}
-    claimed_count = _claim(email_ids, now=now, token=token)
+    claimed_count = _claim(email_ids, now=now, lease=lease)
     claimed = (
         list(
-            OutboundEmail.objects.filter(pk__in=email_ids, claim_token=token).select_related("customer").order_by("pk")
+            OutboundEmail.objects.filter(pk__in=email_ids, claim_token=lease.token)
+            .select_related("customer")
+            .order_by("pk")
         )
         if claimed_count
         else []
@@ -355,23 +363,47 @@ def _deliver_batch(*, email_ids: list[int], connection) -> dict[int, DeliveryOut
         return outcomes
 
     reasons = _blocked_reasons(claimed)
-    half_lease = conf.send_lease_seconds() / 2
-    for index, email in enumerate(claimed):
-        if time.monotonic() - started > half_lease:
-            outcomes.update(_give_back(claimed[index:], token, delay=0))
-            break
-        outcome = _send_claimed(email, token, connection, reasons[email.pk])
-        outcomes[email.pk] = outcome
-        if outcome.status == Status.QUEUED and index + 1 < len(claimed):
-            # The server is refusing: do not hammer it with the rest of the batch.
-            outcomes.update(_give_back(claimed[index + 1 :], token, delay=outcome.retry_in or 0))
-            break
+    own_connection = connection is None
+    if own_connection:
+        connection = get_connection(conf.email_backend(), fail_silently=False)
+    held = {e.pk for e in claimed}
+    marks = SentMarks()
+    try:
+        with db_connection.execute_wrapper(marks.before_query):
+            try:
+                _send_all(claimed, lease, marks, connection, reasons, held, started, outcomes)
+            finally:
+                marks.flush()  # the last mark's answer, before anyone else uses the connection
+    finally:
+        if own_connection:
+            _close_quietly(connection)
+    for email_id in marks.lost:
+        logger.error("email %s was sent but its claim had been taken over (lease too short?)", email_id)
     return outcomes
 
 
-def _give_back(emails: list[OutboundEmail], token: uuid.UUID, *, delay: float) -> dict[int, DeliveryOutcome]:
+def _send_all(claimed, lease: Lease, marks: SentMarks, connection, reasons, held, started, outcomes) -> None:
+    for index, email in enumerate(claimed):
+        if time.monotonic() - started > conf.batch_max_seconds():
+            # A very slow server: let other workers share the rest.
+            outcomes.update(_give_back(claimed[index:], lease, delay=0))
+            break
+        if lease.needs_renewal():
+            held = lease.renew([e.pk for e in claimed[index:]])
+        if email.pk not in held:
+            outcomes[email.pk] = DeliveryOutcome("busy", detail="claim taken over by another worker")
+            continue
+        outcome = _send_claimed(email, lease, marks, connection, reasons[email.pk])
+        outcomes[email.pk] = outcome
+        if outcome.status == Status.QUEUED and index + 1 < len(claimed):
+            # The server is refusing: do not hammer it with the rest of the batch.
+            outcomes.update(_give_back(claimed[index + 1 :], lease, delay=outcome.retry_in or 0))
+            break
+
+
+def _give_back(emails: list[OutboundEmail], lease: Lease, *, delay: float) -> dict[int, DeliveryOutcome]:
     """Release claimed but untried rows (their claim did not count as an attempt)."""
-    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails], claim_token=token).update(
+    OutboundEmail.objects.filter(pk__in=[e.pk for e in emails], claim_token=lease.token).update(
         status=Status.QUEUED,
         attempts=F("attempts") - 1,
         lease_until=None,
@@ -381,7 +413,56 @@ def _give_back(emails: list[OutboundEmail], token: uuid.UUID, *, delay: float) -
     return {e.pk: DeliveryOutcome(Status.QUEUED, retry_in=delay) for e in emails}
 
 
-def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_reason: str) -> DeliveryOutcome:
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken socket may fail to close; it is dropped either way
+        logger.debug("closing broken email connection failed", exc_info=True)
+
+
+def _transmit(email: OutboundEmail, rendered, lease: Lease, connection) -> str:
+    """Hand one rendered message to the backend; returns the provider's message id.
+    SMTP: built bytes, deadline-bounded commands and the claim fence before the final dot
+    (messaging.smtp). Other backends (file, locmem, ESPs): Django's EmailMultiAlternatives,
+    with the fence asked just before the hand-over."""
+    headers = {**_extra_headers(email.headers), **rendered.headers}
+    if isinstance(connection, SMTPBackend):
+        data = mime_message(
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=email.to_email,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            headers=headers,
+        )
+        deadline = time.monotonic() + lease.deadline
+        if connection.connection is None:
+            connection.open()
+        smtp_send(
+            connection.connection,
+            from_addr=envelope_address(headers.get("From", settings.DEFAULT_FROM_EMAIL)),
+            to_addr=envelope_address(email.to_email),
+            data=data,
+            deadline=deadline,
+            fence=lambda: lease.holds(email.pk),
+            per_command=connection.timeout,
+        )
+        return rendered.headers["Message-ID"]
+    message = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, to=[email.to_email], headers=headers, connection=connection
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    if not lease.holds(email.pk):
+        raise ClaimLost()
+    message.send(fail_silently=False)
+    anymail_status = getattr(message, "anymail_status", None)
+    return getattr(anymail_status, "message_id", None) or rendered.headers["Message-ID"]
+
+
+def _send_claimed(
+    email: OutboundEmail, lease: Lease, marks: SentMarks, connection, blocked_reason: str
+) -> DeliveryOutcome:
+    token = lease.token
     if blocked_reason:
         _finish(email, token, status=Status.SUPPRESSED, last_error=blocked_reason)
         return DeliveryOutcome(Status.SUPPRESSED, detail=blocked_reason)
@@ -399,24 +480,16 @@ def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_re
         _finish(email, token, status=Status.FAILED, last_error=f"template error: {exc}")
         return DeliveryOutcome(Status.FAILED, detail=str(exc))
 
-    if connection is not None and getattr(connection, "connection", "n/a") is None:
-        connection.open()  # reopened after an earlier error in this batch; stays open
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        to=[email.to_email],
-        headers={**_extra_headers(email.headers), **rendered.headers},
-        connection=connection or get_connection(conf.email_backend(), fail_silently=False),
-    )
-    message.attach_alternative(rendered.html, "text/html")
     try:
-        message.send(fail_silently=False)
+        provider_id = _transmit(email, rendered, lease, connection)
+    except ClaimLost:
+        # Frozen past the lease: another worker owns the row; nothing was delivered by us.
+        if isinstance(connection, SMTPBackend):
+            connection.connection = None  # smtp_send closed the socket mid-DATA
+        logger.warning("email %s: claim lost before the send completed; left to its new owner", email.pk)
+        return DeliveryOutcome("busy", detail="claim lost before the final dot")
     except Exception as exc:  # noqa: BLE001 - classified below, bounded by the retry budget
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001 - a broken socket may fail to close; it is dropped either way
-                logger.debug("closing broken email connection failed", exc_info=True)
+        _close_quietly(connection)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         attempts = email.attempts
         if _is_transient(exc) and attempts < conf.max_attempts():
@@ -434,19 +507,7 @@ def _send_claimed(email: OutboundEmail, token: uuid.UUID, connection, blocked_re
         logger.error("email %s failed after %s attempts: %s", email.pk, attempts, error)
         return DeliveryOutcome(Status.FAILED, detail=error)
 
-    anymail_status = getattr(message, "anymail_status", None)
-    provider_id = getattr(anymail_status, "message_id", None) or rendered.headers["Message-ID"]
-    if not _finish(
-        email,
-        token,
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        subject=rendered.subject,
-        provider_message_id=str(provider_id)[:255],
-        last_error="",
-        next_attempt_at=None,
-    ):
-        logger.error("email %s was sent but its claim had been taken over (lease too short?)", email.pk)
+    marks.mark(email_id=email.pk, token=token, subject=rendered.subject, provider_message_id=str(provider_id)[:255])
     return DeliveryOutcome(Status.SENT)
 
 

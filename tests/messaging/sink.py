@@ -26,10 +26,28 @@ class Attempt:
 @dataclass
 class SinkHandler:
     delay: float = 0.0
+    rcpt_delay: float = 0.0  # seconds before answering RCPT TO (a sender can be frozen there)
+    pipelining: bool = True  # offer PIPELINING (RFC 2920) in the EHLO answer, as real MTAs do
     refuse: str = ""  # e.g. "451 4.3.0 Try again later": answer to DATA while set
+    refuse_rcpt: str = ""  # e.g. "550 5.1.1 No such user": answer to RCPT TO while set
     messages: list[Message] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # the accepted messages' bytes, as received
     attempts: list[Attempt] = field(default_factory=list)
     in_data: list[Attempt] = field(default_factory=list)
+    in_rcpt: list[int] = field(default_factory=list)  # peer ports of senders waiting for a RCPT answer
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
+        if self.rcpt_delay:
+            self.in_rcpt.append(session.peer[1])
+            await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.original_content or envelope.content)
@@ -41,6 +59,7 @@ class SinkHandler:
             self.in_data.append(attempt)
             await asyncio.sleep(self.delay)
         self.messages.append(msg)
+        self.raw.append(envelope.original_content or envelope.content)
         return "250 2.0.0 OK"
 
     def message_ids(self) -> list[str]:
