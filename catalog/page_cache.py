@@ -27,6 +27,10 @@ from common.failopen import fail_open
 
 CSRF_PLACEHOLDER = "__catalog_csrf_placeholder__"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+# A cached page is shared by visitors, the CSP nonce is per response: cached HTML carries
+# this placeholder and each response gets its own nonce (django-csp then sends it).
+CSP_NONCE_PLACEHOLDER = "__catalog_csp_nonce_placeholder__"
+_NONCE_BYTES = CSP_NONCE_PLACEHOLDER.encode()
 KEY_PREFIX = "catalog:page"
 # Second tier in each process: the hottest pages without a Redis round trip. Keys carry the
 # catalog generation, so a catalog change (seen within GENERATION_MEMO_SECONDS) retires them.
@@ -84,7 +88,10 @@ def page_cache_key(kind: str, *parts: object) -> str | None:
 
 
 def _response(request, html: bytes) -> HttpResponse:
-    response = HttpResponse(html.replace(_PLACEHOLDER_BYTES, get_token(request).encode()))
+    html = html.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+    if _NONCE_BYTES in html:
+        html = html.replace(_NONCE_BYTES, str(request.csp_nonce).encode())
+    response = HttpResponse(html)
     patch_vary_headers(response, ("Cookie",))
     return response
 
@@ -112,7 +119,9 @@ def page_cache_get(request, key: str, *, ttl: int, extra_commands=None) -> HttpR
 
 
 def page_cache_render(request, key: str, template: str, context: dict, *, ttl: int) -> HttpResponse:
-    html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request).encode()
+    html = render_to_string(
+        template, {**context, "csrf_token": CSRF_PLACEHOLDER, "CSP_NONCE": CSP_NONCE_PLACEHOLDER}, request
+    ).encode()
     _local_set(key, html, ttl)
     try:
         catalog_redis().set(key, html, ex=ttl)

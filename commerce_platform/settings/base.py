@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from babel.numbers import get_currency_precision
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from commerce_platform import devservices
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",  # Content-Security-Policy header (django-csp 4)
     "phonenumber_field",
     "simple_history",  # before/after of admin and service edits on key models (README "Audit")
     "anymail",  # ESP inbound webhooks (helpdesk) and optional ESP sending backends
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below: CSP_*)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
+                "csp.context_processors.nonce",  # CSP_NONCE for the few inline <script>/<style>
                 "carts.context_processors.cart",
                 "conversations.context_processors.chat",
             ],
@@ -385,3 +389,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 SHIPPING_FLAT_RATE = Decimal(env("SHIPPING_FLAT_RATE", default="550" if _YEN else "5.00"))
 SHIPPING_EXPRESS_RATE = Decimal(env("SHIPPING_EXPRESS_RATE", default="1100" if _YEN else "15.00"))
 FREE_SHIPPING_THRESHOLD = Decimal(env("FREE_SHIPPING_THRESHOLD", default="5000" if _YEN else "50.00"))
+
+# --- Content-Security-Policy (django-csp). Scripts and styles come from this site; the few
+# inline <script>/<style> elements carry the request's nonce ({{ CSP_NONCE }}); no inline
+# event handlers and no eval ('unsafe-inline'/'unsafe-eval' are never allowed for scripts).
+# style="" attributes are allowed (style-src-attr); <style> elements need the nonce. The
+# chat's WebSocket is same-origin ('self' covers ws:/wss: to this host). Enforced in
+# production and tests; report-only in development (violations show in the browser console),
+# unless CSP_ENFORCE says otherwise.
+CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "style-src-elem": [SELF, NONCE],
+    "style-src-attr": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
+CSP_ENFORCE = env.bool("CSP_ENFORCE", default=False)
+if CSP_ENFORCE:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+else:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES}

@@ -19,3 +19,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy enforced (CSP_ENFORCE=false switches to report-only for a rollout).
+if env.bool("CSP_ENFORCE", default=True):
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # noqa: F405
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None

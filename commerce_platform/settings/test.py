@@ -36,3 +36,8 @@ CHANNEL_LAYERS = channel_layers(env("CHANNEL_REDIS_URL", default="") or REDIS_UR
 _primary_test_name = DATABASES["default"].get("TEST", {}).get("NAME") or f"test_{DATABASES['default']['NAME']}"  # noqa: F405
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": f"{_primary_test_name}_replica"}}  # noqa: F405
 REPORTING_READS_FROM_REPLICA = False
+
+# Tests run with the Content-Security-Policy enforced, as production does (a page that needs
+# an inline script without the nonce fails its browser test).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # noqa: F405
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None

@@ -3,9 +3,22 @@
      arrows move through hits, Enter opens, Escape closes;
    - after an htmx action, the message beside the control is brought into view if the
      swap moved it off screen, and a refused field gets the focus back;
-   - "Dismiss" / "Got it" buttons on console alerts. */
+   - "Dismiss" / "Got it" buttons on console alerts;
+   - polled panels (hx-trigger="every Ns") skip a poll while the agent works in them
+     (data-poll-pause-while-focused) or while a selector matches (data-poll-pause-while):
+     a listener instead of htmx trigger filters, which need eval and a CSP forbids it. */
 (function () {
   "use strict";
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || !elt.hasAttribute) return;
+    if (elt.hasAttribute("data-poll-pause-while-focused") && elt.contains(document.activeElement)) {
+      e.preventDefault();
+      return;
+    }
+    var selector = elt.getAttribute("data-poll-pause-while");
+    if (selector && document.querySelector(selector)) e.preventDefault();
+  });
   function searchBox() { return document.getElementById("console-q"); }
   function results() { return document.getElementById("console-search-results"); }
   function hits() { return Array.from(document.querySelectorAll("#console-search-results [data-hit]")); }
