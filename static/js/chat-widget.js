@@ -10,7 +10,7 @@
   "use strict";
   // Django's JavaScript catalog (/jsi18n/, loaded before this file) translates; English otherwise.
   var gettext = window.gettext || function (s) { return s; };
-  var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
+  var interpolate = window.interpolate || function (f, a) { var i = 0; return f.replace(/%s/g, function () { return a[i++]; }); };
   var root = document.getElementById("chat");
   if (!root || !window.fetch || !window.JSON) return;
   root.hidden = false;

@@ -9,7 +9,7 @@
   "use strict";
   // Django's JavaScript catalog (/jsi18n/, loaded before this file) translates; English otherwise.
   var gettext = window.gettext || function (s) { return s; };
-  var interpolate = window.interpolate || function (f, a) { return f.replace("%s", a[0]); };
+  var interpolate = window.interpolate || function (f, a) { var i = 0; return f.replace(/%s/g, function () { return a[i++]; }); };
   var live = document.getElementById("console-live");
   if (!live || !window.WebSocket || !window.JSON) return;
   var notice = document.getElementById("console-live-notice");
