@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", portal.request_list, name="list"),
     path("<int:pk>/", portal.request_detail, name="case"),
+    path("chats/<uuid:public_id>/", portal.chat_detail, name="chat"),
     path("<int:pk>/files/<int:attachment_id>/", portal.attachment, name="attachment"),
     path("link/<str:token>/", portal.case_link, name="case_link"),
     path("link/<str:token>/files/<int:attachment_id>/", portal.link_attachment, name="link_attachment"),

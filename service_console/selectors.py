@@ -330,6 +330,46 @@ def portal_cases(customer: Customer) -> list[RequestRow]:
     return rows
 
 
+CHAT_PORTAL_STATUS = {
+    "bot": ("With our assistant", "status-open"),
+    "waiting": ("Waiting for us", "status-new"),
+    "active": ("In progress", "status-open"),
+    "closed": ("Closed", "status-closed"),
+}
+
+
+def portal_chats(customer: Customer) -> list[RequestRow]:
+    """The customer's live chats as request rows (one query), subject = their first message."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.urls import reverse
+
+    from conversations.models import ChatMessage, Conversation
+
+    first = ChatMessage.objects.filter(conversation=OuterRef("pk"), sender=ChatMessage.Sender.CUSTOMER).order_by("id")
+    chats = (
+        Conversation.objects.filter(customer=customer)
+        .annotate(first_text=Subquery(first.values("body")[:1]), updated=Coalesce("last_message_at", "created_at"))
+        .order_by("-updated", "-pk")[:200]
+    )
+    rows = []
+    for chat in chats:
+        label, css = CHAT_PORTAL_STATUS[chat.status]
+        rows.append(
+            RequestRow(
+                kind="chat",
+                reference=f"Chat {chat.short_id}",
+                subject=(chat.first_text or "Chat with us")[:120],
+                status_label=label,
+                status_class=css,
+                updated_at=chat.updated,
+                url=reverse("portal:chat", kwargs={"public_id": chat.public_id}),
+                is_open=chat.is_open,
+            )
+        )
+    return rows
+
+
 def portal_case_messages(case: Case) -> list:
     """What the customer may read of a case: their messages and our replies (never internal
     notes), with attachments, oldest first. Two queries."""

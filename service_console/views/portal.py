@@ -16,7 +16,13 @@ from helpdesk.selectors import satisfaction_for
 from helpdesk.services import satisfaction_urls
 from service_console.models import Case, CaseAttachment, CaseMessage
 from service_console.portal_forms import PortalReplyForm
-from service_console.selectors import PORTAL_STATUS, portal_case_messages, portal_cases
+from service_console.selectors import (
+    CHAT_PORTAL_STATUS,
+    PORTAL_STATUS,
+    portal_case_messages,
+    portal_cases,
+    portal_chats,
+)
 from service_console.services.case_email import case_link_token_read
 from service_console.services.customer_side import case_customer_close, case_customer_reply
 
@@ -24,7 +30,9 @@ from service_console.services.customer_side import case_customer_close, case_cus
 @login_required
 @require_GET
 def request_list(request):
-    rows = portal_cases(request.user)
+    rows = sorted(
+        [*portal_cases(request.user), *portal_chats(request.user)], key=lambda row: row.updated_at, reverse=True
+    )
     return render(request, "portal/request_list.html", {"rows": rows, "section": "requests"})
 
 
@@ -137,3 +145,29 @@ def link_attachment(request, token: str, attachment_id: int):
     if found.case.customer.has_usable_password() and request.user.pk != found.case.customer_id:
         raise Http404("No such file")
     return _attachment_response(found)
+
+
+@login_required
+@require_GET
+def chat_detail(request, public_id):
+    """A chat's transcript for its customer (another shopper's chat is a 404)."""
+    from conversations.models import ChatMessage, Conversation
+
+    conversation = get_object_or_404(Conversation, public_id=public_id, customer=request.user)
+    label, css = CHAT_PORTAL_STATUS[conversation.status]
+    thread = list(
+        conversation.messages.exclude(kind=ChatMessage.Kind.FEEDBACK).select_related("author").order_by("id")[:500]
+    )
+    case = Case.objects.filter(pk=conversation.case_id, customer=request.user).first() if conversation.case_id else None
+    return render(
+        request,
+        "portal/chat_detail.html",
+        {
+            "conversation": conversation,
+            "status_label": label,
+            "status_class": css,
+            "thread": thread,
+            "case": case,
+            "section": "requests",
+        },
+    )

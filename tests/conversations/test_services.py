@@ -243,3 +243,24 @@ def test_a_shopper_can_email_themselves_the_transcript(client):
     )
     assert "<script>x</script>" not in rendered.html
     assert "&lt;script&gt;x&lt;/script&gt; zzqx" in rendered.html
+
+
+def test_a_shoppers_chats_are_listed_on_their_requests_page_and_only_theirs(client):
+    hana = CustomerFactory(email="hana@example.com")
+    other = CustomerFactory(email="ken@example.com")
+    mine, _ = conversation_start(customer=hana)
+    shopper_message_receive(conversation=mine, body="<i>Where</i> is my order?", customer=hana)
+    theirs, _ = conversation_start(customer=other)
+    client.force_login(hana)
+
+    page = client.get("/account/requests/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/account/requests/chats/{mine.public_id}/" in html
+    assert f"/account/requests/chats/{theirs.public_id}/" not in html
+    assert "&lt;i&gt;Where&lt;/i&gt; is my order?" in html  # escaped, never markup
+
+    transcript = client.get(f"/account/requests/chats/{mine.public_id}/")
+    assert transcript.status_code == 200
+    assert "&lt;i&gt;Where&lt;/i&gt;" in transcript.content.decode()
+    assert client.get(f"/account/requests/chats/{theirs.public_id}/").status_code == 404
