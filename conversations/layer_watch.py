@@ -11,6 +11,7 @@ it answers again the sockets reconnect and re-read from their last id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 
@@ -69,12 +70,13 @@ async def _watchdog() -> None:
                 await client.ping()
                 ok = True
             except (aioredis.RedisError, OSError):
-                # A cancellation that lands while redis-py's socket timeout fires can come back as
-                # a TimeoutError; honour it, or the loop never stops (asyncio.run would hang).
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
                 ok = False
+            # redis-py can turn a cancellation that lands during its socket timeout into a
+            # TimeoutError, or finish the command anyway: honour a pending cancel on every turn,
+            # or the loop never stops (the event loop's shutdown would wait forever).
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError
             if not ok and _state["healthy"]:
                 _state["healthy"] = False
                 await _close_all("unreachable")
@@ -83,4 +85,5 @@ async def _watchdog() -> None:
                 await _close_all("back")  # sockets opened during the outage may have missed events
             await asyncio.sleep(INTERVAL_SECONDS)
     finally:
-        await client.aclose()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(client.aclose(), timeout=1)
