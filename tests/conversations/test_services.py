@@ -264,3 +264,21 @@ def test_a_shoppers_chats_are_listed_on_their_requests_page_and_only_theirs(clie
     assert transcript.status_code == 200
     assert "&lt;i&gt;Where&lt;/i&gt;" in transcript.content.decode()
     assert client.get(f"/account/requests/chats/{theirs.public_id}/").status_code == 404
+
+
+def test_admin_shows_deflection_per_intent(admin_client):
+    for intent, outcome in [
+        ("order_status", "bot_resolved"),
+        ("order_status", "bot_resolved"),
+        ("order_status", "handed_over"),
+        ("returns", "abandoned"),
+    ]:
+        Conversation.objects.create(intent=intent, outcome=outcome, status=Conversation.Status.CLOSED)
+    html = admin_client.get("/admin/conversations/conversation/").content.decode()
+    assert "Bot deflection per intent" in html
+    # Where is my order: 2 closed by the bot, 1 handed over, 0 abandoned, 0 open -> 2 / 3 = 67 %.
+    assert "<tr><td>Where is my order</td><td>2</td><td>1</td><td>0</td><td>0</td>" in html
+    assert "67%" in html
+    filtered = admin_client.get("/admin/conversations/conversation/?intent__exact=returns").content.decode()
+    assert "<tr><td>Returns</td><td>0</td><td>0</td><td>1</td><td>0</td>" in filtered
+    assert "Where is my order</td>" not in filtered
