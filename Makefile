@@ -31,7 +31,7 @@ gettext:
 
 ## Compile locale/*/LC_MESSAGES/*.po into .mo (Django's compilemessages; no settings needed).
 messages: $(STAMP) gettext
-	@if [ -d locale ]; then cd locale && ../$(BIN)/django-admin compilemessages; fi
+	env -u DJANGO_SETTINGS_MODULE $(BIN)/django-admin compilemessages --ignore=.venv --ignore=var --ignore=node_modules
 
 ## Migrate, load demo data, then run web + Celery worker + beat in the foreground (Ctrl-C stops
 ## those three; `make stop` stops them and the embedded Postgres/Redis). e.g. make run ADDR=127.0.0.1:8103

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.models import EventName
 
@@ -16,9 +17,9 @@ TOKEN_PREFIX = "uc"
 
 
 class Scope(models.TextChoices):
-    SHOPPER = "shopper", "Shopper: act as the token's customer (cart, checkout, orders, profile, cases)"
-    STAFF = "staff", "Staff: agent endpoints (customers, their carts, orders on behalf, cases)"
-    SOCIAL_WRITE = "social:write", "Social ingest: POST /api/v1/social/posts"
+    SHOPPER = "shopper", _("Shopper: act as the token's customer (cart, checkout, orders, profile, cases)")
+    STAFF = "staff", _("Staff: agent endpoints (customers, their carts, orders on behalf, cases)")
+    SOCIAL_WRITE = "social:write", _("Social ingest: POST /api/v1/social/posts")
 
 
 def token_digest(raw: str) -> str:
@@ -104,9 +105,9 @@ class WebhookDelivery(models.Model):
     """One event for one subscription; attempts are counted on the row (the log in admin)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Delivered"
-        FAILED = "failed", "Failed (retries exhausted)"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed (retries exhausted)")
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, db_index=True)
@@ -138,13 +139,13 @@ class SocialPost(models.Model):
     cases belongs to the conversations work; here it is stored as received."""
 
     class Platform(models.TextChoices):
-        INSTAGRAM = "instagram", "Instagram"
-        FACEBOOK = "facebook", "Facebook"
-        X = "x", "X / Twitter"
-        TIKTOK = "tiktok", "TikTok"
-        PINTEREST = "pinterest", "Pinterest"
-        YOUTUBE = "youtube", "YouTube"
-        OTHER = "other", "Other"
+        INSTAGRAM = "instagram", _("Instagram")
+        FACEBOOK = "facebook", _("Facebook")
+        X = "x", _("X / Twitter")
+        TIKTOK = "tiktok", _("TikTok")
+        PINTEREST = "pinterest", _("Pinterest")
+        YOUTUBE = "youtube", _("YouTube")
+        OTHER = "other", _("Other")
 
     platform = models.CharField(max_length=20, choices=Platform.choices)
     handle = models.CharField(max_length=100, db_index=True)

@@ -1,6 +1,8 @@
 """Cart domain errors. Views turn them into form errors / HTTP 409 / 400 once."""
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class CartError(Exception):
@@ -11,15 +13,21 @@ class CartConflict(CartError):
     """The cart changed since the writer last saw it (stale `expected_version`)."""
 
     def __init__(self, *, expected: int | None, current: int):
-        seen = f" (version {current}, you saw {expected})" if expected is not None else ""
-        super().__init__(f"This cart changed{seen}. Reload it to see the latest and try again.")
+        if expected is not None:
+            message = gettext(
+                "This cart changed (version %(current)s, you saw %(expected)s). "
+                "Reload it to see the latest and try again."
+            ) % {"current": current, "expected": expected}
+        else:
+            message = gettext("This cart changed. Reload it to see the latest and try again.")
+        super().__init__(message)
         self.expected = expected
         self.current = current
 
 
 class CartClosed(CartError):
     def __init__(self, status: str = "converted"):
-        super().__init__("This cart is no longer open (it was already ordered or merged). Start a new cart.")
+        super().__init__(gettext("This cart is no longer open (it was already ordered or merged). Start a new cart."))
         self.status = status
 
 
@@ -27,9 +35,13 @@ class OutOfStock(CartError):
     def __init__(self, *, sku: str, requested: int, available: int, name: str = ""):
         what = name or sku
         if available <= 0:
-            message = f"{what} is out of stock."
+            message = gettext("%(item)s is out of stock.") % {"item": what}
         else:
-            message = f"Only {available} of {what} left in stock (you asked for {requested})."
+            message = gettext("Only %(available)s of %(item)s left in stock (you asked for %(requested)s).") % {
+                "available": available,
+                "item": what,
+                "requested": requested,
+            }
         super().__init__(message)
         self.sku = sku
         self.requested = requested
@@ -38,7 +50,7 @@ class OutOfStock(CartError):
 
 class VariantUnavailable(CartError):
     def __init__(self, sku: str):
-        super().__init__(f"{sku} is no longer sold.")
+        super().__init__(gettext("%(sku)s is no longer sold.") % {"sku": sku})
         self.sku = sku
 
 
@@ -49,8 +61,11 @@ class InvalidQuantity(CartError):
 class DiscountLimitExceeded(CartError):
     def __init__(self, *, requested_percent, limit_percent):
         super().__init__(
-            f"A discount of {requested_percent}% is over your limit of {limit_percent}%. "
-            "Ask a supervisor to approve it or lower the amount."
+            gettext(
+                "A discount of %(requested)s%% is over your limit of %(limit)s%%. "
+                "Ask a supervisor to approve it or lower the amount."
+            )
+            % {"requested": requested_percent, "limit": limit_percent}
         )
         self.requested_percent = requested_percent
         self.limit_percent = limit_percent
@@ -63,14 +78,14 @@ class OverrideNotAllowed(CartError):
 class VoucherProblem(models.TextChoices):
     """Why a code cannot be used (VoucherInvalid.reason)."""
 
-    INVALID = "invalid", "Invalid"
-    UNKNOWN = "unknown", "Unknown code"
-    UNUSABLE = "unusable", "Inactive, expired, not yet valid, used up or below the minimum spend"
-    NOT_YOURS = "not_yours", "Belongs to another account"
-    USED_BY_CUSTOMER = "used_by_customer", "Already used by this customer"
-    USED_UP = "used_up", "Used up"
-    EMPTY = "empty", "Cart is empty"
-    NOT_EXPIRED = "not_expired", "Not expired (the shopper can apply it)"
+    INVALID = "invalid", _("Invalid")
+    UNKNOWN = "unknown", _("Unknown code")
+    UNUSABLE = "unusable", _("Inactive, expired, not yet valid, used up or below the minimum spend")
+    NOT_YOURS = "not_yours", _("Belongs to another account")
+    USED_BY_CUSTOMER = "used_by_customer", _("Already used by this customer")
+    USED_UP = "used_up", _("Used up")
+    EMPTY = "empty", _("Cart is empty")
+    NOT_EXPIRED = "not_expired", _("Not expired (the shopper can apply it)")
 
 
 class VoucherInvalid(CartError):

@@ -11,19 +11,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class Cart(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CONVERTED = "converted", "Converted to an order"
-        MERGED = "merged", "Merged into another cart"
-        ABANDONED = "abandoned", "Abandoned"
+        OPEN = "open", _("Open")
+        CONVERTED = "converted", _("Converted to an order")
+        MERGED = "merged", _("Merged into another cart")
+        ABANDONED = "abandoned", _("Abandoned")
 
     class ShippingMethod(models.TextChoices):
-        STANDARD = "standard", "Standard (3-5 days)"
-        EXPRESS = "express", "Express (next day)"
+        STANDARD = "standard", _("Standard (3-5 days)")
+        EXPRESS = "express", _("Express (next day)")
 
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
@@ -91,33 +93,33 @@ class CartOverride(models.Model):
     """A discount an agent puts on a line or the whole cart, with a mandatory reason."""
 
     class Scope(models.TextChoices):
-        LINE = "line", "Line"
-        CART = "cart", "Cart"
+        LINE = "line", _("Line")
+        CART = "cart", _("Cart")
 
     class Kind(models.TextChoices):
-        AMOUNT = "amount", "Amount off"
-        PERCENT = "percent", "Percent off"
+        AMOUNT = "amount", _("Amount off")
+        PERCENT = "percent", _("Percent off")
 
     class ReasonCode(models.TextChoices):
-        GOODWILL = "goodwill", "Goodwill gesture"
-        PRICE_MATCH = "price_match", "Price match"
-        DAMAGED = "damaged", "Damaged or faulty item"
-        DELAY = "delay", "Delivery delay"
-        LOYALTY = "loyalty", "Loyal customer"
-        OTHER = "other", "Other"
+        GOODWILL = "goodwill", _("Goodwill gesture")
+        PRICE_MATCH = "price_match", _("Price match")
+        DAMAGED = "damaged", _("Damaged or faulty item")
+        DELAY = "delay", _("Delivery delay")
+        LOYALTY = "loyalty", _("Loyal customer")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        PENDING_APPROVAL = "pending_approval", "Waiting for supervisor approval"
-        REJECTED = "rejected", "Rejected"
-        REMOVED = "removed", "Removed"
+        APPLIED = "applied", _("Applied")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for supervisor approval")
+        REJECTED = "rejected", _("Rejected")
+        REMOVED = "removed", _("Removed")
 
     class ApprovalKind(models.TextChoices):
         """What a supervisor is asked to approve (derived, not stored)."""
 
-        LINE = "line", "Line discount"
-        CART = "cart", "Cart discount"
-        COUPON = "coupon", "Honoured coupon"
+        LINE = "line", _("Line discount")
+        CART = "cart", _("Cart discount")
+        COUPON = "coupon", _("Honoured coupon")
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="overrides")
     line = models.ForeignKey(CartLine, null=True, blank=True, on_delete=models.CASCADE, related_name="overrides")
@@ -183,8 +185,8 @@ class CartOverride(models.Model):
 
 class Voucher(models.Model):
     class Kind(models.TextChoices):
-        PERCENT = "percent", "Percent off"
-        FIXED = "fixed", "Fixed amount off"
+        PERCENT = "percent", _("Percent off")
+        FIXED = "fixed", _("Fixed amount off")
 
     code = models.CharField(max_length=40, unique=True, help_text="Stored upper-case; matched case-insensitively.")
     description = models.CharField(max_length=200, blank=True)
@@ -224,10 +226,10 @@ class Voucher(models.Model):
     @property
     def label(self) -> str:
         if self.kind == self.Kind.PERCENT:
-            return f"{self.value.normalize():f}% off"
+            return gettext("%(percent)s%% off") % {"percent": f"{self.value.normalize():f}"}
         from common.money import format_money
 
-        return f"{format_money(self.value)} off"
+        return gettext("%(amount)s off") % {"amount": format_money(self.value)}
 
 
 class VoucherRedemption(models.Model):

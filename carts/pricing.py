@@ -44,8 +44,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from carts.models import CartOverride, Voucher
+from carts.models import Cart, CartOverride, Voucher
+from common.dates import format_day
 from common.money import ZERO, format_money, quantize
 
 HUNDRED = Decimal("100")
@@ -111,6 +113,14 @@ class PriceBreakdown:
     @property
     def is_empty(self) -> bool:
         return not self.lines
+
+    @property
+    def shipping_method_label(self) -> str:
+        """ "Standard (3-5 days)" in the active language (the value is "standard")."""
+        try:
+            return str(Cart.ShippingMethod(self.shipping_method).label)
+        except ValueError:
+            return self.shipping_method
 
     def as_dict(self) -> dict:
         """JSON-serialisable (money as strings), for emails, the API and snapshots."""
@@ -214,20 +224,22 @@ def voucher_problem(voucher, *, base: Decimal, now: datetime) -> str:
     """
     code = voucher.code
     if not voucher.is_active:
-        return f"The code {code} is no longer active."
+        return gettext("The code %(code)s is no longer active.") % {"code": code}
     if voucher.valid_from and now < voucher.valid_from:
-        start = timezone.localtime(voucher.valid_from).strftime("%-d %b %Y")
-        return f"The code {code} is not valid yet; it starts on {start}."
+        start = format_day(voucher.valid_from)
+        return gettext("The code %(code)s is not valid yet; it starts on %(start)s.") % {"code": code, "start": start}
     if voucher.valid_to and now >= voucher.valid_to:
-        return f"The code {code} expired on {timezone.localtime(voucher.valid_to).strftime('%-d %b %Y')}."
+        end = format_day(voucher.valid_to)
+        return gettext("The code %(code)s expired on %(end)s.") % {"code": code, "end": end}
     limit = 1 if voucher.single_use else voucher.usage_limit_total
     if limit is not None and voucher.times_used >= limit:
-        return f"The code {code} has already been used up."
+        return gettext("The code %(code)s has already been used up.") % {"code": code}
     if base < voucher.min_spend:
-        return (
-            f"The code {code} needs a minimum spend of {format_money(voucher.min_spend)}; "
-            f"add {format_money(voucher.min_spend - base)} more."
-        )
+        return gettext("The code %(code)s needs a minimum spend of %(minimum)s; add %(missing)s more.") % {
+            "code": code,
+            "minimum": format_money(voucher.min_spend),
+            "missing": format_money(voucher.min_spend - base),
+        }
     return ""
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from carts.exceptions import (
     CartClosed,
@@ -107,13 +108,13 @@ def cart_line_add(
     """Add `quantity` of `variant` (summed into an existing line). Raises OutOfStock when the
     line would exceed available stock, CartConflict on a stale version."""
     if quantity < 1 or quantity > MAX_LINE_QUANTITY:
-        raise InvalidQuantity(f"Choose a quantity between 1 and {MAX_LINE_QUANTITY}.")
+        raise InvalidQuantity(gettext("Choose a quantity between 1 and %(max)s.") % {"max": MAX_LINE_QUANTITY})
     locked = _lock_open(cart, expected_version)
     variant = Variant.objects.select_related("product").get(pk=variant.pk)
     line = CartLine.objects.filter(cart=locked, variant=variant).first()
     new_quantity = (line.quantity if line else 0) + quantity
     if new_quantity > MAX_LINE_QUANTITY:
-        raise InvalidQuantity(f"You can buy at most {MAX_LINE_QUANTITY} of one item.")
+        raise InvalidQuantity(gettext("You can buy at most %(max)s of one item.") % {"max": MAX_LINE_QUANTITY})
     _check_stock(variant, new_quantity, cart_id=locked.pk)
     if line is None:
         line = CartLine.objects.create(
@@ -140,7 +141,7 @@ def cart_line_update(
 ) -> CartLine | None:
     """Set a line's quantity (0 removes it). Returns the line, or None when removed."""
     if quantity < 0 or quantity > MAX_LINE_QUANTITY:
-        raise InvalidQuantity(f"Choose a quantity between 0 and {MAX_LINE_QUANTITY}.")
+        raise InvalidQuantity(gettext("Choose a quantity between 0 and %(max)s.") % {"max": MAX_LINE_QUANTITY})
     locked = _lock_open(cart, expected_version)
     line_obj = _line_of(locked, line)
     if quantity == 0:
@@ -289,7 +290,10 @@ def voucher_check(*, voucher: Voucher, customer, email: str = "", base: Decimal,
     if problem:
         raise VoucherInvalid(problem, reason=VoucherProblem.UNUSABLE)
     if voucher.customer_id is not None and (customer is None or customer.pk != voucher.customer_id):
-        raise VoucherInvalid(f"The code {voucher.code} belongs to another account.", reason=VoucherProblem.NOT_YOURS)
+        raise VoucherInvalid(
+            gettext("The code %(code)s belongs to another account.") % {"code": voucher.code},
+            reason=VoucherProblem.NOT_YOURS,
+        )
     per_customer = 1 if voucher.single_use else voucher.usage_limit_per_customer
     if per_customer is not None:
         who = Q()
@@ -314,7 +318,7 @@ def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None,
     locked = _lock_open(cart, expected_version)
     breakdown = cart_price(cart_with_lines(locked.pk))
     if breakdown.is_empty:
-        raise VoucherInvalid("Add something to your cart before using a code.", reason=VoucherProblem.EMPTY)
+        raise VoucherInvalid(gettext("Add something to your cart before using a code."), reason=VoucherProblem.EMPTY)
     base = breakdown.subtotal - breakdown.line_discount_total
     voucher_check(voucher=voucher, customer=locked.customer, email=locked.email, base=base)
     locked.voucher = voucher
@@ -399,7 +403,10 @@ def voucher_redeem(
     locked.times_used -= 1  # the row as it was before this use, read under its lock
     limit = 1 if locked.single_use else locked.usage_limit_total
     if limit is not None and locked.times_used >= limit:
-        raise VoucherInvalid(f"The code {locked.code} has already been used up.", reason=VoucherProblem.USED_UP)
+        raise VoucherInvalid(
+            gettext("The code %(code)s has already been used up.") % {"code": locked.code},
+            reason=VoucherProblem.USED_UP,
+        )
     if base is not None:
         problem = voucher_problem(locked, base=base, now=timezone.now())
         if problem:
@@ -426,7 +433,7 @@ def discount_limit_for(actor) -> Decimal:
         return settings.SUPERVISOR_DISCOUNT_LIMIT_PERCENT
     if is_agent(actor) or getattr(actor, "is_staff", False):
         return settings.AGENT_DISCOUNT_LIMIT_PERCENT
-    raise OverrideNotAllowed("Only service agents can discount a cart.")
+    raise OverrideNotAllowed(gettext("Only service agents can discount a cart."))
 
 
 def _percent_equivalent(*, kind: str, value: Decimal, base: Decimal) -> Decimal:
@@ -472,20 +479,20 @@ def cart_override_apply(
     """
     limit = discount_limit_for(actor)
     if scope not in CartOverride.Scope.values or kind not in CartOverride.Kind.values:
-        raise OverrideNotAllowed("Choose a line or cart discount, as an amount or a percent.")
+        raise OverrideNotAllowed(gettext("Choose a line or cart discount, as an amount or a percent."))
     if reason_code not in CartOverride.ReasonCode.values:
-        raise OverrideNotAllowed("Choose a reason for the discount.")
+        raise OverrideNotAllowed(gettext("Choose a reason for the discount."))
     if not (reason_text or "").strip():
-        raise OverrideNotAllowed("Explain the discount in a few words (the reason is mandatory).")
+        raise OverrideNotAllowed(gettext("Explain the discount in a few words (the reason is mandatory)."))
     value = Decimal(value)
     if value <= 0 or (kind == CartOverride.Kind.PERCENT and value > HUNDRED):
-        raise OverrideNotAllowed("Enter a discount above zero (a percent at most 100).")
+        raise OverrideNotAllowed(gettext("Enter a discount above zero (a percent at most 100)."))
     locked = _lock_open(cart, expected_version)
     breakdown = cart_price(cart_with_lines(locked.pk))
     line_obj = None
     if scope == CartOverride.Scope.LINE:
         if line is None:
-            raise OverrideNotAllowed("Choose the line to discount.")
+            raise OverrideNotAllowed(gettext("Choose the line to discount."))
         line_obj = _line_of(locked, line)
         base = next(lp.subtotal for lp in breakdown.lines if lp.line_id == line_obj.pk)
     else:
@@ -528,7 +535,7 @@ def _target_base(cart: Cart, override: CartOverride) -> Decimal:
 def _pending_for_update(override: CartOverride) -> CartOverride:
     locked = override_for_update(override.pk)
     if locked is None or locked.status != CartOverride.Status.PENDING_APPROVAL:
-        raise OverrideNotAllowed("This discount was already decided (or its cart line was removed).")
+        raise OverrideNotAllowed(gettext("This discount was already decided (or its cart line was removed)."))
     return locked
 
 
@@ -543,7 +550,7 @@ def cart_override_approve(*, override: CartOverride, actor, note: str = "") -> C
     refused (DiscountLimitExceeded) if that is over the supervisor limit.
     """
     if not is_supervisor(actor):
-        raise OverrideNotAllowed("Only a supervisor can approve a discount.")
+        raise OverrideNotAllowed(gettext("Only a supervisor can approve a discount."))
     locked_cart = _lock_open(override.cart, None)
     locked = _pending_for_update(override)
     percent = _percent_equivalent(kind=locked.kind, value=locked.value, base=_target_base(locked_cart, locked))
@@ -566,10 +573,10 @@ def cart_override_reject(*, override: CartOverride, actor, note: str) -> CartOve
     """A supervisor turns a pending override down with a note the agent sees on the cart.
     Nothing is priced, so the cart's version is left alone (the agent's edits stay valid)."""
     if not is_supervisor(actor):
-        raise OverrideNotAllowed("Only a supervisor can reject a discount.")
+        raise OverrideNotAllowed(gettext("Only a supervisor can reject a discount."))
     note = (note or "").strip()
     if not note:
-        raise OverrideNotAllowed("Tell the agent why in a few words (a note is needed to reject).")
+        raise OverrideNotAllowed(gettext("Tell the agent why in a few words (a note is needed to reject)."))
     locked = _pending_for_update(override)
     locked.status = CartOverride.Status.REJECTED
     locked.decided_by = actor

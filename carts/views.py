@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError
@@ -62,8 +63,10 @@ def _form_errors(request, form) -> None:
 def _conflict(request, exc: CartConflict):
     messages.warning(
         request,
-        "This cart changed in the meantime (perhaps in another tab or by our service team). "
-        "Here is the latest version; check it and try again.",
+        gettext(
+            "This cart changed in the meantime (perhaps in another tab or by our service team). "
+            "Here is the latest version; check it and try again."
+        ),
     )
 
 
@@ -110,7 +113,9 @@ def cart_add(request):
     except CartError as exc:
         messages.error(request, str(exc))
         return _back(request, variant.product.get_absolute_url(), data["next"])
-    messages.success(request, f"Added {quantity} × {variant} to your cart.")
+    messages.success(
+        request, gettext("Added %(quantity)s × %(item)s to your cart.") % {"quantity": quantity, "item": variant}
+    )
     # The product page sends `next` (its own path) so the shopper stays where they were.
     return HttpResponseRedirect(safe_redirect_target(request, data["next"]) or reverse("carts:detail"))
 
@@ -127,7 +132,7 @@ def cart_line_change(request, line_id: int):
     quantity, version = form.cleaned_data["quantity"], form.cleaned_data["version"]
     try:
         cart_line_update(cart=cart, line=line_id, quantity=quantity, expected_version=version, actor=request.user)
-        messages.success(request, "Item removed." if quantity == 0 else "Quantity updated.")
+        messages.success(request, gettext("Item removed.") if quantity == 0 else gettext("Quantity updated."))
     except CartConflict as exc:
         _conflict(request, exc)
     except CartError as exc:
@@ -148,10 +153,12 @@ def cart_voucher(request):
     try:
         if data["remove"]:
             voucher_remove(cart=cart, expected_version=data["version"], actor=request.user)
-            messages.success(request, "Code removed.")
+            messages.success(request, gettext("Code removed."))
         else:
             voucher = voucher_apply(cart=cart, code=data["code"], expected_version=data["version"], actor=request.user)
-            messages.success(request, f"Code {voucher.code} applied: {voucher.label}.")
+            messages.success(
+                request, gettext("Code %(code)s applied: %(label)s.") % {"code": voucher.code, "label": voucher.label}
+            )
     except CartConflict as exc:
         _conflict(request, exc)
     except CartError as exc:

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Sum
 from django.utils.html import format_html, format_html_join
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.images import product_image_thumbnail_make
@@ -15,6 +16,7 @@ from catalog.models import (
     Variant,
 )
 from catalog.services import products_publish
+from common.money import format_money
 
 
 class VariantInline(admin.TabularInline):
@@ -38,7 +40,7 @@ class ProductImageInline(admin.TabularInline):
         return "—"
 
 
-class ChildCategoryInline(admin.TabularInline):
+class ChildCategoryInline(TranslationTabularInline):
     model = Category
     fk_name = "parent"
     extra = 0
@@ -47,7 +49,9 @@ class ChildCategoryInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
+    """Names in every language side by side (django-modeltranslation)."""
+
     list_display = ("name", "parent", "slug", "position", "product_count")
     list_filter = ("parent",)
     search_fields = ("name", "slug")
@@ -80,7 +84,9 @@ class InStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
+    """Name and description in every language side by side (django-modeltranslation)."""
+
     list_display = ("name", "category", "is_published", "is_featured", "price_from", "stock_total", "created_at")
     list_filter = ("is_published", "is_featured", InStockFilter, "category", "created_at")
     list_editable = ("is_published", "is_featured")
@@ -92,7 +98,7 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [VariantInline, ProductImageInline]
     actions = ["publish", "unpublish"]
     fieldsets = (
-        (None, {"fields": ("name", "slug", "category", "description", "size_guide")}),
+        (None, {"fields": ("name", "slug", "category", "description", "size_guide", "tax_class")}),
         ("Visibility", {"fields": ("is_published", "is_featured")}),
         ("Search engines", {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
         ("Price history", {"fields": ("price_history",), "classes": ("collapse",)}),
@@ -135,7 +141,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="From", ordering="_price")
     def price_from(self, obj):
-        return obj._price
+        return format_money(obj._price) if obj._price is not None else "—"
 
     @admin.display(description="Stock", ordering="_stock")
     def stock_total(self, obj):

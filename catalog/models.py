@@ -212,9 +212,9 @@ class Recommendation(models.Model):
     """Precomputed by catalog.tasks.recommendations_recompute; pages read them in one query."""
 
     class Kind(models.TextChoices):
-        BOUGHT_TOGETHER = "bought_together", "Frequently bought together"
-        ALSO_LIKE = "also_like", "You may also like"
-        PERSONAL = "personal", "Picked for you"
+        BOUGHT_TOGETHER = "bought_together", _("Frequently bought together")
+        ALSO_LIKE = "also_like", _("You may also like")
+        PERSONAL = "personal", _("Picked for you")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     source_product = models.ForeignKey(

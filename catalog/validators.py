@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -8,17 +9,17 @@ MAX_IMAGE_PIXELS = 40_000_000
 def validate_image_file(value) -> None:
     """Reject files that are too large or that Pillow cannot read as JPEG/PNG/WebP."""
     if value.size and value.size > MAX_IMAGE_BYTES:
-        raise ValidationError("The image is larger than 5 MB. Upload a smaller file.")
+        raise ValidationError(gettext("The image is larger than 5 MB. Upload a smaller file."))
     position = value.tell() if hasattr(value, "tell") else 0
     try:
         with Image.open(value) as img:
             if img.format not in {"JPEG", "PNG", "WEBP"}:
-                raise ValidationError("Upload a JPEG, PNG or WebP image.")
+                raise ValidationError(gettext("Upload a JPEG, PNG or WebP image."))
             if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ValidationError("The image has too many pixels (max 40 megapixels).")
+                raise ValidationError(gettext("The image has too many pixels (max 40 megapixels)."))
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError("This file is not a readable image.")
+        raise ValidationError(gettext("This file is not a readable image."))
     finally:
         if hasattr(value, "seek"):
             value.seek(position)

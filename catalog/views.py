@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
@@ -27,6 +28,7 @@ from catalog.selectors import (
     product_list,
 )
 from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
+from common.money import format_money
 
 LOW_STOCK = 3
 PRODUCT_PAGE_TTL = 300  # stock and price are in the key; the rest follows the catalog generation
@@ -157,10 +159,10 @@ def _all_facets() -> dict:
 
 def _stock_state(stock: int) -> tuple[str, str]:
     if stock <= 0:
-        return "Sold out", "danger"
+        return gettext("Sold out"), "danger"
     if stock <= LOW_STOCK:
-        return f"Only {stock} left", "warning"
-    return "In stock", "success"
+        return gettext("Only %(stock)s left") % {"stock": stock}, "warning"
+    return gettext("In stock"), "success"
 
 
 _FINGERPRINT_SQL = """
@@ -223,6 +225,9 @@ def product_page(request, slug: str):
                 "colour": v.colour,
                 "price": str(v.price),
                 "compare_at": str(v.compare_at_price) if v.compare_at_price else "",
+                # Formatted once, by the one money formatter, in the page's language.
+                "price_display": format_money(v.price),
+                "compare_at_display": format_money(v.compare_at_price) if v.compare_at_price else "",
                 "stock": v.stock,
                 "stock_label": label,
                 "stock_tone": tone,
@@ -230,7 +235,7 @@ def product_page(request, slug: str):
             }
         )
     default = next((v for v in variants if v.stock > 0), variants[0] if variants else None)
-    default_state = _stock_state(default.stock) if default else ("Unavailable", "danger")
+    default_state = _stock_state(default.stock) if default else (gettext("Unavailable"), "danger")
     try:
         add_url = reverse("carts:add")
     except NoReverseMatch:

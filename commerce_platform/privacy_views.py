@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce_platform.privacy import customer_data_export, customer_erase
@@ -17,7 +19,7 @@ from customers.throttle import THROTTLED_MESSAGE, password_check_allowed
 
 class EraseForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    confirm = forms.BooleanField(label="I understand this deletes my account and cannot be undone.")
+    confirm = forms.BooleanField(label=_("I understand this deletes my account and cannot be undone."))
 
     def __init__(self, *args, customer, request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +33,7 @@ class EraseForm(forms.Form):
         if not password_check_allowed(email=self.customer.email, request=self.request).allowed:
             raise forms.ValidationError(THROTTLED_MESSAGE, code="throttled")
         if not self.customer.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+            raise forms.ValidationError(_("That password is not right."))
         return password
 
 
@@ -42,7 +44,7 @@ def your_data(request):
     if request.method == "POST" and form.is_valid():
         customer_erase(customer=request.user, actor=request.user)
         logout(request)
-        messages.success(request, "Your account and personal data have been erased.")
+        messages.success(request, gettext("Your account and personal data have been erased."))
         return redirect("/")
     return render(
         request, "customers/account/data.html", {"form": form, "section": "data"}, status=400 if form.errors else 200

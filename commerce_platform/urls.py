@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from commerce_platform.health import healthz
 from commerce_platform.privacy_views import your_data, your_data_export
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    # Translations for the chat widget and console scripts (djangojs domain).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Password reset mail goes through the messaging outbox (same URL and template as customers).
     path("accounts/password-reset/", OutboxPasswordResetView.as_view(), name="password_reset_outbox"),
     path("accounts/data/", your_data, name="your_data"),

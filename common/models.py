@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -46,11 +47,11 @@ class AuditEntry(models.Model):
 class EventName(models.TextChoices):
     """Business events other systems can subscribe to (webhooks, SPEC C9)."""
 
-    ORDER_CREATED = "order.created", "order.created"
-    ORDER_PAID = "order.paid", "order.paid"
-    ORDER_FULFILLED = "order.fulfilled", "order.fulfilled"
-    CART_ABANDONED = "cart.abandoned", "cart.abandoned"
-    CASE_CREATED = "case.created", "case.created"
+    ORDER_CREATED = "order.created", _("order.created")
+    ORDER_PAID = "order.paid", _("order.paid")
+    ORDER_FULFILLED = "order.fulfilled", _("order.fulfilled")
+    CART_ABANDONED = "cart.abandoned", _("cart.abandoned")
+    CASE_CREATED = "case.created", _("case.created")
 
 
 class DomainEvent(models.Model):

@@ -1,6 +1,8 @@
 """The bot that answers first: order status, returns, help articles, and "talk to a person".
 
-Intents come from small keyword rules (English). Every answer ends with "Did this help?":
+Intents come from small keyword rules (English and Japanese). The bot speaks the customer's
+language (Customer.language), else the language of the page the chat started on (kept in
+`bot_state["language"]`). Every answer ends with "Did this help?":
 yes closes the chat as resolved by the bot, no offers a person. Asking for a person hands
 over at once, whatever the bot was doing.
 
@@ -15,7 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from conversations.models import ChatMessage, Conversation
 from customers.models import Customer
@@ -36,15 +41,32 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 _RETURNS = re.compile(r"\b(return(s|ing|ed)?|refund(s|ed)?|send\s+(it|them)\s+back|exchange)\b", re.IGNORECASE)
+# Japanese: no word boundaries to lean on, so plain substrings.
+_HANDOVER_JA = re.compile(r"(担当者|オペレーター|スタッフ|人と話|有人|人間|係の人)")
+_ORDER_JA = re.compile(r"(注文|配送|発送|届(か|い|く|け)|追跡|荷物|配達|お届け)")
+_RETURNS_JA = re.compile(r"(返品|返金|交換|返送)")
 ORDER_NUMBER_RE = re.compile(r"\bUC-?([A-Z0-9]{4})-?([A-Z0-9]{4})\b", re.IGNORECASE)
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
-QUICK_ACTIONS = [
-    {"label": "Where is my order?", "send": "Where is my order?"},
-    {"label": "Returns", "send": "How do I return something?"},
-    {"label": "Talk to a person", "action": "handover"},
-]
-PERSON_ACTION = [{"label": "Talk to a person", "action": "handover"}]
+
+def _quick_actions() -> list[dict]:
+    return [
+        {"label": gettext("Where is my order?"), "send": gettext("Where is my order?")},
+        {"label": gettext("Returns"), "send": gettext("How do I return something?")},
+        {"label": gettext("Talk to a person"), "action": "handover"},
+    ]
+
+
+def _person_action() -> list[dict]:
+    return [{"label": gettext("Talk to a person"), "action": "handover"}]
+
+
+def bot_language(conversation: Conversation, customer: Customer | None = None) -> str:
+    """The customer's language, else the page's when the chat started, else the shop's."""
+    customer = customer or conversation.customer
+    if customer is not None and customer.language:
+        return customer.language
+    return conversation.bot_state.get("language") or settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)
@@ -78,7 +100,7 @@ def _say(conversation, body: str, *, kind=ChatMessage.Kind.TEXT, payload: dict |
 
 
 def _ask_feedback(conversation: Conversation, intent: str) -> ChatMessage:
-    return _say(conversation, "Did this help?", kind=ChatMessage.Kind.FEEDBACK, payload={"intent": intent})
+    return _say(conversation, gettext("Did this help?"), kind=ChatMessage.Kind.FEEDBACK, payload={"intent": intent})
 
 
 def _remember(conversation: Conversation, *, intent: str | None = None, **state) -> None:
@@ -91,18 +113,31 @@ def _remember(conversation: Conversation, *, intent: str | None = None, **state)
 
 
 def greet(*, conversation: Conversation, customer: Customer | None) -> ChatMessage:
-    name = f" {customer.first_name}" if customer is not None and customer.first_name else ""
-    return _say(
-        conversation,
-        f"Hi{name}! I'm the shop's assistant. I can find your order, explain returns or look things up "
-        "in our help centre. You can also talk to a person at any time.",
-        payload={"actions": QUICK_ACTIONS},
-    )
+    _remember(conversation, language=translation.get_language() or settings.LANGUAGE_CODE)
+    with translation.override(bot_language(conversation, customer)):
+        if customer is not None and customer.first_name:
+            hello = gettext("Hi %(name)s! ") % {"name": customer.first_name}
+        else:
+            hello = gettext("Hi! ")
+        return _say(
+            conversation,
+            hello
+            + gettext(
+                "I'm the shop's assistant. I can find your order, explain returns or look things up "
+                "in our help centre. You can also talk to a person at any time."
+            ),
+            payload={"actions": _quick_actions()},
+        )
 
 
 def respond(*, conversation: Conversation, text: str, customer: Customer | None) -> list[ChatMessage]:
     """Answer one shopper message (the caller holds the conversation's row lock)."""
-    if _HANDOVER.search(text):
+    with translation.override(bot_language(conversation, customer)):
+        return _respond(conversation=conversation, text=text, customer=customer)
+
+
+def _respond(*, conversation: Conversation, text: str, customer: Customer | None) -> list[ChatMessage]:
+    if _HANDOVER.search(text) or _HANDOVER_JA.search(text):
         from conversations.services import conversation_hand_over
 
         conversation_hand_over(conversation=conversation)
@@ -112,7 +147,9 @@ def respond(*, conversation: Conversation, text: str, customer: Customer | None)
         number or (conversation.bot_state.get("awaiting") == "order_lookup" and EMAIL_RE.search(text))
     ):
         return _order_lookup(conversation, text)
-    if _ORDER.search(text) or number:
+    if _RETURNS_JA.search(text):  # 注文を返品したい: the return, not the order's status
+        return _returns(conversation, customer)
+    if _ORDER.search(text) or _ORDER_JA.search(text) or number:
         return _order_status(conversation, customer)
     if _RETURNS.search(text):
         return _returns(conversation, customer)
@@ -120,6 +157,11 @@ def respond(*, conversation: Conversation, text: str, customer: Customer | None)
 
 
 def feedback(*, conversation: Conversation, helpful: bool) -> list[ChatMessage]:
+    with translation.override(bot_language(conversation)):
+        return _feedback(conversation=conversation, helpful=helpful)
+
+
+def _feedback(*, conversation: Conversation, helpful: bool) -> list[ChatMessage]:
     from conversations.services import _close
 
     if helpful:
@@ -127,14 +169,14 @@ def feedback(*, conversation: Conversation, helpful: bool) -> list[ChatMessage]:
         conversation.outcome = Conversation.Outcome.BOT_RESOLVED
         conversation.intent = conversation.intent or Conversation.Intent.OTHER
         conversation.save(update_fields=["outcome", "intent"])
-        _close(conversation, note="Glad that helped! This chat is now closed; open it again any time.")
+        _close(conversation, note=gettext("Glad that helped! This chat is now closed; open it again any time."))
         return []
     _remember(conversation, last_feedback="no")
     return [
         _say(
             conversation,
-            "Sorry about that. Try asking another way, or talk to a person: they can see this chat.",
-            payload={"actions": PERSON_ACTION},
+            gettext("Sorry about that. Try asking another way, or talk to a person: they can see this chat."),
+            payload={"actions": _person_action()},
         )
     ]
 
@@ -143,11 +185,15 @@ def feedback(*, conversation: Conversation, helpful: bool) -> list[ChatMessage]:
 
 
 def _order_line(order: Order) -> str:
-    status = order.get_status_display()
+    status = str(order.get_status_display()).lower()
     if order.tracking_number:
-        carrier = order.carrier or "the carrier"
-        return f"Order {order.number} is {status.lower()} with {carrier}, tracking {order.tracking_number}."
-    return f"Order {order.number} is {status.lower()}."
+        return gettext("Order %(number)s is %(status)s with %(carrier)s, tracking %(tracking)s.") % {
+            "number": order.number,
+            "status": status,
+            "carrier": order.carrier or gettext("the carrier"),
+            "tracking": order.tracking_number,
+        }
+    return gettext("Order %(number)s is %(status)s.") % {"number": order.number, "status": status}
 
 
 def _order_card(order: Order, *, signed: bool) -> dict:
@@ -156,7 +202,7 @@ def _order_card(order: Order, *, signed: bool) -> dict:
         url = f"{url}?t={order_signed_token(order)}"
     return {
         "number": order.number,
-        "status": order.get_status_display(),
+        "status": str(order.get_status_display()),
         "carrier": order.carrier,
         "tracking": order.tracking_number,
         "placed": order.placed_at.date().isoformat(),
@@ -170,8 +216,10 @@ def _order_status(conversation: Conversation, customer: Customer | None) -> list
         return [
             _say(
                 conversation,
-                "I can look it up. Please type your order number and the email you used, "
-                "for example: UC-ABCD-EFGH you@example.com",
+                gettext(
+                    "I can look it up. Please type your order number and the email you used, "
+                    "for example: UC-ABCD-EFGH you@example.com"
+                ),
             )
         ]
     orders = list(Order.objects.filter(customer=customer).order_by("-placed_at", "-id")[:ORDERS_SHOWN])
@@ -180,9 +228,11 @@ def _order_status(conversation: Conversation, customer: Customer | None) -> list
         return [
             _say(
                 conversation,
-                "I can't find any orders on your account. If you checked out as a guest, type the order "
-                "number and the email you used.",
-                payload={"actions": PERSON_ACTION},
+                gettext(
+                    "I can't find any orders on your account. If you checked out as a guest, type the order "
+                    "number and the email you used."
+                ),
+                payload={"actions": _person_action()},
             )
         ]
     body = " ".join(_order_line(order) for order in orders)
@@ -201,20 +251,21 @@ def _order_lookup(conversation: Conversation, text: str) -> list[ChatMessage]:
     number = ORDER_NUMBER_RE.search(text)
     email = EMAIL_RE.search(text)
     if not number or not email:
-        missing = "the order number" if not number else "the email you used"
+        missing = gettext("the order number") if not number else gettext("the email you used")
         if not number and not email:
-            missing = "the order number and the email you used"
+            missing = gettext("the order number and the email you used")
         _remember(
             conversation, intent=Conversation.Intent.ORDER_STATUS, awaiting="order_lookup", lookup_attempts=attempts
         )
-        return [_say(conversation, f"Please also type {missing} (for example: UC-ABCD-EFGH you@example.com).")]
+        prompt = gettext("Please also type %(missing)s (for example: UC-ABCD-EFGH you@example.com).")
+        return [_say(conversation, prompt % {"missing": missing})]
     if attempts > ORDER_LOOKUP_ATTEMPTS:
         _remember(conversation, awaiting=None, lookup_attempts=attempts)
         return [
             _say(
                 conversation,
-                "I couldn't match that order. A person can help you find it.",
-                payload={"actions": PERSON_ACTION},
+                gettext("I couldn't match that order. A person can help you find it."),
+                payload={"actions": _person_action()},
             )
         ]
     order_number = f"UC-{number.group(1)}-{number.group(2)}".upper()
@@ -226,9 +277,11 @@ def _order_lookup(conversation: Conversation, text: str) -> list[ChatMessage]:
         return [
             _say(
                 conversation,
-                "I couldn't find an order with that number and email. Please check both and try again, "
-                "or talk to a person.",
-                payload={"actions": PERSON_ACTION},
+                gettext(
+                    "I couldn't find an order with that number and email. Please check both and try again, "
+                    "or talk to a person."
+                ),
+                payload={"actions": _person_action()},
             )
         ]
     _remember(conversation, intent=Conversation.Intent.ORDER_STATUS, awaiting=None, lookup_attempts=attempts)
@@ -245,7 +298,7 @@ def _returns(conversation: Conversation, customer: Customer | None) -> list[Chat
     _remember(conversation, intent=Conversation.Intent.RETURNS, awaiting=None)
     hits = knowledge_search("returns refund", 1)
     start = reverse("orders:list")
-    body = (
+    body = gettext(
         "You can return items within 30 days of delivery. Open the order and choose "
         "“Request a return”; we email you the label."
     )
@@ -260,13 +313,13 @@ def _returns(conversation: Conversation, customer: Customer | None) -> list[Chat
                 payload={"title": hit.title, "summary": hit.summary, "url": hit.url},
             )
         )
-        body = "To start a return, open the order and choose “Request a return”; we email you the label."
+        body = gettext("To start a return, open the order and choose “Request a return”; we email you the label.")
     messages.append(
         _say(
             conversation,
             body,
             kind=ChatMessage.Kind.LINK,
-            payload={"title": "Start a return from your orders", "url": start},
+            payload={"title": gettext("Start a return from your orders"), "url": start},
         )
     )
     messages.append(_ask_feedback(conversation, Conversation.Intent.RETURNS))
@@ -280,8 +333,10 @@ def _knowledge(conversation: Conversation, text: str) -> list[ChatMessage]:
         return [
             _say(
                 conversation,
-                "I'm not sure I understood. You can ask about an order, returns or delivery, or talk to a person.",
-                payload={"actions": QUICK_ACTIONS},
+                gettext(
+                    "I'm not sure I understood. You can ask about an order, returns or delivery, or talk to a person."
+                ),
+                payload={"actions": _quick_actions()},
             )
         ]
     hit = hits[0]

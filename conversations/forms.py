@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 MAX_BODY = 2000
 CLIENT_ID_RE = r"^[A-Za-z0-9_-]{1,64}$"
@@ -15,7 +16,7 @@ class ChatMessageForm(forms.Form):
         body = self.cleaned_data["body"]
         # Printable text only: control characters other than newline and tab are refused.
         if any(ord(ch) < 32 and ch not in "\n\t" for ch in body) or "\x7f" in body:
-            raise forms.ValidationError("Messages are plain text.")
+            raise forms.ValidationError(_("Messages are plain text."))
         return body
 
 

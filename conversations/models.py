@@ -15,28 +15,29 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
     class Status(models.TextChoices):
-        BOT = "bot", "With the bot"
-        WAITING = "waiting", "Waiting for an agent"
-        ACTIVE = "active", "With an agent"
-        CLOSED = "closed", "Closed"
+        BOT = "bot", _("With the bot")
+        WAITING = "waiting", _("Waiting for an agent")
+        ACTIVE = "active", _("With an agent")
+        CLOSED = "closed", _("Closed")
 
     class Intent(models.TextChoices):
-        NONE = "", "None yet"
-        ORDER_STATUS = "order_status", "Where is my order"
-        RETURNS = "returns", "Returns"
-        KNOWLEDGE = "knowledge", "Help article"
-        HANDOVER = "handover", "Asked for a person"
-        OTHER = "other", "Other"
+        NONE = "", _("None yet")
+        ORDER_STATUS = "order_status", _("Where is my order")
+        RETURNS = "returns", _("Returns")
+        KNOWLEDGE = "knowledge", _("Help article")
+        HANDOVER = "handover", _("Asked for a person")
+        OTHER = "other", _("Other")
 
     class Outcome(models.TextChoices):
-        OPEN = "", "Still open"
-        BOT_RESOLVED = "bot_resolved", "Closed by the bot"
-        HANDED_OVER = "handed_over", "Handed over to an agent"
-        ABANDONED = "abandoned", "Left without an answer"
+        OPEN = "", _("Still open")
+        BOT_RESOLVED = "bot_resolved", _("Closed by the bot")
+        HANDED_OVER = "handed_over", _("Handed over to an agent")
+        ABANDONED = "abandoned", _("Left without an answer")
 
     OPEN_STATUSES = (Status.BOT, Status.WAITING, Status.ACTIVE)
 
@@ -93,19 +94,19 @@ class Conversation(models.Model):
 
 class ChatMessage(models.Model):
     class Sender(models.TextChoices):
-        CUSTOMER = "customer", "Shopper"
-        BOT = "bot", "Bot"
-        AGENT = "agent", "Agent"
-        SYSTEM = "system", "System"
+        CUSTOMER = "customer", _("Shopper")
+        BOT = "bot", _("Bot")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
 
     class Kind(models.TextChoices):
-        TEXT = "text", "Text"
-        ARTICLE = "article", "Help article card"
-        PRODUCT = "product", "Product added to cart"
-        LINK = "link", "Link card"
-        ORDERS = "orders", "Order status card"
-        FEEDBACK = "feedback", "Did this help?"
-        EVENT = "event", "Event"
+        TEXT = "text", _("Text")
+        ARTICLE = "article", _("Help article card")
+        PRODUCT = "product", _("Product added to cart")
+        LINK = "link", _("Link card")
+        ORDERS = "orders", _("Order status card")
+        FEEDBACK = "feedback", _("Did this help?")
+        EVENT = "event", _("Event")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=10, choices=Sender.choices)
@@ -140,8 +141,8 @@ class AgentPresence(models.Model):
     crashed browser) makes them away for assignment."""
 
     class Status(models.TextChoices):
-        ONLINE = "online", "Online"
-        AWAY = "away", "Away"
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
 
     agent = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAY)

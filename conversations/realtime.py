@@ -51,7 +51,7 @@ def state_data(conversation: Conversation, *, agent_name: str = "") -> dict:
     return {
         "conversation": str(conversation.public_id),
         "status": conversation.status,
-        "status_label": conversation.get_status_display(),
+        "status_label": str(conversation.get_status_display()),
         "agent": agent_name,
         "customer_read_id": conversation.customer_read_id,
         "agent_read_id": conversation.agent_read_id,

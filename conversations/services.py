@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -284,7 +285,8 @@ def conversation_end_by_shopper(*, conversation: Conversation) -> Conversation:
     if current.status == Conversation.Status.BOT and not current.outcome:
         declined = current.bot_state.get("last_feedback") == "no"
         current.outcome = Conversation.Outcome.ABANDONED if declined else Conversation.Outcome.BOT_RESOLVED
-    return _close(current, note="You ended the chat.")
+    with translation.override(bot.bot_language(current)):
+        return _close(current, note=gettext("You ended the chat."))
 
 
 def _close(current: Conversation, *, note: str) -> Conversation:
@@ -405,7 +407,7 @@ def conversation_accept(*, conversation: Conversation, agent: Customer) -> Conve
     if current.status == Conversation.Status.ACTIVE and current.assignee_id == agent.pk:
         return current
     if current.status == Conversation.Status.CLOSED:
-        raise ConversationClosed("This chat has ended.")
+        raise ConversationClosed(gettext("This chat has ended."))
     if current.status == Conversation.Status.ACTIVE:
         raise ConversationTaken()
     if current.status == Conversation.Status.BOT:
@@ -439,7 +441,7 @@ def conversation_reassign(*, conversation: Conversation, agent: Customer | None,
         _require_agent(agent)
     current = _locked(conversation)
     if current.status == Conversation.Status.CLOSED:
-        raise ConversationClosed("This chat has ended.")
+        raise ConversationClosed(gettext("This chat has ended."))
     before = current.assignee.email if current.assignee else None
     current.assignee = agent
     if agent is None and current.status == Conversation.Status.ACTIVE:
@@ -484,10 +486,10 @@ def agent_message_send(
     _require_agent(agent)
     current = _locked(conversation)
     if current.status == Conversation.Status.CLOSED:
-        raise ConversationClosed("This chat has ended.")
+        raise ConversationClosed(gettext("This chat has ended."))
     if current.status != Conversation.Status.ACTIVE or current.assignee_id != agent.pk:
         if current.status == Conversation.Status.ACTIVE and current.assignee_id not in (None, agent.pk):
-            raise ConversationTaken("Another agent holds this chat: ask them or a supervisor to re-assign it.")
+            raise ConversationTaken(gettext("Another agent holds this chat: ask them or a supervisor to re-assign it."))
         current = conversation_accept(conversation=current, agent=agent)
     message, _ = message_post(
         conversation=current,
@@ -510,7 +512,9 @@ def conversation_close_by_agent(*, conversation: Conversation, agent: Customer) 
     audit_record(
         actor=agent, action=AuditAction.CHAT_CLOSE, customer=current.customer, obj=current, note=current.short_id
     )
-    return _close(current, note=f"{agent.get_short_name()} ended the chat. Thank you for talking to us.")
+    with translation.override(bot.bot_language(current)):
+        note = gettext("%(name)s ended the chat. Thank you for talking to us.") % {"name": agent.get_short_name()}
+        return _close(current, note=note)
 
 
 @transaction.atomic
@@ -564,6 +568,7 @@ def conversations_stale_close(*, idle_minutes: int = 120) -> int:
             if current.status == Conversation.Status.BOT and not current.outcome:
                 answered = bool(current.intent) and current.bot_state.get("last_feedback") != "no"
                 current.outcome = Conversation.Outcome.BOT_RESOLVED if answered else Conversation.Outcome.ABANDONED
-            _close(current, note="This chat was closed after a quiet while. Start a new one any time.")
+            with translation.override(bot.bot_language(current)):
+                _close(current, note=gettext("This chat was closed after a quiet while. Start a new one any time."))
             closed += 1
     return closed

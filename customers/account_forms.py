@@ -30,15 +30,15 @@ class ProfileForm(PersonNameFormMixin, forms.ModelForm):
 
 
 class ConsentSettingsForm(forms.Form):
-    marketing_email = forms.BooleanField(required=False, label="Email me news, offers and product updates")
-    sms = forms.BooleanField(required=False, label="Text me offers and order updates by SMS")
+    marketing_email = forms.BooleanField(required=False, label=_("Email me news, offers and product updates"))
+    sms = forms.BooleanField(required=False, label=_("Text me offers and order updates by SMS"))
     personalisation = forms.BooleanField(
-        required=False, label="Personalise recommendations using what I browse and buy"
+        required=False, label=_("Personalise recommendations using what I browse and buy")
     )
 
 
 class StorefrontPasswordResetForm(PasswordResetForm):
-    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class StorefrontSetPasswordForm(SetPasswordForm):

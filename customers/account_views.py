@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.ratelimit import Limit, limit_hit
@@ -40,7 +41,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, gettext("Your profile is saved."))
         return redirect("accounts:profile")
     return render(
         request,
@@ -67,7 +68,7 @@ def address_edit(request, pk: int | None = None):
     form = AddressBookForm(request.POST or None, instance=instance, country=customer_country(request.user))
     if request.method == "POST" and form.is_valid():
         address_save(customer=request.user, address=form.save(commit=False))
-        messages.success(request, "Address saved.")
+        messages.success(request, gettext("Address saved."))
         return redirect("accounts:addresses")
     return render(
         request,
@@ -96,7 +97,7 @@ def address_fields(request):
 def address_remove(request, pk: int):
     if not address_delete(customer=request.user, address_id=pk):
         raise Http404("No such address")
-    messages.success(request, "Address removed.")
+    messages.success(request, gettext("Address removed."))
     return redirect("accounts:addresses")
 
 
@@ -105,7 +106,7 @@ def address_remove(request, pk: int):
 def address_default(request, pk: int):
     if not address_make_default(customer=request.user, address_id=pk):
         raise Http404("No such address")
-    messages.success(request, "Default address updated.")
+    messages.success(request, gettext("Default address updated."))
     return redirect("accounts:addresses")
 
 
@@ -116,7 +117,7 @@ def consent_settings(request):
     form = ConsentSettingsForm(request.POST or None, initial=current)
     if request.method == "POST" and form.is_valid():
         changed = consent_settings_save(customer=request.user, choices=form.cleaned_data)
-        messages.success(request, "Your choices are saved." if changed else "Nothing changed.")
+        messages.success(request, gettext("Your choices are saved.") if changed else gettext("Nothing changed."))
         return redirect("accounts:consent")
     history = Consent.objects.filter(customer=request.user).order_by("-created_at", "-id")[:10]
     return render(request, "customers/account/consent.html", {"form": form, "history": history, "section": "consent"})
@@ -134,7 +135,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not limit_hit(limit, component="password_reset_limiter").allowed:
             form = self.get_form()
             form.is_valid()
-            form.add_error(None, "Too many reset requests from here. Wait 15 minutes and try again.")
+            form.add_error(None, gettext("Too many reset requests from here. Wait 15 minutes and try again."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 

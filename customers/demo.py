@@ -216,3 +216,10 @@ def seed_customers(count: int, progress) -> list[Customer]:
     Consent.objects.bulk_create(consents, batch_size=500)
     progress.update(count - len(customers))
     return customers
+
+
+def customers_japanese_by_default() -> int:
+    """A yen shop's demo: customers with a Japanese address and no language chosen yet read
+    the shop (and get their emails) in Japanese."""
+    japanese = Customer.objects.filter(language="", addresses__country="JP").values("pk")
+    return Customer.objects.filter(pk__in=japanese).update(language="ja")

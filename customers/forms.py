@@ -22,7 +22,7 @@ class ThrottledLoginMixin:
 
 class SignInForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     error_messages = {
         "invalid_login": "That email and password don't match an account. Check them and try again.",
@@ -44,10 +44,10 @@ class SignUpForm(forms.Form):
     )
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters; not only digits, not a common password.",
+        help_text=_("At least 8 characters; not only digits, not a common password."),
     )
     marketing_consent = forms.BooleanField(
-        required=False, label="Email me news and offers. You can unsubscribe at any time."
+        required=False, label=_("Email me news and offers. You can unsubscribe at any time.")
     )
 
     def clean_email(self) -> str:

@@ -44,13 +44,13 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     """The one customer record every app points to (C1). Staff are customers too."""
 
     class Source(models.TextChoices):
-        SIGNUP = "signup", "Sign-up form"
-        CHECKOUT = "checkout", "Guest checkout"
-        NEWSLETTER = "newsletter", "Newsletter"
-        AGENT = "agent", "Service agent"
-        SOCIAL = "social", "Social"
-        IMPORT = "import", "Import"
-        ADMIN = "admin", "Admin"
+        SIGNUP = "signup", _("Sign-up form")
+        CHECKOUT = "checkout", _("Guest checkout")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        AGENT = "agent", _("Service agent")
+        SOCIAL = "social", _("Social")
+        IMPORT = "import", _("Import")
+        ADMIN = "admin", _("Admin")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # unique=True (exact) keeps auth.W004 quiet; the Lower() constraint makes it case-insensitive.
@@ -170,19 +170,19 @@ class Consent(models.Model):
     """Append-only consent history; the newest row per purpose is the current state."""
 
     class Purpose(models.TextChoices):
-        MARKETING_EMAIL = "marketing_email", "Marketing email"
-        SMS = "sms", "SMS"
-        PERSONALISATION = "personalisation", "Personalisation"
+        MARKETING_EMAIL = "marketing_email", _("Marketing email")
+        SMS = "sms", _("SMS")
+        PERSONALISATION = "personalisation", _("Personalisation")
 
     class Source(models.TextChoices):
-        SIGNUP = "signup", "Sign-up form"
-        CHECKOUT = "checkout", "Checkout box"
-        NEWSLETTER = "newsletter", "Newsletter double opt-in"
-        PREFERENCES = "preferences", "Consent settings page"
-        AGENT = "agent", "Service agent"
-        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link"
-        ADMIN = "admin", "Admin"
-        ERASURE = "erasure", "Erasure request"
+        SIGNUP = "signup", _("Sign-up form")
+        CHECKOUT = "checkout", _("Checkout box")
+        NEWSLETTER = "newsletter", _("Newsletter double opt-in")
+        PREFERENCES = "preferences", _("Consent settings page")
+        AGENT = "agent", _("Service agent")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        ADMIN = "admin", _("Admin")
+        ERASURE = "erasure", _("Erasure request")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=32, choices=Purpose.choices)

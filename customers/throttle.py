@@ -17,6 +17,7 @@ exactly the limit's number of checks. A refused attempt marks the request
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from common.ratelimit import Decision, Limit, limit_hit, limit_refund, limit_reset
 
@@ -51,4 +52,4 @@ def login_throttled(request) -> bool:
     return getattr(request, "login_throttled", None) is not None
 
 
-THROTTLED_MESSAGE = "Too many failed sign-in attempts. Wait 15 minutes or reset your password."
+THROTTLED_MESSAGE = gettext_lazy("Too many failed sign-in attempts. Wait 15 minutes or reset your password.")

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from common.forms import NextForm, safe_redirect_target
@@ -56,7 +57,7 @@ def signup(request):
             form.add_error("email", str(exc))
         else:
             login(request, customer, backend="customers.auth_backends.EmailBackend")
-            messages.success(request, "Welcome! Your account is ready.")
+            messages.success(request, gettext("Welcome! Your account is ready."))
             next_url = safe_redirect_target(request, NextForm(request.GET).values["next"])
             return HttpResponseRedirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "customers/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import SavedReply
 from helpdesk.services import SAVED_REPLY_TOKENS, saved_reply_unknown_tokens
@@ -6,12 +7,12 @@ from helpdesk.services import SAVED_REPLY_TOKENS, saved_reply_unknown_tokens
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        coerce=int, choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect, label="Your rating"
+        coerce=int, choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect, label=_("Your rating")
     )
     comment = forms.CharField(
         required=False,
         max_length=2000,
-        label="Anything to add? (optional)",
+        label=_("Anything to add? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

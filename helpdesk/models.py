@@ -8,6 +8,7 @@ messaging) and imports neither.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SavedReply(models.Model):
@@ -36,8 +37,8 @@ class SatisfactionRating(models.Model):
     when asked (`requested_at`); `score` and `rated_at` are set when the customer answers."""
 
     class Channel(models.TextChoices):
-        CASE = "case", "Case"
-        CHAT = "chat", "Chat"
+        CASE = "case", _("Case")
+        CHAT = "chat", _("Chat")
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     object_id = models.PositiveBigIntegerField(help_text="The case or chat conversation id.")

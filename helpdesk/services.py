@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -122,12 +123,12 @@ def satisfaction_token_read(token: str) -> SatisfactionRating:
     try:
         data = signing.loads(token, salt=RATING_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise RatingLinkExpired("This rating link has expired.")
+        raise RatingLinkExpired(gettext("This rating link has expired."))
     except signing.BadSignature:
-        raise RatingLinkInvalid("This rating link is not valid.")
+        raise RatingLinkInvalid(gettext("This rating link is not valid."))
     rating = SatisfactionRating.objects.filter(pk=data.get("r") if isinstance(data, dict) else None).first()
     if rating is None:
-        raise RatingLinkInvalid("This rating link is not valid.")
+        raise RatingLinkInvalid(gettext("This rating link is not valid."))
     return rating
 
 

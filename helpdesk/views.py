@@ -6,6 +6,7 @@ JavaScript they confirm with a button."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from helpdesk.exceptions import RatingLinkExpired, RatingLinkInvalid
@@ -31,7 +32,9 @@ def rate(request, token: str, score: int | None = None):
             satisfaction_record(
                 rating=rating, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"] or None
             )
-            messages.success(request, f"Thank you — you rated {form.cleaned_data['score']} out of 5.")
+            messages.success(
+                request, gettext("Thank you — you rated %(score)s out of 5.") % {"score": form.cleaned_data["score"]}
+            )
             return redirect("helpdesk:rate_page", token=token)
         return render(request, "helpdesk/rate.html", {"rating": rating, "form": form}, status=400)
     chosen = score if score in range(1, 6) else rating.score

@@ -656,7 +656,7 @@ class AbandonmentSettingsAdmin(admin.ModelAdmin):
                 "series": series,
                 "flows": selectors.FLOWS,
                 "flow": flow,
-                "flow_label": MarketingMessage.Flow(flow).label,
+                "flow_label": str(MarketingMessage.Flow(flow).label),
                 "opts": self.model._meta,
             },
         )

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -104,28 +105,28 @@ class Segment(models.Model):
 
 class SegmentRule(models.Model):
     class Field(models.TextChoices):
-        TOTAL_SPENT = "total_spent", "Total spent"
-        ORDER_COUNT = "order_count", "Order count"
-        LAST_ORDER_DATE = "last_order_date", "Last order date"
-        BOUGHT_CATEGORY = "bought_category", "Bought from category (slug)"
-        HAS_OPEN_CART = "has_open_cart", "Has an open cart with items"
-        CONSENT = "consent", "Marketing email consent"
-        SIGNUP_DATE = "signup_date", "Sign-up date"
-        SIGNUP_SOURCE = "signup_source", "Sign-up source"
-        CITY = "city", "City (any address)"
-        ATTRIBUTION_SOURCE = "attribution_source", "Attribution source (utm_source of an order)"
+        TOTAL_SPENT = "total_spent", _("Total spent")
+        ORDER_COUNT = "order_count", _("Order count")
+        LAST_ORDER_DATE = "last_order_date", _("Last order date")
+        BOUGHT_CATEGORY = "bought_category", _("Bought from category (slug)")
+        HAS_OPEN_CART = "has_open_cart", _("Has an open cart with items")
+        CONSENT = "consent", _("Marketing email consent")
+        SIGNUP_DATE = "signup_date", _("Sign-up date")
+        SIGNUP_SOURCE = "signup_source", _("Sign-up source")
+        CITY = "city", _("City (any address)")
+        ATTRIBUTION_SOURCE = "attribution_source", _("Attribution source (utm_source of an order)")
 
     class Operator(models.TextChoices):
-        EQ = "eq", "is / equals"
-        NEQ = "neq", "is not"
-        GT = "gt", "greater than / after"
-        GTE = "gte", "at least / on or after"
-        LT = "lt", "less than / before"
-        LTE = "lte", "at most / on or before"
-        CONTAINS = "contains", "contains"
-        IN = "in", "is one of (comma-separated)"
-        WITHIN_DAYS = "within_days", "within the last N days"
-        BEFORE_DAYS = "before_days", "more than N days ago"
+        EQ = "eq", _("is / equals")
+        NEQ = "neq", _("is not")
+        GT = "gt", _("greater than / after")
+        GTE = "gte", _("at least / on or after")
+        LT = "lt", _("less than / before")
+        LTE = "lte", _("at most / on or before")
+        CONTAINS = "contains", _("contains")
+        IN = "in", _("is one of (comma-separated)")
+        WITHIN_DAYS = "within_days", _("within the last N days")
+        BEFORE_DAYS = "before_days", _("more than N days ago")
 
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="rules")
     field = models.CharField(max_length=32, choices=Field.choices)
@@ -146,15 +147,15 @@ class SegmentRule(models.Model):
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        PAUSED = "paused", "Paused"
-        CANCELLED = "cancelled", "Cancelled"
-        SENT = "sent", "Sent"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        CANCELLED = "cancelled", _("Cancelled")
+        SENT = "sent", _("Sent")
         # Finished, but every recipient was skipped (cap, consent, suppression) or the
         # segment was empty: never shown as "Sent" when nothing went out.
-        NOTHING_SENT = "nothing_sent", "Nothing sent"
+        NOTHING_SENT = "nothing_sent", _("Nothing sent")
 
     FINISHED = (Status.SENT, Status.NOTHING_SENT)
 
@@ -201,11 +202,11 @@ class Campaign(models.Model):
 
 class CampaignBlock(models.Model):
     class Kind(models.TextChoices):
-        TEXT = "text", "Text"
-        IMAGE = "image", "Image"
-        PRODUCT_GRID = "product_grid", "Product grid"
-        RECOMMENDATIONS = "recommendations", "Personal recommendations"
-        BUTTON = "button", "Button"
+        TEXT = "text", _("Text")
+        IMAGE = "image", _("Image")
+        PRODUCT_GRID = "product_grid", _("Product grid")
+        RECOMMENDATIONS = "recommendations", _("Personal recommendations")
+        BUTTON = "button", _("Button")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="blocks")
     position = models.PositiveSmallIntegerField(default=0)
@@ -252,13 +253,13 @@ class MarketingMessage(models.Model):
     """Which marketing email went to whom, for which flow/campaign (metrics, attribution)."""
 
     class Flow(models.TextChoices):
-        CART = "cart_abandonment", "Cart abandonment"
-        BROWSE = "browse_abandonment", "Browse abandonment"
-        SEARCH = "search_abandonment", "Search abandonment"
-        CAMPAIGN = "campaign", "Campaign"
-        WELCOME = "welcome", "Welcome journey"
-        AGENT = "agent_send", "Sent by an agent"
-        TEST = "test", "Test send"
+        CART = "cart_abandonment", _("Cart abandonment")
+        BROWSE = "browse_abandonment", _("Browse abandonment")
+        SEARCH = "search_abandonment", _("Search abandonment")
+        CAMPAIGN = "campaign", _("Campaign")
+        WELCOME = "welcome", _("Welcome journey")
+        AGENT = "agent_send", _("Sent by an agent")
+        TEST = "test", _("Test send")
 
     dedupe_key = models.CharField(max_length=255, unique=True)
     outbound_email = models.OneToOneField(
@@ -301,22 +302,22 @@ class CartAbandonment(models.Model):
     """Reminder state of one cart. Created by the scan when reminder 1 is due."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "All reminders sent"
-        STOPPED = "stopped", "Stopped"
-        SKIPPED = "skipped", "Skipped"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("All reminders sent")
+        STOPPED = "stopped", _("Stopped")
+        SKIPPED = "skipped", _("Skipped")
 
     class StopReason(models.TextChoices):
-        NONE = "", "—"
-        PURCHASED = "purchased", "Purchased"
-        EMPTIED = "emptied", "Cart emptied"
-        NO_CONSENT = "no_consent", "No consent / unsubscribed"
-        SERVICE_CASE = "service_case", "Open service case"
-        AGENT_TOUCHED = "agent_touched", "Agent touched the cart"
-        SOLD_OUT = "sold_out", "All lines sold out"
-        RECENT_SERIES = "recent_series", "Another series within the cooldown"
-        NO_EMAIL = "no_email", "No known email"
-        DISABLED = "disabled", "Flow disabled"
+        NONE = "", _("—")
+        PURCHASED = "purchased", _("Purchased")
+        EMPTIED = "emptied", _("Cart emptied")
+        NO_CONSENT = "no_consent", _("No consent / unsubscribed")
+        SERVICE_CASE = "service_case", _("Open service case")
+        AGENT_TOUCHED = "agent_touched", _("Agent touched the cart")
+        SOLD_OUT = "sold_out", _("All lines sold out")
+        RECENT_SERIES = "recent_series", _("Another series within the cooldown")
+        NO_EMAIL = "no_email", _("No known email")
+        DISABLED = "disabled", _("Flow disabled")
 
     cart = models.OneToOneField("carts.Cart", on_delete=models.CASCADE, related_name="abandonment")
     customer = models.ForeignKey(
@@ -350,8 +351,8 @@ class BehaviourTrigger(models.Model):
     scan never considers the same trigger twice."""
 
     class Kind(models.TextChoices):
-        BROWSE = "browse", "Browse abandonment"
-        SEARCH = "search", "Search abandonment"
+        BROWSE = "browse", _("Browse abandonment")
+        SEARCH = "search", _("Search abandonment")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -392,9 +393,9 @@ class JourneyStep(models.Model):
 
 class JourneyEnrollment(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
 
     customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -448,7 +449,7 @@ class ContactHold(models.Model):
     read their own table instead of reaching into the console's."""
 
     class Reason(models.TextChoices):
-        SERVICE_CASE = "service_case", "Open service case"
+        SERVICE_CASE = "service_case", _("Open service case")
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)

@@ -5,37 +5,38 @@ tallies, logs and admin counts show) that carries its enum `kind` and its `detai
 decides with `outcome.kind == StepOutcome.SENT`, never by parsing the text."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SendOutcome(models.TextChoices):
     """What marketing_email_send did with one message."""
 
-    SENT = "sent", "Sent"
-    NO_CONSENT = "no_consent", "Not sent: no consent or suppressed"
-    CAPPED = "capped", "Not sent: frequency cap"
-    DUPLICATE = "duplicate", "Not sent: already sent"
+    SENT = "sent", _("Sent")
+    NO_CONSENT = "no_consent", _("Not sent: no consent or suppressed")
+    CAPPED = "capped", _("Not sent: frequency cap")
+    DUPLICATE = "duplicate", _("Not sent: already sent")
 
 
 class StepOutcome(models.TextChoices):
     """What one step of a flow (cart abandonment, welcome journey) did."""
 
-    SENT = "sent", "Sent"
-    STOPPED = "stopped", "Stopped"
-    SKIPPED = "skipped", "Skipped"
-    COMPLETED = "completed", "All steps sent"
-    CAPPED = "capped", "Held back by the frequency cap"
-    WAITING = "waiting", "Not due yet"
-    INACTIVE = "inactive", "No longer active"
-    GONE = "gone", "Nothing to do (row gone)"
-    RACE = "race", "Another worker took it"
+    SENT = "sent", _("Sent")
+    STOPPED = "stopped", _("Stopped")
+    SKIPPED = "skipped", _("Skipped")
+    COMPLETED = "completed", _("All steps sent")
+    CAPPED = "capped", _("Held back by the frequency cap")
+    WAITING = "waiting", _("Not due yet")
+    INACTIVE = "inactive", _("No longer active")
+    GONE = "gone", _("Nothing to do (row gone)")
+    RACE = "race", _("Another worker took it")
 
 
 class JourneyStopReason(models.TextChoices):
     """Why a welcome journey stopped (JourneyEnrollment.stop_reason)."""
 
-    PURCHASED = "purchased", "Purchased"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    ERASED = "erased", "Customer data erased"
+    PURCHASED = "purchased", _("Purchased")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    ERASED = "erased", _("Customer data erased")
 
 
 class Outcome(str):

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.db_routers import reporting_reads
 from customers.models import Address, Consent, Customer
@@ -84,7 +85,7 @@ def _days(value: str, position: int) -> int:
     except ValueError:
         raise SegmentRuleInvalid(f"“{value}” is not a whole number of days", rule_position=position) from None
     if days < 0:
-        raise SegmentRuleInvalid("days cannot be negative", rule_position=position)
+        raise SegmentRuleInvalid(gettext("days cannot be negative"), rule_position=position)
     return days
 
 
@@ -140,13 +141,13 @@ def _text_exists(queryset, column: str, operator: str, value: str, position: int
     if operator == Op.IN:
         values = _items(value)
         if not values:
-            raise SegmentRuleInvalid("give at least one value", rule_position=position)
+            raise SegmentRuleInvalid(gettext("give at least one value"), rule_position=position)
         condition = Q()
         for item in values:
             condition |= Q(**{f"{column}__iexact": item})
         return Q(Exists(queryset.filter(condition)))
     if not value.strip():
-        raise SegmentRuleInvalid("a value is required", rule_position=position)
+        raise SegmentRuleInvalid(gettext("a value is required"), rule_position=position)
     if operator == Op.CONTAINS:
         return Q(Exists(queryset.filter(**{f"{column}__icontains": value.strip()})))
     exists = Exists(queryset.filter(**{f"{column}__iexact": value.strip()}))
@@ -188,7 +189,7 @@ def compile_rule(queryset: QuerySet[Customer], rule: RuleSpec) -> QuerySet[Custo
 
         slugs = _items(value) if op == Op.IN else [value.strip()]
         if not [s for s in slugs if s]:
-            raise SegmentRuleInvalid("give a category slug", rule_position=pos)
+            raise SegmentRuleInvalid(gettext("give a category slug"), rule_position=pos)
         # A category includes its direct and second-level children (demo tree depth).
         categories = Category.objects.filter(
             Q(slug__in=slugs) | Q(parent__slug__in=slugs) | Q(parent__parent__slug__in=slugs)
@@ -222,7 +223,7 @@ def compile_rule(queryset: QuerySet[Customer], rule: RuleSpec) -> QuerySet[Custo
     if field == F_.SIGNUP_SOURCE:
         values = _items(value) if op == Op.IN else [value.strip()]
         if not [v for v in values if v]:
-            raise SegmentRuleInvalid("give a source", rule_position=pos)
+            raise SegmentRuleInvalid(gettext("give a source"), rule_position=pos)
         condition = Q(signup_source__in=[v.lower() for v in values])
         return queryset.filter(~condition if op == Op.NEQ else condition)
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,7 +33,7 @@ def restore(request: HttpRequest, token: str) -> HttpResponse:
     except RestoreLinkInvalid as exc:
         return render(request, "marketing/link_invalid.html", {"reason": str(exc)}, status=400)
     if restored:
-        messages.success(request, "Your cart is back. Pick up where you left off.")
+        messages.success(request, gettext("Your cart is back. Pick up where you left off."))
     else:
-        messages.info(request, "The items from that cart are no longer available.")
+        messages.info(request, gettext("The items from that cart are no longer available."))
     return HttpResponseRedirect("/cart/")

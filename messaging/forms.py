@@ -1,11 +1,12 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from customers.account_forms import StorefrontPasswordResetForm
 
 
 class NewsletterForm(forms.Form):
     email = forms.EmailField(
-        label="Email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -6,15 +6,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboundEmail(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # No single-column FK index: outbox_customer_idx (customer, -created_at) serves lookups.
@@ -79,11 +80,11 @@ class EmailEvent(models.Model):
     """What happened to a message after it left: opens, clicks, unsubscribes, bounces."""
 
     class Kind(models.TextChoices):
-        OPEN = "open", "Opened"
-        CLICK = "click", "Clicked"
-        UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
-        BOUNCE = "bounce", "Hard bounce"
-        COMPLAINT = "complaint", "Complaint"
+        OPEN = "open", _("Opened")
+        CLICK = "click", _("Clicked")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+        BOUNCE = "bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Complaint")
 
     email = models.ForeignKey(OutboundEmail, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     customer = models.ForeignKey(
@@ -107,9 +108,9 @@ class Suppression(models.Model):
     entries block marketing mail only (transactional mail ignores marketing consent)."""
 
     class Reason(models.TextChoices):
-        HARD_BOUNCE = "hard_bounce", "Hard bounce"
-        COMPLAINT = "complaint", "Spam complaint"
-        MANUAL = "manual", "Manual (marketing only)"
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        MANUAL = "manual", _("Manual (marketing only)")
 
     email = models.EmailField(max_length=254)
     reason = models.CharField(max_length=16, choices=Reason.choices)

@@ -10,15 +10,16 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from carts.models import Cart, CartLine, CartOverride, Voucher
-from carts.pricing import cart_price
+from carts.pricing import cart_price, free_shipping_threshold, product_tax_rate, shipping_rates, tax_lines_compute
 from carts.selectors import cart_with_lines
 from catalog.models import Variant
-from common.money import quantize
+from common.money import ZERO, quantize
 from customers.models import Customer
 from orders.models import Order, OrderEvent, OrderLine, Payment
 
@@ -35,9 +36,13 @@ OPEN_CART_DAYS = (4, 5, 6, 8, 9, 11, 13, 16)  # idle for days: older than any re
 
 def seed_vouchers() -> None:
     now = timezone.now()
+    yen = settings.CURRENCY == "JPY"
+    # A yen shop's fixed voucher and minimums are whole yen: ¥500 off orders over ¥3,000.
+    fixed = ("SAVE500", "¥500 off orders over ¥3,000", "fixed", "500", "3000") if yen else None
+    fixed = fixed or ("SAVE5", "$5 off orders over $30", "fixed", "5", "30")
     rows = [
         ("WELCOME10", "10% off your first order", "percent", "10", "0", now - timedelta(days=30), None, None, 1),
-        ("SAVE5", "$5 off orders over $30", "fixed", "5", "30", now - timedelta(days=30), None, None, None),
+        (*fixed, now - timedelta(days=30), None, None, None),
         (
             "SUMMER20",
             "Summer sale (ended)",
@@ -50,7 +55,17 @@ def seed_vouchers() -> None:
             None,
         ),
         ("HOLIDAY15", "Holiday sale (starts soon)", "percent", "15", "0", now + timedelta(days=10), None, None, None),
-        ("VIP25", "VIP 25% off, 100 uses", "percent", "25", "50", now - timedelta(days=1), None, 100, 1),
+        (
+            "VIP25",
+            "VIP 25% off, 100 uses",
+            "percent",
+            "25",
+            "5000" if yen else "50",
+            now - timedelta(days=1),
+            None,
+            100,
+            1,
+        ),
     ]
     for code, description, kind, value, min_spend, valid_from, valid_to, limit_total, per_customer in rows:
         Voucher.objects.get_or_create(
@@ -107,9 +122,16 @@ def _order_from_lines(
     line_discounts = line_discounts or [Decimal("0")] * len(lines)
     subtotal = sum((variant.price * quantity for variant, quantity in lines), Decimal("0"))
     discount = sum(line_discounts, Decimal("0"))
-    shipping = Decimal("0") if subtotal - discount >= Decimal("50") else Decimal("5.00")
-    tax = quantize((subtotal - discount + shipping) * Decimal("0.10"))
-    total = subtotal - discount + shipping + tax
+    # The shop's own rules (carts.pricing): threshold, flat rate, tax per rate, tax-inclusive yen.
+    shipping = ZERO if subtotal - discount >= free_shipping_threshold() else shipping_rates()["standard"]
+    by_rate: dict[Decimal, Decimal] = {}
+    for (variant, quantity), line_discount in zip(lines, line_discounts, strict=True):
+        rate = product_tax_rate(variant.product)
+        by_rate[rate] = by_rate.get(rate, ZERO) + variant.price * quantity - line_discount
+    include = settings.PRICES_INCLUDE_TAX
+    tax_lines = tax_lines_compute(merchandise=by_rate, discount=ZERO, shipping=shipping, include=include)
+    tax = sum((t.tax for t in tax_lines), ZERO)
+    total = subtotal - discount + shipping + (ZERO if include else tax)
     address = customer.addresses.first()
     shipped = status in ("fulfilled", "delivered", "refunded")
     paid = status not in ("placed", "cancelled")
@@ -123,6 +145,8 @@ def _order_from_lines(
         override_discount=discount,
         shipping_total=shipping,
         tax_total=tax,
+        tax_breakdown=[{"rate": str(t.rate), "amount": str(t.amount), "tax": str(t.tax)} for t in tax_lines],
+        prices_include_tax=include,
         total=total,
         refunded_total=total if status == "refunded" else Decimal("0"),
         shipping_address=address.as_dict() if address else {"full_name": customer.full_name, "country": "US"},

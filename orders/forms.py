@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from carts.models import Cart
 from customers.addresses import address_one_line
@@ -14,16 +15,18 @@ class CheckoutForm(forms.Form):
     (no card data here). A new address is its own form (customers.address_forms.AddressForm),
     validated by its country's rules."""
 
-    email = forms.EmailField(label="Email for your receipt", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    saved_address = forms.ChoiceField(label="Ship to", required=False, widget=forms.RadioSelect)
+    email = forms.EmailField(
+        label=_("Email for your receipt"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    saved_address = forms.ChoiceField(label=_("Ship to"), required=False, widget=forms.RadioSelect)
     shipping_method = forms.ChoiceField(
         choices=Cart.ShippingMethod.choices, initial="standard", widget=forms.RadioSelect
     )
     payment_method = forms.ChoiceField(
-        choices=[("test_card", "Card"), ("pod", "Pay on delivery")], initial="test_card", widget=forms.RadioSelect
+        choices=[("test_card", _("Card")), ("pod", _("Pay on delivery"))], initial="test_card", widget=forms.RadioSelect
     )
     marketing_consent = forms.BooleanField(
-        required=False, initial=False, label="Email me news and offers. You can unsubscribe at any time."
+        required=False, initial=False, label=_("Email me news and offers. You can unsubscribe at any time.")
     )
 
     def __init__(self, *args, addresses=(), **kwargs):
@@ -47,7 +50,7 @@ class CheckoutForm(forms.Form):
         data = super().clean()
         saved = data.get("saved_address")
         if saved and saved != NEW_ADDRESS and saved not in self.addresses:
-            self.add_error("saved_address", "Choose one of your addresses.")
+            self.add_error("saved_address", _("Choose one of your addresses."))
         return data
 
     def chosen_address(self) -> dict:
@@ -60,17 +63,20 @@ class PlaceOrderForm(forms.Form):
 
     checkout_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
     card_number = forms.CharField(
-        label="Card number",
+        label=_("Card number"),
         required=False,
         max_length=23,
         widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-        help_text="Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined.",
+        help_text=_("Test cards: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 is declined."),
     )
     card_expiry = forms.CharField(
-        label="Expiry (MM/YY)", required=False, max_length=7, widget=forms.TextInput(attrs={"autocomplete": "cc-exp"})
+        label=_("Expiry (MM/YY)"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp"}),
     )
     card_cvc = forms.CharField(
-        label="Security code",
+        label=_("Security code"),
         required=False,
         max_length=4,
         widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
@@ -89,19 +95,19 @@ class PlaceOrderForm(forms.Form):
         value = self.cleaned_data.get("card_expiry", "").replace(" ", "")
         match = re.fullmatch(r"(0[1-9]|1[0-2])/?(\d{2})", value)
         if not match:
-            raise forms.ValidationError("Enter the expiry as MM/YY.")
+            raise forms.ValidationError(_("Enter the expiry as MM/YY."))
         return f"{match.group(1)}/{match.group(2)}"
 
     def clean_card_cvc(self):
         value = self.cleaned_data.get("card_cvc", "").strip()
         if not re.fullmatch(r"\d{3,4}", value):
-            raise forms.ValidationError("Enter the 3 or 4 digits on the back of your card.")
+            raise forms.ValidationError(_("Enter the 3 or 4 digits on the back of your card."))
         return value
 
     def clean_card_number(self):
         number = card_digits(self.cleaned_data.get("card_number", ""))
         if self.needs_card and not luhn_ok(number):
-            raise forms.ValidationError("Enter a valid card number.")
+            raise forms.ValidationError(_("Enter a valid card number."))
         return number
 
 

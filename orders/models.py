@@ -7,28 +7,30 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PLACED = "placed", "Placed"
-        PAID = "paid", "Paid"
-        FULFILLED = "fulfilled", "Shipped"
-        DELIVERED = "delivered", "Delivered"
-        CANCELLED = "cancelled", "Cancelled"
-        REFUNDED = "refunded", "Refunded"
-        RETURN_REQUESTED = "return_requested", "Return requested"
-        RETURNED = "returned", "Returned"
+        PLACED = "placed", pgettext_lazy("order status", "Placed")
+        PAID = "paid", _("Paid")
+        FULFILLED = "fulfilled", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURNED = "returned", _("Returned")
 
     class Source(models.TextChoices):
-        ORGANIC = "organic", "Organic"
-        EMAIL = "email", "Email"
-        AGENT = "agent", "Agent"
-        SOCIAL = "social", "Social"
+        ORGANIC = "organic", _("Organic")
+        EMAIL = "email", _("Email")
+        AGENT = "agent", _("Agent")
+        SOCIAL = "social", _("Social")
 
     class PaymentMethod(models.TextChoices):
-        TEST_CARD = "test_card", "Card"
-        POD = "pod", "Pay on delivery"
+        TEST_CARD = "test_card", _("Card")
+        POD = "pod", _("Pay on delivery")
 
     number = models.CharField(max_length=20, unique=True)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
@@ -91,6 +93,23 @@ class Order(models.Model):
         return reverse("orders:detail", kwargs={"number": self.number})
 
     @property
+    def tax_lines(self) -> list[dict]:
+        """Tax per rate as priced ({"percent": "10", "amount": Decimal, "tax": Decimal,
+        "reduced": bool}), for receipts (適格請求書: amounts and tax per rate)."""
+        lines = []
+        for row in self.tax_breakdown or []:
+            rate = Decimal(row["rate"])
+            lines.append(
+                {
+                    "percent": f"{(rate * 100).normalize():f}",
+                    "amount": Decimal(row["amount"]),
+                    "tax": Decimal(row["tax"]),
+                    "reduced": rate != settings.TAX_RATE,
+                }
+            )
+        return lines
+
+    @property
     def refundable(self) -> Decimal:
         return self.total - self.refunded_total
 
@@ -119,20 +138,20 @@ class OrderLine(models.Model):
 
 class OrderEvent(models.Model):
     class Kind(models.TextChoices):
-        PLACED = "placed", "Order placed"
-        PAID = "paid", "Payment received"
-        FULFILLED = "fulfilled", "Shipped"
-        DELIVERED = "delivered", "Delivered"
-        CANCELLED = "cancelled", "Cancelled"
-        REFUNDED = "refunded", "Refunded"
-        RETURN_REQUESTED = "return_requested", "Return requested"
-        RETURN_RECEIVED = "return_received", "Return received"
-        NOTE = "note", "Note"
+        PLACED = "placed", _("Order placed")
+        PAID = "paid", _("Payment received")
+        FULFILLED = "fulfilled", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURN_RECEIVED = "return_received", _("Return received")
+        NOTE = "note", _("Note")
 
     class ActorKind(models.TextChoices):
-        SHOPPER = "shopper", "Shopper"
-        AGENT = "agent", "Agent"
-        SYSTEM = "system", "System"
+        SHOPPER = "shopper", _("Shopper")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -153,12 +172,12 @@ class Payment(models.Model):
     """What the provider told us. Only references and the card's last four digits are kept."""
 
     class Status(models.TextChoices):
-        AUTHORIZED = "authorized", "Authorized"
-        CAPTURED = "captured", "Captured"
-        VOIDED = "voided", "Voided"
-        REFUNDED = "refunded", "Refunded"
-        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-        PENDING = "pending", "Collect on delivery"
+        AUTHORIZED = "authorized", _("Authorized")
+        CAPTURED = "captured", _("Captured")
+        VOIDED = "voided", _("Voided")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+        PENDING = "pending", _("Collect on delivery")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     provider = models.CharField(max_length=20)
@@ -180,8 +199,8 @@ class CheckoutClaim(models.Model):
     finds this row and returns its order instead of charging again."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
 
     key = models.CharField(max_length=100, unique=True)
     request_hash = models.CharField(max_length=64)

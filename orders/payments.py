@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from orders.exceptions import InvalidCheckout, PaymentDeclined, PaymentProviderError
 
 APPROVE_CARD = "4242424242424242"
@@ -62,9 +64,9 @@ class TestCardProvider:
         if number == DECLINE_CARD:
             raise PaymentDeclined()
         if number == INSUFFICIENT_FUNDS_CARD:
-            raise PaymentDeclined("Your card was declined: insufficient funds. Try another card.")
+            raise PaymentDeclined(gettext("Your card was declined: insufficient funds. Try another card."))
         if not luhn_ok(number):
-            raise PaymentDeclined("That card number is not valid. Check it and try again.")
+            raise PaymentDeclined(gettext("That card number is not valid. Check it and try again."))
         return Authorization(reference=f"tc_{uuid.uuid4().hex}", amount=amount, card_last4=number[-4:])
 
     def capture(self, *, reference: str, amount: Decimal) -> None:
@@ -100,4 +102,4 @@ def provider_for(method: str):
     try:
         return PROVIDERS[method]
     except KeyError:
-        raise InvalidCheckout("Choose a payment method: card or pay on delivery.") from None
+        raise InvalidCheckout(gettext("Choose a payment method: card or pay on delivery.")) from None

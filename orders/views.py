@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carts.exceptions import CartClosed, CartConflict, CartError, OutOfStock
@@ -41,18 +42,18 @@ from orders.services import (
 )
 
 SESSION_CHECKOUT = "checkout"
-CART_CHANGED_MESSAGE = "Your cart changed while you were checking out. Check the new total below."
+CART_CHANGED_MESSAGE = gettext_lazy("Your cart changed while you were checking out. Check the new total below.")
 SESSION_RECENT_ORDERS = "recent_orders"
 
 
 def _open_cart_or_redirect(request):
     cart = cart_for_request(request, create=False)
     if cart is None:
-        messages.info(request, "Your cart is empty. Add something before checking out.")
+        messages.info(request, gettext("Your cart is empty. Add something before checking out."))
         return None, redirect("carts:detail")
     breakdown = cart_price(cart)  # the cart comes with lines, voucher and overrides loaded
     if breakdown.is_empty:
-        messages.info(request, "Your cart is empty. Add something before checking out.")
+        messages.info(request, gettext("Your cart is empty. Add something before checking out."))
         return None, redirect("carts:detail")
     return (cart, breakdown), None
 
@@ -156,7 +157,7 @@ def checkout_review(request):
                 messages.error(request, str(exc))
                 return redirect("carts:detail")
             except CartClosed:
-                messages.info(request, "This cart was already ordered. Your orders are listed below.")
+                messages.info(request, gettext("This cart was already ordered. Your orders are listed below."))
                 return redirect("orders:list")
             except (PaymentDeclined, PaymentProviderError, IdempotencyKeyReused, CheckoutInProgress) as exc:
                 form.add_error(None, str(exc))
@@ -188,7 +189,9 @@ def _placed(request, order: Order, details: dict):
     recent = request.session.get(SESSION_RECENT_ORDERS, [])
     request.session[SESSION_RECENT_ORDERS] = [order.number, *recent][:10]
     messages.success(
-        request, f"Thank you! Your order {order.number} is placed. We emailed a confirmation to {order.email}."
+        request,
+        gettext("Thank you! Your order %(number)s is placed. We emailed a confirmation to %(email)s.")
+        % {"number": order.number, "email": order.email},
     )
     url = reverse("orders:detail", kwargs={"number": order.number})
     if not request.user.is_authenticated:
@@ -279,10 +282,12 @@ def order_shopper_action(request, number: str, action: str):
                     order_number=order.number, status=order.get_status_display(), action="cancelled"
                 )
             order_cancel(order=order, actor=actor, reason="Cancelled by the customer")
-            messages.success(request, f"Order {order.number} is cancelled. You have not been charged.")
+            messages.success(
+                request, gettext("Order %(number)s is cancelled. You have not been charged.") % {"number": order.number}
+            )
         elif action == "return":
             order_return_request(order=order, actor=actor, reason=form.cleaned_data["reason"])
-            messages.success(request, "Return requested. We will email you the return label.")
+            messages.success(request, gettext("Return requested. We will email you the return label."))
         else:
             raise Http404
     except OrderError as exc:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from carts.models import Cart, CartOverride
 from carts.pricing import PriceBreakdown, cart_price
@@ -253,7 +254,7 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
                 kind="order",
                 title=f"{ev.get_kind_display()} · {ev.order.number}",
                 detail=ev.message,
-                actor=actor or ev.get_actor_kind_display(),
+                actor=actor or str(ev.get_actor_kind_display()),
                 url=f"#order-{ev.order.number}",
             )
         )
@@ -262,7 +263,7 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
             TimelineItem(
                 at=case.created_at,
                 kind="case",
-                title=f"Case {case.number} opened",
+                title=gettext("Case %(number)s opened") % {"number": case.number},
                 detail=f"{case.subject} ({case.get_channel_display()})",
                 url=reverse("console:case", kwargs={"pk": case.pk}),
             )
@@ -272,14 +273,23 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
             TimelineItem(
                 at=email.created_at,
                 kind="email",
-                title=f"Email {email.get_status_display().lower()}: {email.subject or email.kind.replace('_', ' ')}",
+                title=gettext("Email %(status)s: %(subject)s")
+                % {
+                    "status": str(email.get_status_display()).lower(),
+                    "subject": email.subject or email.kind.replace("_", " "),
+                },
                 detail=email.to_email,
             )
         )
     for ev in email_events:
         subject = (ev.email.subject or ev.email.kind.replace("_", " ")) if ev.email_id else ""
         items.append(
-            TimelineItem(at=ev.created_at, kind="email", title=f"Email {ev.get_kind_display().lower()}", detail=subject)
+            TimelineItem(
+                at=ev.created_at,
+                kind="email",
+                title=gettext("Email %(event)s") % {"event": str(ev.get_kind_display()).lower()},
+                detail=subject,
+            )
         )
     for entry in audits:
         if entry.action == AuditAction.CASE_CREATE:
@@ -290,19 +300,21 @@ def _timeline(customer, order_events, cases, emails, email_events, audits, conse
                 kind="audit",
                 title=AuditAction.label_for(entry.action),
                 detail=_audit_detail(entry),
-                actor=entry.actor.get_full_name() if entry.actor_id else "System",
+                actor=entry.actor.get_full_name() if entry.actor_id else gettext("System"),
             )
         )
     for consent in consents:
         if consent.source == Consent.Source.AGENT:
             continue  # the agent's audit entry shows it, with who did it
-        state = "granted" if consent.granted else "withdrawn"
+        template = (
+            gettext("%(purpose)s consent granted") if consent.granted else gettext("%(purpose)s consent withdrawn")
+        )
         items.append(
             TimelineItem(
                 at=consent.created_at,
                 kind="consent",
-                title=f"{consent.get_purpose_display()} consent {state}",
-                detail=f"via {consent.get_source_display().lower()}",
+                title=template % {"purpose": consent.get_purpose_display()},
+                detail=gettext("via %(source)s") % {"source": str(consent.get_source_display()).lower()},
             )
         )
     items.sort(key=lambda item: item.at, reverse=True)
@@ -317,15 +329,16 @@ def _with_browsing(timeline: list[TimelineItem], views, searches) -> list[Timeli
             TimelineItem(
                 at=view.viewed_at,
                 kind="browse",
-                title=f"Viewed {view.product.name}",
+                title=gettext("Viewed %(name)s") % {"name": view.product.name},
                 url=reverse("catalog:product", kwargs={"slug": view.product.slug}),
             )
         )
     for search in searches:
-        found = f"{search.results_count} result{'s' if search.results_count != 1 else ''}"
-        items.append(
-            TimelineItem(at=search.created_at, kind="browse", title=f"Searched “{search.query}”", detail=found)
-        )
+        found = ngettext("%(count)s result", "%(count)s results", search.results_count) % {
+            "count": search.results_count
+        }
+        title = gettext("Searched “%(query)s”") % {"query": search.query}
+        items.append(TimelineItem(at=search.created_at, kind="browse", title=title, detail=found))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:TIMELINE_LIMIT]
 
@@ -334,13 +347,19 @@ def _with_chats(timeline: list[TimelineItem], chats: list[Conversation]) -> list
     """Live chats join the timeline, each linking to its transcript in the console."""
     items = list(timeline)
     for chat in chats:
-        who = f"with {chat.assignee.get_short_name()}" if chat.assignee_id else "with the bot"
+        if chat.assignee_id:
+            who = gettext("with %(name)s") % {"name": chat.assignee.get_short_name()}
+        else:
+            who = gettext("with the bot")
         outcome = chat.get_outcome_display().lower() if chat.outcome else chat.get_status_display().lower()
         items.append(
             TimelineItem(
                 at=chat.created_at,
                 kind="chat",
-                title=f"Chat {who} · {chat.message_count} message{'s' if chat.message_count != 1 else ''}",
+                title=ngettext(
+                    "Chat %(who)s · %(count)s message", "Chat %(who)s · %(count)s messages", chat.message_count
+                )
+                % {"who": who, "count": chat.message_count},
                 detail=f"{chat.get_intent_display()} · {outcome}" if chat.intent else outcome,
                 url=reverse("console:chat", kwargs={"public_id": chat.public_id}),
             )

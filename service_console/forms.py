@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from carts.models import CartOverride
 from common.forms import IdField, QueryForm
@@ -20,14 +21,14 @@ class CaseCreateForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     channel = forms.ChoiceField(choices=Case.Channel.choices, initial=Case.Channel.PHONE)
     priority = forms.ChoiceField(choices=Case.Priority.choices, initial=Case.Priority.NORMAL)
-    order_number = forms.CharField(max_length=32, required=False, label="Linked order number")
-    assign_to_me = forms.BooleanField(required=False, initial=True, label="Assign to me")
+    order_number = forms.CharField(max_length=32, required=False, label=_("Linked order number"))
+    assign_to_me = forms.BooleanField(required=False, initial=True, label=_("Assign to me"))
 
 
 class CaseUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=Case.Status.choices)
     priority = forms.ChoiceField(choices=Case.Priority.choices)
-    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Assignee")
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Assignee"))
 
     def __init__(self, *args, agents=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,19 +37,19 @@ class CaseUpdateForm(forms.Form):
 
 class CaseMessageForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("reply", "Reply to customer (emailed)"), ("note", "Internal note")], initial="reply"
+        choices=[("reply", _("Reply to customer (emailed)")), ("note", _("Internal note"))], initial="reply"
     )
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Message", max_length=10000)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Message"), max_length=10000)
 
 
 class LinkOrderForm(forms.Form):
-    order_number = forms.CharField(max_length=32, label="Order number")
+    order_number = forms.CharField(max_length=32, label=_("Order number"))
 
 
 class ContactForm(forms.Form):
     name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    order_number = forms.CharField(max_length=32, required=False, label="Order number")
+    order_number = forms.CharField(max_length=32, required=False, label=_("Order number"))
     subject = forms.CharField(max_length=200)
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     # Honeypot: people leave it empty, bots fill every field.
@@ -56,7 +57,7 @@ class ContactForm(forms.Form):
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError("Leave this field empty.")
+            raise forms.ValidationError(_("Leave this field empty."))
         return ""
 
 
@@ -132,12 +133,12 @@ class ConsentDecisionForm(forms.Form):
     """What the customer said on the phone about one purpose: given (1) or withdrawn (0)."""
 
     purpose = forms.ChoiceField(choices=Consent.Purpose.choices)
-    granted = forms.ChoiceField(choices=[("1", "Given"), ("0", "Withdrawn")])
+    granted = forms.ChoiceField(choices=[("1", _("Given")), ("0", _("Withdrawn"))])
 
 
 class ApprovalDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve and apply"), ("reject", "Reject")])
-    note = forms.CharField(max_length=500, required=False, label="Note to the agent")
+    decision = forms.ChoiceField(choices=[("approve", _("Approve and apply")), ("reject", _("Reject"))])
+    note = forms.CharField(max_length=500, required=False, label=_("Note to the agent"))
 
 
 # --- first-time caller -----------------------------------------------------------------
@@ -160,7 +161,7 @@ class NewCustomerForm(PersonNameFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing: Customer | None = None
-        self.fields["phone"] = phone_form_field(region=settings.SHOP_COUNTRY, label="Phone")
+        self.fields["phone"] = phone_form_field(region=settings.SHOP_COUNTRY, label=_("Phone"))
         language = (get_language() or "").split("-")[0]
         self._shape_names(japanese=settings.SHOP_COUNTRY == "JP" or language == "ja", with_readings=True)
         self.fields["first_name"].required = True
@@ -171,7 +172,7 @@ class NewCustomerForm(PersonNameFormMixin, forms.ModelForm):
         email = Customer.objects.normalize_email(self.cleaned_data["email"]).strip()
         self.existing = customer_by_email(email)
         if self.existing is not None:
-            raise forms.ValidationError("A customer with this email is already on file.", code="exists")
+            raise forms.ValidationError(_("A customer with this email is already on file."), code="exists")
         return email
 
 
@@ -179,8 +180,8 @@ class SavedReplyPickForm(forms.Form):
     saved_reply = forms.ModelChoiceField(
         queryset=SavedReply.objects.filter(is_active=True).order_by("title"),
         required=False,
-        empty_label="Choose a saved reply",
-        label="Saved reply",
+        empty_label=_("Choose a saved reply"),
+        label=_("Saved reply"),
     )
 
 

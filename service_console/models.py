@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 CASE_NUMBER_PREFIX = "CS-"
@@ -31,26 +32,26 @@ def case_pk_from_number(text: str) -> int | None:
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        OPEN = "open", "Open"
-        PENDING = "pending", "Pending customer"
-        SOLVED = "solved", "Solved"
-        CLOSED = "closed", "Closed"
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending customer")
+        SOLVED = "solved", _("Solved")
+        CLOSED = "closed", _("Closed")
 
     class Priority(models.TextChoices):
-        LOW = "low", "Low"
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
-        URGENT = "urgent", "Urgent"
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
 
     class Channel(models.TextChoices):
-        CONSOLE = "console", "Console (agent)"
-        PHONE = "phone", "Phone"
-        EMAIL = "email", "Email"
-        CONTACT_FORM = "contact_form", "Contact form"
-        ORDER = "order", "Order"
-        CHAT = "chat", "Chat"
-        SOCIAL = "social", "Social"
+        CONSOLE = "console", _("Console (agent)")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        CONTACT_FORM = "contact_form", _("Contact form")
+        ORDER = "order", _("Order")
+        CHAT = "chat", _("Chat")
+        SOCIAL = "social", _("Social")
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 
@@ -109,17 +110,17 @@ class CaseMessage(models.Model):
     or the customer's own message (contact form, email, the requests portal)."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", "Internal note"
-        REPLY = "reply", "Reply to customer"
-        CUSTOMER = "customer", "Customer message"
+        NOTE = "note", _("Internal note")
+        REPLY = "reply", _("Reply to customer")
+        CUSTOMER = "customer", _("Customer message")
 
     class Via(models.TextChoices):
-        CONSOLE = "console", "Console"
-        EMAIL = "email", "Email"
-        PORTAL = "portal", "Requests page"
-        CONTACT_FORM = "contact_form", "Contact form"
-        CHAT = "chat", "Chat"
-        SOCIAL = "social", "Social"
+        CONSOLE = "console", _("Console")
+        EMAIL = "email", _("Email")
+        PORTAL = "portal", _("Requests page")
+        CONTACT_FORM = "contact_form", _("Contact form")
+        CHAT = "chat", _("Chat")
+        SOCIAL = "social", _("Social")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
@@ -156,13 +157,13 @@ class Article(models.Model):
     """Knowledge base article. Body is Markdown, rendered through nh3 (never trusted HTML)."""
 
     class Category(models.TextChoices):
-        FAQ = "faq", "FAQ"
-        ORDERS = "orders", "Orders & delivery"
-        RETURNS = "returns", "Returns & refunds"
-        SIZING = "sizing", "Size guides"
-        ACCOUNT = "account", "Account & privacy"
-        HOWTO = "howto", "How-to"
-        INTERNAL = "internal", "Internal procedures"
+        FAQ = "faq", _("FAQ")
+        ORDERS = "orders", _("Orders & delivery")
+        RETURNS = "returns", _("Returns & refunds")
+        SIZING = "sizing", _("Size guides")
+        ACCOUNT = "account", _("Account & privacy")
+        HOWTO = "howto", _("How-to")
+        INTERNAL = "internal", _("Internal procedures")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -213,17 +214,17 @@ class InboundEmail(models.Model):
     webhook), with the untouched original, and what was done with it."""
 
     class Source(models.TextChoices):
-        SMTP = "smtp", "Inbound SMTP listener"
-        WEBHOOK = "webhook", "ESP inbound webhook"
+        SMTP = "smtp", _("Inbound SMTP listener")
+        WEBHOOK = "webhook", _("ESP inbound webhook")
 
     class Outcome(models.TextChoices):
-        APPENDED = "appended", "Added to its case"
-        NEW_CASE = "new_case", "Opened a new case"
-        AUTO_REPLY = "auto_reply", "Ignored: automatic reply"
-        BULK = "bulk", "Ignored: bulk or list mail"
-        BOUNCE = "bounce", "Ignored: bounce"
-        LOOP = "loop", "Ignored: our own mail (loop)"
-        FLOOD = "flood", "Ignored: too many from this sender"
+        APPENDED = "appended", _("Added to its case")
+        NEW_CASE = "new_case", _("Opened a new case")
+        AUTO_REPLY = "auto_reply", _("Ignored: automatic reply")
+        BULK = "bulk", _("Ignored: bulk or list mail")
+        BOUNCE = "bounce", _("Ignored: bounce")
+        LOOP = "loop", _("Ignored: our own mail (loop)")
+        FLOOD = "flood", _("Ignored: too many from this sender")
 
     IGNORED = (Outcome.AUTO_REPLY, Outcome.BULK, Outcome.BOUNCE, Outcome.LOOP, Outcome.FLOOD)
 
@@ -280,8 +281,8 @@ class AgentNotification(models.Model):
     answered by email or on the requests page). Read when the agent opens the case."""
 
     class Kind(models.TextChoices):
-        CUSTOMER_REPLY = "customer_reply", "Customer replied"
-        CUSTOMER_CLOSED = "customer_closed", "Customer closed the case"
+        CUSTOMER_REPLY = "customer_reply", _("Customer replied")
+        CUSTOMER_CLOSED = "customer_closed", _("Customer closed the case")
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_notifications")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from customers.roles import AGENTS, SUPERVISORS
@@ -50,7 +51,7 @@ def console_required(view):
         if not request.user.is_authenticated:
             return _to_sign_in(request)
         if not console_user(request.user):
-            raise PermissionDenied("The service console is for agents and supervisors.")
+            raise PermissionDenied(gettext("The service console is for agents and supervisors."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -62,7 +63,7 @@ def supervisor_required(view):
         if not request.user.is_authenticated:
             return _to_sign_in(request)
         if not console_supervisor(request.user):
-            raise PermissionDenied("Only supervisors can do this.")
+            raise PermissionDenied(gettext("Only supervisors can do this."))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext
 
 from carts.models import Cart, CartOverride
 from common.audit_actions import AuditAction
@@ -202,7 +203,7 @@ def console_search(query: str) -> list[SearchHit]:
         hits.append(
             SearchHit(
                 kind="order",
-                title=f"Order {order.number}",
+                title=gettext("Order %(number)s") % {"number": order.number},
                 subtitle=f"{order.get_status_display()} · {format_money(order.total)} · "
                 + (customer.get_full_name() if customer else order.email),
                 url=(

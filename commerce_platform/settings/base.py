@@ -46,7 +46,7 @@ INVOICE_REGISTRATION_NUMBER = env("INVOICE_REGISTRATION_NUMBER", default="")
 # The shop's own country: addresses there are printed without a country line, and phone
 # numbers typed without a country code are read as that country's (customers.addresses,
 # customers.phones). Numbers are stored in E.164 (django-phonenumber-field).
-SHOP_COUNTRY = env("SHOP_COUNTRY", default="US").upper()
+SHOP_COUNTRY = env("SHOP_COUNTRY", default="JP" if _YEN else "US").upper()
 PHONENUMBER_DEFAULT_REGION = SHOP_COUNTRY
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "E164"

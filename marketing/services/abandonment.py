@@ -21,12 +21,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from carts.models import Cart, CartLine, CartOverride, Voucher
 from carts.pricing import cart_price
 from carts.selectors import cart_with_lines
 from catalog.selectors import stock_available
+from common.dates import format_day
 from common.events import event_record
 from common.models import AuditEntry, EventName
 from common.money import format_money
@@ -191,6 +192,11 @@ def _voucher_for(state: CartAbandonment, settings_row: AbandonmentSettings, cust
 
 def _build_context(*, state, cart, lines, step, settings_row, customer):
     def build(message: MarketingMessage) -> dict:
+        # Prices and dates in the customer's language, like the email's text.
+        with translation.override(customer.preferred_language):
+            return _context(message)
+
+    def _context(message: MarketingMessage) -> dict:
         voucher = _voucher_for(state, settings_row, customer) if step == 2 else None
         restore = restore_link(cart_id=cart.pk, message_id=message.pk)
         context = {
@@ -208,7 +214,7 @@ def _build_context(*, state, cart, lines, step, settings_row, customer):
             context.update(
                 promo_code=voucher.code,
                 promo_label=voucher.label,
-                promo_expires=timezone.localtime(voucher.valid_to).strftime("%d %b %Y") if voucher.valid_to else "",
+                promo_expires=format_day(voucher.valid_to) if voucher.valid_to else "",
             )
         return context
 

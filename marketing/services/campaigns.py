@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -83,7 +84,7 @@ def campaign_content_check(campaign: Campaign) -> None:
 
     blocks = list(campaign.blocks.order_by("position", "id"))
     if not blocks:
-        raise CampaignStateError("Add at least one block (text, products or a button) before sending.")
+        raise CampaignStateError(gettext("Add at least one block (text, products or a button) before sending."))
     for number, block in enumerate(blocks, start=1):
         try:
             block.clean()
@@ -96,12 +97,12 @@ def campaign_content_check(campaign: Campaign) -> None:
 def campaign_schedule(*, campaign: Campaign, when: datetime, actor=None) -> Campaign:
     """Draft (or scheduled) → scheduled at `when`; beat starts it then (campaigns_start_due)."""
     if when <= timezone.now():
-        raise CampaignStateError("Choose a time in the future to schedule the campaign.")
+        raise CampaignStateError(gettext("Choose a time in the future to schedule the campaign."))
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.status not in (Status.DRAFT, Status.SCHEDULED):
         raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be scheduled.")
     if locked.segment_id is None:
-        raise CampaignStateError("Choose a segment before scheduling.")
+        raise CampaignStateError(gettext("Choose a segment before scheduling."))
     campaign_content_check(locked)
     before = {"status": locked.status, "scheduled_at": locked.scheduled_at.isoformat() if locked.scheduled_at else None}
     locked.status = Status.SCHEDULED
@@ -125,7 +126,7 @@ def campaign_send_start(*, campaign: Campaign, actor=None) -> Campaign:
     if locked.status not in (Status.DRAFT, Status.SCHEDULED):
         raise CampaignStateError(f"A {locked.get_status_display().lower()} campaign cannot be sent.")
     if locked.segment_id is None:
-        raise CampaignStateError("Choose a segment before sending.")
+        raise CampaignStateError(gettext("Choose a segment before sending."))
     campaign_content_check(locked)
     before = locked.status
     locked.status = Status.SENDING
@@ -332,7 +333,7 @@ def campaign_send_to_one(*, campaign: Campaign, customer: Customer, actor) -> Se
     """Distributed marketing: an agent sends an agent-sendable template to one customer,
     through the same consent and cap rules."""
     if not campaign.agent_sendable:
-        raise CampaignStateError("This template is not approved for agents.")
+        raise CampaignStateError(gettext("This template is not approved for agents."))
     blocks = campaign_blocks(campaign)
     grid = _grid_products(blocks)
     result = marketing_email_send(

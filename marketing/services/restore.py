@@ -4,6 +4,7 @@ any device. Signs nobody in: an anonymous visitor gets an anonymous session cart
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from carts.exceptions import CartError
 from carts.models import Cart
@@ -38,11 +39,11 @@ def cart_restore(*, request, token: str) -> tuple[Cart, int]:
 
     data = restore_token_read(token)
     if data is None:
-        raise RestoreLinkInvalid("This link is not valid or has expired.")
+        raise RestoreLinkInvalid(gettext("This link is not valid or has expired."))
     cart_id, message_id = data
     source = Cart.objects.filter(pk=cart_id).first()
     if source is None:
-        raise RestoreLinkInvalid("This cart no longer exists.")
+        raise RestoreLinkInvalid(gettext("This cart no longer exists."))
     message = message_click_record(message_id=message_id, request=request) if message_id else None
     if message is not None:
         request.session[ATTRIBUTION_KEY] = {

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.services import stock_restore
 from common.audit import audit_record
@@ -117,7 +118,7 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
     ship straight from placed."""
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number:
-        raise InvalidCheckout("Enter the carrier and the tracking number.")
+        raise InvalidCheckout(gettext("Enter the carrier and the tracking number."))
     order = order_for_update(order.pk)
     before = _state(order)
     allowed = {Order.Status.PAID}
@@ -260,9 +261,12 @@ def _refund_amount(order: Order, payment: Payment | None, amount: Decimal | None
     refundable = min(order.total - order.refunded_total, captured - (payment.refunded_amount if payment else ZERO))
     amount = refundable if amount is None else quantize(Decimal(amount))
     if amount <= ZERO:
-        raise RefundTooLarge("Enter a refund amount above zero.")
+        raise RefundTooLarge(gettext("Enter a refund amount above zero."))
     if amount > refundable:
-        raise RefundTooLarge(f"At most {format_money(refundable)} can be refunded on {order.number}.")
+        raise RefundTooLarge(
+            gettext("At most %(amount)s can be refunded on %(number)s.")
+            % {"amount": format_money(refundable), "number": order.number}
+        )
     return amount
 
 

@@ -1,6 +1,7 @@
 """Order numbers, signed guest links and the email context shared by every order email."""
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -38,6 +39,15 @@ def order_link(order: Order) -> str:
     return f"{settings.SITE_URL}{path}?t={order_signed_token(order)}"
 
 
+def _shipping_label(method: str) -> str:
+    from carts.models import Cart
+
+    try:
+        return str(Cart.ShippingMethod(method).label)
+    except ValueError:
+        return method
+
+
 def _email_context(order: Order, lines=None) -> dict:
     lines = [
         {
@@ -47,14 +57,24 @@ def _email_context(order: Order, lines=None) -> dict:
             "quantity": line.quantity,
             "unit_price": format_money(line.unit_price),
             "total": format_money(line.total),
+            # ※ marks reduced-rate items on the receipt (適格請求書).
+            "reduced": bool(line.tax_rate) and Decimal(line.tax_rate) != settings.TAX_RATE,
         }
         for line in (order.lines.all() if lines is None else lines)
+    ]
+    tax_lines = [
+        {
+            "rate": f"{(Decimal(t['rate']) * 100).normalize():f}",
+            "amount": format_money(Decimal(t["amount"])),
+            "tax": format_money(Decimal(t["tax"])),
+        }
+        for t in order.tax_breakdown or []
     ]
     address = order.shipping_address or {}
     return {
         "order_number": order.number,
         "customer_name": order.customer.first_name or address.get("full_name", ""),
-        "status": order.get_status_display(),
+        "status": str(order.get_status_display()),
         "lines": lines,
         "subtotal": format_money(order.subtotal),
         "discount_total": format_money(order.discount_total),
@@ -62,10 +82,14 @@ def _email_context(order: Order, lines=None) -> dict:
         "voucher_code": order.voucher_code,
         "shipping_total": format_money(order.shipping_total),
         "tax_total": format_money(order.tax_total),
+        "tax_lines": tax_lines,
+        "prices_include_tax": order.prices_include_tax,
+        "has_reduced": any(line["reduced"] for line in lines),
+        "invoice_registration_number": settings.INVOICE_REGISTRATION_NUMBER,
         "total": format_money(order.total),
         "refunded_total": format_money(order.refunded_total),
-        "payment_method": order.get_payment_method_display(),
-        "shipping_method": order.shipping_method,
+        "payment_method": str(order.get_payment_method_display()),
+        "shipping_method": _shipping_label(order.shipping_method),
         # The one address formatter (customers.addresses) the pages and the console use too.
         "address_lines": address_lines(address),
         "carrier": order.carrier,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from carts.exceptions import CartClosed, CartConflict, OutOfStock, VoucherInvalid, VoucherProblem
 from carts.locks import cart_state_for_update
@@ -67,7 +68,7 @@ def _clean_address(address: dict) -> dict:
     cleaned = {name: str((address or {}).get(name, "") or "").strip()[:200] for name in ADDRESS_FIELDS}
     missing = [name.replace("_", " ") for name in REQUIRED_ADDRESS_FIELDS if not cleaned[name]]
     if missing:
-        raise InvalidCheckout(f"The shipping address needs: {', '.join(missing)}.")
+        raise InvalidCheckout(gettext("The shipping address needs: %(fields)s.") % {"fields": ", ".join(missing)})
     cleaned["country"] = cleaned["country"].upper()[:2]
     cleaned["phone"] = phone_normalize(cleaned["phone"], region=cleaned["country"])
     return cleaned
@@ -159,10 +160,10 @@ def order_place(
     try:
         validate_email(email)
     except Exception:
-        raise InvalidCheckout("Enter a valid email address so we can send your confirmation.")
+        raise InvalidCheckout(gettext("Enter a valid email address so we can send your confirmation."))
     address = _clean_address(shipping_address)
     if shipping_method not in Cart.ShippingMethod.values:
-        raise InvalidCheckout("Choose a shipping method.")
+        raise InvalidCheckout(gettext("Choose a shipping method."))
     provider = provider_for(payment_method)
     key = (idempotency_key or "").strip()[:100] or None
 
@@ -224,7 +225,7 @@ def order_place(
 def _open_snapshot(cart_id: int, expected_version: int | None, guest_email: str = "") -> Cart:
     snapshot = cart_for_checkout(cart_id, guest_email=guest_email)
     if snapshot is None:
-        raise CartClosed("missing")
+        raise CartClosed(gettext("missing"))
     if snapshot.status != Cart.Status.OPEN:
         raise CartClosed(snapshot.status)
     if expected_version is not None and snapshot.version != expected_version:
@@ -262,7 +263,7 @@ def _order_create_locked(
     # Lock order: the cart row, then the SKUs' stock rows in pk order, then the voucher row.
     state = cart_state_for_update(snapshot.pk)
     if state is None:
-        raise CartClosed("missing")
+        raise CartClosed(gettext("missing"))
     status, version = state
     if status != Cart.Status.OPEN:
         raise CartClosed(status)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from carts.exceptions import VoucherInvalid, VoucherProblem
 from carts.models import Cart, CartLine, CartOverride, Voucher
@@ -134,7 +135,7 @@ def console_override_apply(
         customer=cart.customer,
         obj=override,
         after={
-            "kind": override.approval_kind.label,
+            "kind": str(override.approval_kind.label),
             "label": _override_label(override),
             "reason": f"{override.get_reason_code_display()}: {override.reason_text}",
             "percent_equivalent": str(override.percent_equivalent),
@@ -154,7 +155,9 @@ def console_coupon_honour(
     a live code is applied by the shopper as a voucher."""
     voucher = voucher_by_code(code)
     if voucher is None:
-        raise VoucherInvalid(f"There is no coupon {code.strip().upper()}.", reason=VoucherProblem.UNKNOWN)
+        raise VoucherInvalid(
+            gettext("There is no coupon %(code)s.") % {"code": code.strip().upper()}, reason=VoucherProblem.UNKNOWN
+        )
     if voucher.valid_to is None or voucher.valid_to > timezone.now():
         raise VoucherInvalid(
             f"The coupon {voucher.code} has not expired; the shopper can apply it at checkout.", reason="not_expired"
@@ -193,7 +196,7 @@ def console_override_decide(*, override: CartOverride, actor, approve: bool, not
         obj=decided,
         before={"status": CartOverride.Status.PENDING_APPROVAL},
         after={
-            "kind": decided.approval_kind.label,
+            "kind": str(decided.approval_kind.label),
             "label": _override_label(override),
             "reason": f"{override.get_reason_code_display()}: {override.reason_text}",
             "requested_by": override.agent.email,
@@ -223,7 +226,7 @@ def console_override_remove(*, override: CartOverride, actor, expected_version: 
 def console_stock_reserve(*, cart: Cart, line_id: int, actor, minutes: int):
     line = CartLine.objects.select_related("variant__product").filter(pk=line_id, cart=cart).first()
     if line is None:
-        raise ConsoleError("That item is no longer in this cart.")
+        raise ConsoleError(gettext("That item is no longer in this cart."))
     reservation = stock_reservation_set(
         cart=cart, variant=line.variant, quantity=line.quantity, actor=actor, minutes=minutes
     )

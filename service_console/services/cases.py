@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -274,7 +275,7 @@ def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool
     per reply, deduplicated by the reply's id). A new case moves to pending customer."""
     customer = case.customer
     if not customer.email or customer.erased_at is not None:
-        raise CustomerHasNoEmail("This customer has no email address to reply to.")
+        raise CustomerHasNoEmail(gettext("This customer has no email address to reply to."))
     reply = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.REPLY, body=body.strip())
     email = case_email_send(
         case=case,

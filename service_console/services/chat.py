@@ -6,6 +6,7 @@ audit entry; chat messages and cart pushes go out after commit."""
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from carts.models import Cart, CartLine
 from carts.services import cart_get_or_create
@@ -51,7 +52,7 @@ def cart_units(cart: Cart | None) -> int:
 def chat_article_share(*, conversation: Conversation, article: Article, agent: Customer) -> ChatMessage:
     """A public article as a card in the chat (internal articles never leave the console)."""
     if not article.is_public:
-        raise ConsoleError("Internal articles cannot be shared with customers.")
+        raise ConsoleError(gettext("Internal articles cannot be shared with customers."))
     message = agent_message_send(
         conversation=conversation,
         agent=agent,
@@ -80,7 +81,7 @@ def chat_product_add(
     cart = chat_cart(conversation)
     if cart is None:
         if conversation.customer_id is None:
-            raise ConsoleError("This guest has no cart yet.")
+            raise ConsoleError(gettext("This guest has no cart yet."))
         cart = cart_get_or_create(customer=conversation.customer)
         expected_version = cart.version if expected_version is None else expected_version
     console_line_add(cart=cart, variant=variant, quantity=quantity, expected_version=expected_version, actor=agent)
@@ -108,10 +109,10 @@ def chat_purchase_link_send(*, conversation: Conversation, agent: Customer, expe
     """The console's "complete your purchase" email, plus the same link as a card in the chat."""
     customer = conversation.customer
     if customer is None:
-        raise ConsoleError("Ask the shopper to sign in (or add their email) before sending a purchase link.")
+        raise ConsoleError(gettext("Ask the shopper to sign in (or add their email) before sending a purchase link."))
     cart = chat_cart(conversation)
     if cart is None:
-        raise ConsoleError("The cart is empty: add something before sending the link.")
+        raise ConsoleError(gettext("The cart is empty: add something before sending the link."))
     url = checkout_link_send(cart=cart, customer=customer, actor=agent, expected_version=expected_version)
     path = url.split("://", 1)[-1]
     path = path[path.index("/") :] if "/" in path else "/"
@@ -146,7 +147,7 @@ def chat_case_open(*, conversation: Conversation, agent: Customer, subject: str 
     """Turn the chat into a new case (channel chat, assigned to this agent, transcript as
     its description)."""
     if conversation.customer_id is None:
-        raise ConsoleError("Add the shopper's email first: a case belongs to a customer record.")
+        raise ConsoleError(gettext("Add the shopper's email first: a case belongs to a customer record."))
     if conversation.case_id:
         existing = Case.objects.filter(pk=conversation.case_id).first()
         if existing is not None:
@@ -168,9 +169,9 @@ def chat_case_open(*, conversation: Conversation, agent: Customer, subject: str 
 def chat_case_link(*, conversation: Conversation, case: Case, agent: Customer) -> Case:
     """Add the chat to the customer's open case: the transcript becomes a note on it."""
     if conversation.customer_id is None or case.customer_id != conversation.customer_id:
-        raise ConsoleError("That case belongs to another customer.")
+        raise ConsoleError(gettext("That case belongs to another customer."))
     if not case.is_open:
-        raise ConsoleError("That case is closed: open a new one instead.")
+        raise ConsoleError(gettext("That case is closed: open a new one instead."))
     case_note_add(case=case, actor=agent, body=f"Chat {conversation.short_id}:\n{_transcript(conversation)}")
     conversation_link_case(conversation=conversation, case_id=case.pk, actor=agent, case_number=case.number)
     return case
@@ -181,13 +182,13 @@ def chat_guest_identify(*, conversation: Conversation, email: str, agent: Custom
     """A guest gives their email: the chat joins that customer record (a guest record is
     created if the email is new), so it can become a case and receive links."""
     if conversation.customer_id:
-        raise ConsoleError("This chat already belongs to a customer.")
+        raise ConsoleError(gettext("This chat already belongs to a customer."))
     customer = customer_get_or_create_guest(email=email)
     if customer.is_staff:
-        raise ChatError("That address belongs to a staff account.")
+        raise ChatError(gettext("That address belongs to a staff account."))
     joined = conversation_join_customer(public_id=conversation.public_id, customer=customer)
     if joined is None:
-        raise ConsoleError("This chat already belongs to a customer.")
+        raise ConsoleError(gettext("This chat already belongs to a customer."))
     audit_record(
         actor=agent,
         action=AuditAction.CHAT_IDENTIFY,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -17,9 +18,9 @@ def article_share(*, article: Article, customer: Customer, actor: Customer, case
     """Email a public article to the customer. Internal articles are never sent. Sharing the
     same article again on the same case (double click) sends one email."""
     if not article.is_public:
-        raise ConsoleError("Internal articles cannot be shared with customers.")
+        raise ConsoleError(gettext("Internal articles cannot be shared with customers."))
     if not customer.email or customer.erased_at is not None:
-        raise CustomerHasNoEmail("This customer has no email address.")
+        raise CustomerHasNoEmail(gettext("This customer has no email address."))
     entry = audit_record(
         actor=actor,
         action=AuditAction.ARTICLE_SHARE,

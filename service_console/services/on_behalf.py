@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from carts.exceptions import CartConflict
 from carts.models import Cart
@@ -52,9 +54,9 @@ def order_place_on_behalf(
     audit entry is written once the order exists.
     """
     if address.customer_id != customer.pk:
-        raise InvalidCheckout("Choose one of the customer's own addresses.")
+        raise InvalidCheckout(gettext("Choose one of the customer's own addresses."))
     if payment_method not in Order.PaymentMethod.values:
-        raise InvalidCheckout("Choose the test card or pay on delivery.")
+        raise InvalidCheckout(gettext("Choose the test card or pay on delivery."))
     current = cart_with_lines(cart.pk)
     version = current.version if expected_version is None else expected_version
     details = {"card_number": card_number} if payment_method == Order.PaymentMethod.TEST_CARD else {}
@@ -99,35 +101,42 @@ def checkout_token_read(token: str) -> tuple[int, str]:
     return int(cart_id), public_id
 
 
+def _checkout_link_context(*, customer: Customer, actor, url: str, hours: int, breakdown) -> dict:
+    return {
+        "first_name": customer.first_name,
+        "agent_name": actor.first_name or gettext("Customer care"),
+        "checkout_url": url,
+        "expires_hours": hours,
+        "lines": [
+            {"name": lp.name, "options": lp.options, "quantity": lp.quantity, "total": format_money(lp.total)}
+            for lp in breakdown.lines
+        ],
+        "discount": format_money(breakdown.discount_total) if breakdown.discount_total else "",
+        "total": format_money(breakdown.total),
+    }
+
+
 @transaction.atomic
 def checkout_link_send(*, cart: Cart, customer: Customer, actor, expected_version: int | None) -> str:
     """Email a signed, expiring link that opens this prepared cart at checkout. One email
     per cart version (a double click sends one)."""
     if not customer.email or customer.erased_at is not None:
-        raise CustomerHasNoEmail("This customer has no email address.")
+        raise CustomerHasNoEmail(gettext("This customer has no email address."))
     current = _fresh_cart(cart, expected_version)
     breakdown = cart_price(current)
     if breakdown.is_empty:
-        raise InvalidCheckout("The cart is empty: add something before sending the link.")
+        raise InvalidCheckout(gettext("The cart is empty: add something before sending the link."))
     current.customer = customer
     url = settings.SITE_URL + reverse("help:purchase_link", kwargs={"token": checkout_token_make(cart=current)})
     hours = checkout_link_max_age() // 3600
+    with translation.override(customer.preferred_language):
+        context = _checkout_link_context(customer=customer, actor=actor, url=url, hours=hours, breakdown=breakdown)
     email_enqueue(
         to=customer.email,
         kind="checkout_link",
         template="console_checkout_link",
-        context={
-            "first_name": customer.first_name,
-            "agent_name": actor.first_name or "Customer care",
-            "checkout_url": url,
-            "expires_hours": hours,
-            "lines": [
-                {"name": lp.name, "options": lp.options, "quantity": lp.quantity, "total": format_money(lp.total)}
-                for lp in breakdown.lines
-            ],
-            "discount": format_money(breakdown.discount_total) if breakdown.discount_total else "",
-            "total": format_money(breakdown.total),
-        },
+        context=context,
+        language=customer.preferred_language,
         dedupe_key=f"checkout-link-{current.pk}-v{current.version}",
         customer=customer,
     )

@@ -6,6 +6,7 @@ import re
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers.address_forms import AddressForm, address_initial_for
@@ -52,11 +53,12 @@ def customer_new(request):
             )
         except CustomerExists as exc:
             form.existing = exc.existing
-            form.add_error("email", "A customer with this email is already on file.")
+            form.add_error("email", gettext("A customer with this email is already on file."))
         else:
             messages.success(
                 request,
-                f"{customer.get_full_name()} is now a customer. Add a shipping address, then build the cart.",
+                gettext("%(name)s is now a customer. Add a shipping address, then build the cart.")
+                % {"name": customer.get_full_name()},
             )
             return redirect(reverse("console:customer", kwargs={"public_id": customer.public_id}) + "#addresses-panel")
     existing = form.existing if form.existing is not None and not form.existing.is_staff else None
@@ -79,14 +81,22 @@ def address_add(request, public_id):
     form = AddressForm(request.POST, prefix=ADDRESS_PREFIX)
     if not form.is_valid():
         if not request.htmx:
-            messages.error(request, "Check the address: " + "; ".join(str(e[0]) for e in form.errors.values()))
+            messages.error(
+                request,
+                gettext("Check the address: %(problems)s")
+                % {"problems": "; ".join(str(e[0]) for e in form.errors.values())},
+            )
             return redirect("console:customer", public_id=customer.public_id)
         data = customer_360(customer)
         context = _addresses_context(customer, data, form=form)
-        context["feedback"] = Feedback(slot="address", text="Check the highlighted fields.", level="error")
+        context["feedback"] = Feedback(slot="address", text=gettext("Check the highlighted fields."), level="error")
         return render_console_parts(request, [("service_console/partials/addresses_panel.html", context)], status=400)
     address = console_address_add(customer=customer, address=form.save(commit=False), actor=request.user)
-    text = f"Address saved: {address.line1}, {address.city}. You can now order for {customer.get_short_name()}."
+    text = gettext("Address saved: %(line1)s, %(city)s. You can now order for %(name)s.") % {
+        "line1": address.line1,
+        "city": address.city,
+        "name": customer.get_short_name(),
+    }
     if not request.htmx:
         messages.success(request, text)
         return redirect("console:customer", public_id=customer.public_id)

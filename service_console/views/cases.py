@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.models import Customer
@@ -88,7 +89,7 @@ def case_new(request, public_id):
             assignee=request.user if data["assign_to_me"] else None,
             order_numbers=[data["order_number"]] if data["order_number"] else None,
         )
-        messages.success(request, f"Case {case.number} opened.")
+        messages.success(request, gettext("Case %(number)s opened.") % {"number": case.number})
         return redirect(case)
     return render_console(
         request,
@@ -174,7 +175,7 @@ def case_change(request, pk: int):
     except ConsoleError as exc:
         messages.error(request, str(exc))
         return _case_page(request, case, update_form=form, status=409)
-    messages.success(request, "Case updated.")
+    messages.success(request, gettext("Case updated."))
     return redirect(case)
 
 
@@ -184,7 +185,7 @@ def case_take(request, pk: int):
     case = _case_or_404(pk)
     status = Case.Status.OPEN if case.status == Case.Status.NEW else None
     case_update(case=case, actor=request.user, assignee=request.user, status=status)
-    messages.success(request, f"{case.number} is assigned to you.")
+    messages.success(request, gettext("%(number)s is assigned to you.") % {"number": case.number})
     return redirect(case)
 
 
@@ -198,10 +199,10 @@ def case_message(request, pk: int):
     try:
         if form.cleaned_data["kind"] == CaseMessage.Kind.REPLY:
             case_reply_send(case=case, actor=request.user, body=form.cleaned_data["body"])
-            messages.success(request, f"Reply emailed to {case.customer.email}.")
+            messages.success(request, gettext("Reply emailed to %(email)s.") % {"email": case.customer.email})
         else:
             case_note_add(case=case, actor=request.user, body=form.cleaned_data["body"])
-            messages.success(request, "Internal note added.")
+            messages.success(request, gettext("Internal note added."))
     except ConsoleError as exc:
         messages.error(request, str(exc))
         return _case_page(request, case, message_form=form, status=409)
@@ -220,6 +221,6 @@ def case_link(request, pk: int):
             form.add_error("order_number", f"No order {number} for this customer.")
         else:
             case_link_order(case=case, order_number=found[0].number, actor=request.user)
-            messages.success(request, f"Order {found[0].number} linked.")
+            messages.success(request, gettext("Order %(number)s linked.") % {"number": found[0].number})
             return redirect(case)
     return _case_page(request, case, link_form=form, status=400)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError
@@ -100,14 +101,14 @@ def chat_badge(request):
 def presence_toggle(request):
     status = request.POST.get("status", "")
     if status not in AgentPresence.Status.values:
-        messages.error(request, "Choose online or away.")
+        messages.error(request, gettext("Choose online or away."))
     else:
         presence_set(agent=request.user, status=status)
         messages.success(
             request,
-            "You're online: new chats are offered to you."
+            gettext("You're online: new chats are offered to you.")
             if status == AgentPresence.Status.ONLINE
-            else "You're away: new chats go to other agents.",
+            else gettext("You're away: new chats go to other agents."),
         )
     return redirect("console:chats")
 
@@ -187,13 +188,13 @@ def chat_reassign(request, public_id):
         except ValueError:
             agent = None
         if agent is None:
-            return _tools(request, conversation, error="Choose an agent from the list.", status=400)
+            return _tools(request, conversation, error=gettext("Choose an agent from the list."), status=400)
     try:
         conversation_reassign(conversation=conversation, agent=agent, actor=request.user)
     except ChatError as exc:
         return _tools(request, conversation, error=exc.message, status=409)
     name = agent.get_short_name() if agent else "the shared queue"
-    return _tools(request, conversation, notice=f"Chat handed to {name}.")
+    return _tools(request, conversation, notice=gettext("Chat handed to %(name)s.") % {"name": name})
 
 
 @console_required
@@ -201,7 +202,7 @@ def chat_reassign(request, public_id):
 def chat_close(request, public_id):
     conversation = _conversation(public_id)
     conversation_close_by_agent(conversation=conversation, agent=request.user)
-    messages.success(request, "Chat ended. The transcript is on the customer's timeline.")
+    messages.success(request, gettext("Chat ended. The transcript is on the customer's timeline."))
     return redirect("console:chats")
 
 
@@ -212,15 +213,15 @@ def chat_article(request, public_id):
     try:
         article_id = int(request.POST.get("article_id", ""))
     except ValueError:
-        return _tools(request, conversation, error="Choose an article to share.", status=400)
+        return _tools(request, conversation, error=gettext("Choose an article to share."), status=400)
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
-        return _tools(request, conversation, error="Choose an article to share.", status=400)
+        return _tools(request, conversation, error=gettext("Choose an article to share."), status=400)
     try:
         chat_article_share(conversation=conversation, article=article, agent=request.user)
     except (ChatError, ConsoleError) as exc:
         return _tools(request, conversation, error=str(exc), status=409)
-    return _tools(request, conversation, notice=f"Shared “{article.title}” in the chat.")
+    return _tools(request, conversation, notice=gettext("Shared “%(title)s” in the chat.") % {"title": article.title})
 
 
 @console_required
@@ -262,12 +263,17 @@ def chat_product(request, public_id):
         return _tools(
             request,
             conversation,
-            error="The shopper's cart changed while you were looking. Check the cart and add it again.",
+            error=gettext("The shopper's cart changed while you were looking. Check the cart and add it again."),
             status=409,
         )
     except (CartError, ChatError, ConsoleError) as exc:
         return _tools(request, conversation, error=str(exc), status=400)
-    return _tools(request, conversation, notice=f"Added {quantity} × {variant.product.name} to the shopper's cart.")
+    return _tools(
+        request,
+        conversation,
+        notice=gettext("Added %(quantity)s × %(name)s to the shopper's cart.")
+        % {"quantity": quantity, "name": variant.product.name},
+    )
 
 
 @console_required
@@ -279,10 +285,12 @@ def chat_purchase_link(request, public_id):
             conversation=conversation, agent=request.user, expected_version=_int(request.POST.get("expected_version"))
         )
     except CartConflict:
-        return _tools(request, conversation, error="The cart changed: check it and send the link again.", status=409)
+        return _tools(
+            request, conversation, error=gettext("The cart changed: check it and send the link again."), status=409
+        )
     except (CartError, OrderError, ChatError, ConsoleError) as exc:
         return _tools(request, conversation, error=str(exc), status=400)
-    return _tools(request, conversation, notice="Purchase link sent in the chat and by email.")
+    return _tools(request, conversation, notice=gettext("Purchase link sent in the chat and by email."))
 
 
 @console_required
@@ -294,13 +302,15 @@ def chat_case(request, public_id):
         if request.POST.get("mode") == "link":
             case = Case.objects.filter(pk=_int(request.POST.get("case_id")) or 0).first()
             if case is None:
-                return _tools(request, conversation, error="Choose one of the customer's open cases.", status=400)
+                return _tools(
+                    request, conversation, error=gettext("Choose one of the customer's open cases."), status=400
+                )
             case = chat_case_link(conversation=conversation, case=case, agent=request.user)
-            notice = f"Chat added to case {case.number}."
+            notice = gettext("Chat added to case %(number)s.") % {"number": case.number}
         else:
             subject = request.POST.get("subject", "").replace("\x00", "").strip()[:200]
             case = chat_case_open(conversation=conversation, agent=request.user, subject=subject)
-            notice = f"Case {case.number} opened from this chat."
+            notice = gettext("Case %(number)s opened from this chat.") % {"number": case.number}
     except (ChatError, ConsoleError) as exc:
         return _tools(request, conversation, error=str(exc), status=400)
     return _tools(request, conversation, notice=notice)
@@ -312,7 +322,7 @@ def chat_identify(request, public_id):
     conversation = _conversation(public_id)
     form = ChatEmailForm(request.POST)
     if not form.is_valid():
-        return _tools(request, conversation, error="Enter a valid email address.", status=400)
+        return _tools(request, conversation, error=gettext("Enter a valid email address."), status=400)
     try:
         customer = chat_guest_identify(conversation=conversation, email=form.cleaned_data["email"], agent=request.user)
     except (ChatError, ConsoleError) as exc:
@@ -321,7 +331,7 @@ def chat_identify(request, public_id):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("console:chat", kwargs={"public_id": conversation.public_id})
         return response
-    messages.success(request, f"Chat linked to {customer.email}.")
+    messages.success(request, gettext("Chat linked to %(email)s.") % {"email": customer.email})
     return redirect("console:chat", public_id=conversation.public_id)
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartConflict, CartError, DiscountLimitExceeded
@@ -302,7 +303,8 @@ def cart_add(request, public_id):
             actor=request.user,
         ),
         slot=data["feedback"] or "cart",
-        success=f"Added {quantity} × {variant} to {customer.get_short_name()}'s cart.",
+        success=gettext("Added %(quantity)s × %(item)s to %(name)s's cart.")
+        % {"quantity": quantity, "item": variant, "name": customer.get_short_name()},
     )
 
 
@@ -327,7 +329,7 @@ def cart_line_change(request, public_id, line_id: int):
             actor=request.user,
         ),
         slot=slot,
-        success="Quantity updated." if quantity else "Line removed.",
+        success=gettext("Quantity updated.") if quantity else gettext("Line removed."),
         keep=keep,
     )
 
@@ -343,7 +345,7 @@ def cart_line_delete(request, public_id, line_id: int):
         customer,
         lambda cart: console_line_remove(cart=cart, line_id=line_id, expected_version=version, actor=request.user),
         slot=f"line-{line_id}",
-        success="Line removed.",
+        success=gettext("Line removed."),
     )
 
 
@@ -377,13 +379,13 @@ def cart_override(request, public_id):
 
 def _override_done(override) -> str:
     if override.status == CartOverride.Status.PENDING_APPROVAL:
-        return (
-            f"Sent to a supervisor for approval ({override.approval_kind.label.lower()}). "
+        return gettext(
+            "Sent to a supervisor for approval (%(kind)s). "
             "It applies to the cart once approved; you will see the decision here."
-        )
+        ) % {"kind": str(override.approval_kind.label).lower()}
     if override.voucher_id:
-        return f"Expired coupon honoured: {override.reason_text}."
-    return "Discount applied."
+        return gettext("Expired coupon honoured: %(reason)s.") % {"reason": override.reason_text}
+    return gettext("Discount applied.")
 
 
 @console_required
@@ -400,7 +402,7 @@ def cart_override_delete(request, public_id, override_id: int):
         customer,
         lambda cart: console_override_remove(override=override, actor=request.user, expected_version=version),
         slot=f"override-{override_id}",
-        success="Discount removed.",
+        success=gettext("Discount removed."),
     )
 
 
@@ -491,7 +493,7 @@ def cart_send_link(request, public_id):
         customer,
         lambda cart: checkout_link_send(cart=cart, customer=customer, actor=request.user, expected_version=version),
         slot="link",
-        success=f"Complete-your-purchase link emailed to {customer.email}.",
+        success=gettext("Complete-your-purchase link emailed to %(email)s.") % {"email": customer.email},
     )
 
 

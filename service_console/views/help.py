@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carts.models import Cart
@@ -53,7 +54,11 @@ def help_contact(request):
             message=data["message"],
             order_number=data["order_number"],
         )
-        messages.success(request, f"Thanks — we have your message (reference {case.number}) and will reply by email.")
+        messages.success(
+            request,
+            gettext("Thanks — we have your message (reference %(number)s) and will reply by email.")
+            % {"number": case.number},
+        )
         return redirect("help:contact_thanks")
     return render(request, "help/contact.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from common.forms import SearchForm
@@ -50,7 +51,10 @@ def article_share_view(request, pk: int | None = None):
     except ConsoleError as exc:
         ok, text = False, str(exc)
     else:
-        ok, text = True, f"“{article.title}” emailed to {customer.email}."
+        ok, text = (
+            True,
+            gettext("“%(title)s” emailed to %(email)s.") % {"title": article.title, "email": customer.email},
+        )
     if case is None and request.htmx:
         # From the Customer 360: the message beside the button, emails and timeline refreshed.
         feedback = Feedback(slot="share", text=text, level="success" if ok else "error")

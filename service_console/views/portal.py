@@ -9,6 +9,7 @@ from django.core import signing
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helpdesk.models import SatisfactionRating
@@ -70,13 +71,15 @@ def _handle_post(request, case: Case, *, token: str = ""):
     action = request.POST.get("action", "reply")
     if action == "close":
         case_customer_close(case=case)
-        messages.success(request, f"{case.number} is closed. Reply any time to open it again.")
+        messages.success(
+            request, gettext("%(number)s is closed. Reply any time to open it again.") % {"number": case.number}
+        )
         return None
     form = PortalReplyForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, form=form, token=token, status=400)
     case_customer_reply(case=case, body=form.cleaned_data["body"], via=CaseMessage.Via.PORTAL)
-    messages.success(request, "Your reply was sent. We will answer by email.")
+    messages.success(request, gettext("Your reply was sent. We will answer by email."))
     return None
 
 

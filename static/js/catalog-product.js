@@ -51,9 +51,9 @@
       return;
     }
     document.getElementById("variant_id").value = v.id;
-    document.getElementById("price").textContent = money(v.price);
+    document.getElementById("price").textContent = v.price_display || money(v.price);
     var compare = document.getElementById("compare-at");
-    if (compare) { compare.hidden = !v.compare_at; compare.textContent = v.compare_at ? money(v.compare_at) : ""; }
+    if (compare) { compare.hidden = !v.compare_at; compare.textContent = v.compare_at ? (v.compare_at_display || money(v.compare_at)) : ""; }
     state.textContent = v.stock_label;
     state.className = "pill " + v.stock_tone;
     document.getElementById("sku").textContent = "SKU " + v.sku;
