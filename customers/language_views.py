@@ -3,10 +3,10 @@ customer (shopper or agent), on their record, so emails, SMS and the bot use it 
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
 from django.views.decorators.http import require_POST
 
+from common.forms import safe_redirect_target
 from customers.forms import LanguageForm
 from customers.services import customer_language_set
 
@@ -14,13 +14,11 @@ from customers.services import customer_language_set
 @require_POST
 def language_switch(request):
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or request.headers.get("referer") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    valid = form.is_valid()
+    # Back where the visitor was (a path on this site only; NUL or another host: the home page).
+    next_url = safe_redirect_target(request, request.POST.get("next") or request.headers.get("referer")) or "/"
     response = HttpResponseRedirect(next_url)
-    if not form.is_valid():
+    if not valid:
         return response
     language = form.cleaned_data["language"]
     activate(language)
