@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from api.models import IntegrationToken, Scope, SocialPost, WebhookDelivery, WebhookEvent, WebhookSubscription
 from api.tasks import webhook_deliver
@@ -19,9 +20,9 @@ class IntegrationTokenForm(forms.ModelForm):
         scopes = set(data.get("scopes") or [])
         customer = data.get("customer")
         if scopes & {Scope.SHOPPER, Scope.STAFF} and customer is None:
-            raise forms.ValidationError("Shopper and staff tokens act as a customer: choose one.")
+            raise forms.ValidationError(_("Shopper and staff tokens act as a customer: choose one."))
         if Scope.STAFF in scopes and customer is not None and not customer.is_staff:
-            raise forms.ValidationError("A staff-scoped token needs a staff account (an agent).")
+            raise forms.ValidationError(_("A staff-scoped token needs a staff account (an agent)."))
         return data
 
 

@@ -2,6 +2,7 @@
 never a 500; ranges such as the per-line maximum stay the services' rule)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from common.forms import IdField
 
@@ -35,7 +36,7 @@ class CartLineForm(forms.Form):
         if "remove" in self.data:
             data["quantity"] = 0
         elif data.get("quantity") is None and "quantity" not in self.errors:
-            self.add_error("quantity", "Enter a quantity of 0 or more.")
+            self.add_error("quantity", _("Enter a quantity of 0 or more."))
         return data
 
 

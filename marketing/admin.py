@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
@@ -189,7 +190,7 @@ class SegmentAdmin(SimpleHistoryAdmin):
 
 
 class CampaignBlockForm(forms.ModelForm):
-    image_url = forms.URLField(label="Image URL", required=False, assume_scheme="https")
+    image_url = forms.URLField(label=_("Image URL"), required=False, assume_scheme="https")
 
     class Meta:
         model = CampaignBlock
@@ -199,7 +200,7 @@ class CampaignBlockForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == CampaignBlock.Kind.PRODUCT_GRID and not cleaned.get("products"):
-            self.add_error("products", "Pick the products to show, or remove the block.")
+            self.add_error("products", _("Pick the products to show, or remove the block."))
         return cleaned
 
 
@@ -217,7 +218,7 @@ class CampaignBlockInline(admin.StackedInline):
 
 
 class PreviewForm(forms.Form):
-    customer = forms.CharField(label="Customer email", help_text="Preview the email as this customer sees it.")
+    customer = forms.CharField(label=_("Customer email"), help_text=_("Preview the email as this customer sees it."))
 
 
 # The buttons of the campaign page: each saves the form first, then acts (response_change).
@@ -251,11 +252,11 @@ class CampaignForm(forms.ModelForm):
         if SCHEDULE in self.data:
             when = cleaned.get("scheduled_at")
             if not when:
-                self.add_error("scheduled_at", "Choose the date and time to send at, then press “Schedule”.")
+                self.add_error("scheduled_at", _("Choose the date and time to send at, then press “Schedule”."))
             elif when <= timezone.now():
-                self.add_error("scheduled_at", "Choose a time in the future.")
+                self.add_error("scheduled_at", _("Choose a time in the future."))
         if (SEND_NOW in self.data or SCHEDULE in self.data) and not cleaned.get("segment"):
-            self.add_error("segment", "Choose the segment to send to.")
+            self.add_error("segment", _("Choose the segment to send to."))
         return cleaned
 
 

@@ -218,7 +218,7 @@ def case_link(request, pk: int):
         number = form.cleaned_data["order_number"].strip()
         found = orders_by_number([number])
         if not found or (found[0].customer_id and found[0].customer_id != case.customer_id):
-            form.add_error("order_number", f"No order {number} for this customer.")
+            form.add_error("order_number", gettext("No order %(number)s for this customer.") % {"number": number})
         else:
             case_link_order(case=case, order_number=found[0].number, actor=request.user)
             messages.success(request, gettext("Order %(number)s linked.") % {"number": found[0].number})

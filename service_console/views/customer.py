@@ -458,7 +458,7 @@ def cart_place_order(request, public_id):
     data = form.cleaned_data
     address = customer.addresses.filter(pk=data["address_id"]).first()
     if address is None:
-        form.add_error("address_id", "Choose an address on file to ship to.")
+        form.add_error("address_id", gettext("Choose an address on file to ship to."))
         return _refused(request, customer, form, slot="order", keep={"order_form": form})
 
     def place(cart):
