@@ -5,8 +5,13 @@
 from a product page, which never saw the cart) should pass None. Updates, removals and
 every console write pass the version they saw.
 
-Audit: these services do not write audit entries; the console calls them with
-`actor=agent` and records its own audit entry (one per agent action).
+Audit (issue 13, "audit lives in the services"): each state-changing service takes the
+`actor` who asked for the change and writes the audit entry itself, in its own transaction,
+with an AuditAction. Overrides, approvals and stock holds are staff-only and always audited;
+line, voucher, email and shipping changes are audited when the actor is staff changing
+someone else's cart (an agent on the shopper's behalf: console or staff API alike). A
+shopper's edits of their own cart and system writes (actor None) are not audit events.
+Callers (console, API) never write their own entry for these changes.
 """
 
 import secrets
@@ -38,6 +43,9 @@ from catalog.exceptions import StockShortage
 from catalog.models import StockReservation, Variant
 from catalog.selectors import stock_available
 from catalog.services import stock_hold_set
+from common.audit import audit_record
+from common.audit_actions import AuditAction
+from common.money import format_money
 from customers.roles import is_agent, is_supervisor
 
 MAX_LINE_QUANTITY = 99
@@ -96,9 +104,49 @@ def _check_stock(variant: Variant, quantity: int, *, cart_id: int) -> None:
 
 
 def _staff_author(actor, cart: Cart):
+    """The actor when staff change someone else's cart (on the shopper's behalf), else None."""
     if actor is not None and getattr(actor, "is_staff", False) and actor.pk != cart.customer_id:
         return actor
     return None
+
+
+def _audit(actor, cart: Cart, action: AuditAction, *, obj=None, before=None, after=None) -> None:
+    """One audit entry about `cart`'s customer, in the caller's transaction."""
+    audit_record(
+        actor=actor,
+        action=action,
+        customer=cart.customer if cart.customer_id else None,
+        obj=obj if obj is not None else cart,
+        before=before,
+        after=after,
+    )
+
+
+def _item(variant: Variant, quantity: int | None = None) -> str:
+    return f"{quantity} × {variant} ({variant.sku})" if quantity else f"{variant} ({variant.sku})"
+
+
+def override_label(override: CartOverride) -> str:
+    """ "10% off whole cart", "$5.00 off line TEE-M": how timelines and approvals name it."""
+    amount = (
+        f"{override.value.normalize():f}%"
+        if override.kind == CartOverride.Kind.PERCENT
+        else format_money(override.value)
+    )
+    target = f"line {override.line.variant.sku}" if override.line_id else "whole cart"
+    return f"{amount} off {target}"
+
+
+def _override_after(override: CartOverride, cart: Cart, **extra) -> dict:
+    return {
+        "kind": str(override.approval_kind.label),
+        "label": override_label(override),
+        "reason": f"{override.get_reason_code_display()}: {override.reason_text}",
+        **extra,
+        "percent_equivalent": str(override.percent_equivalent),
+        "status": override.status,
+        "version": cart.version,
+    }
 
 
 @transaction.atomic
@@ -116,14 +164,27 @@ def cart_line_add(
     if new_quantity > MAX_LINE_QUANTITY:
         raise InvalidQuantity(gettext("You can buy at most %(max)s of one item.") % {"max": MAX_LINE_QUANTITY})
     _check_stock(variant, new_quantity, cart_id=locked.pk)
+    agent = _staff_author(actor, locked)
     if line is None:
-        line = CartLine.objects.create(
-            cart=locked, variant=variant, quantity=quantity, added_by=_staff_author(actor, locked)
-        )
+        line = CartLine.objects.create(cart=locked, variant=variant, quantity=quantity, added_by=agent)
     else:
         line.quantity = new_quantity
         line.save(update_fields=["quantity", "updated_at"])
+    before = locked.version
     _bump(locked, cart)
+    if agent is not None:
+        _audit(
+            agent,
+            locked,
+            AuditAction.CART_LINE_ADD,
+            before={"version": before},
+            after={
+                "item": _item(variant, quantity),
+                "sku": variant.sku,
+                "quantity": quantity,
+                "version": locked.version,
+            },
+        )
     return line
 
 
@@ -144,41 +205,74 @@ def cart_line_update(
         raise InvalidQuantity(gettext("Choose a quantity between 0 and %(max)s.") % {"max": MAX_LINE_QUANTITY})
     locked = _lock_open(cart, expected_version)
     line_obj = _line_of(locked, line)
+    old_quantity = line_obj.quantity
     if quantity == 0:
         line_obj.delete()
-        _bump(locked, cart)
-        return None
-    if quantity > line_obj.quantity:
-        _check_stock(line_obj.variant, quantity, cart_id=locked.pk)
-    line_obj.quantity = quantity
-    line_obj.save(update_fields=["quantity", "updated_at"])
+    else:
+        if quantity > line_obj.quantity:
+            _check_stock(line_obj.variant, quantity, cart_id=locked.pk)
+        line_obj.quantity = quantity
+        line_obj.save(update_fields=["quantity", "updated_at"])
     _bump(locked, cart)
-    return line_obj
+    agent = _staff_author(actor, locked)
+    if agent is not None:
+        _audit(
+            agent,
+            locked,
+            AuditAction.CART_LINE_UPDATE if quantity else AuditAction.CART_LINE_REMOVE,
+            before={"quantity": old_quantity},
+            after={"item": _item(line_obj.variant), "quantity": quantity, "version": locked.version},
+        )
+    return line_obj if quantity else None
 
 
 @transaction.atomic
 def cart_line_remove(*, cart: Cart, line: CartLine | int, expected_version: int | None, actor=None) -> None:
     locked = _lock_open(cart, expected_version)
-    _line_of(locked, line).delete()
+    line_obj = _line_of(locked, line)
+    line_obj.delete()
     _bump(locked, cart)
+    agent = _staff_author(actor, locked)
+    if agent is not None:
+        _audit(
+            agent,
+            locked,
+            AuditAction.CART_LINE_REMOVE,
+            before={"quantity": line_obj.quantity},
+            after={"item": _item(line_obj.variant), "version": locked.version},
+        )
 
 
 @transaction.atomic
-def cart_email_set(*, cart: Cart, email: str, expected_version: int | None = None) -> Cart:
+def cart_email_set(*, cart: Cart, email: str, expected_version: int | None = None, actor=None) -> Cart:
     locked = _lock_open(cart, expected_version)
+    before = locked.email
     locked.email = email.strip()
     _bump(locked, cart, "email")
+    agent = _staff_author(actor, locked)
+    if agent is not None and before != locked.email:
+        _audit(agent, locked, AuditAction.CART_EMAIL_SET, before={"email": before}, after={"email": locked.email})
     return cart
 
 
 @transaction.atomic
-def cart_shipping_method_set(*, cart: Cart, method: str, expected_version: int | None = None) -> Cart:
+def cart_shipping_method_set(*, cart: Cart, method: str, expected_version: int | None = None, actor=None) -> Cart:
     if method not in Cart.ShippingMethod.values:
         raise InvalidQuantity(f"Unknown shipping method {method!r}.")
     locked = _lock_open(cart, expected_version)
     if locked.shipping_method != method:
+        before = locked.shipping_method
         locked.shipping_method = method
         _bump(locked, cart, "shipping_method")
+        agent = _staff_author(actor, locked)
+        if agent is not None:
+            _audit(
+                agent,
+                locked,
+                AuditAction.CART_SHIPPING_SET,
+                before={"shipping_method": before},
+                after={"shipping_method": method},
+            )
     return cart
 
 
@@ -323,6 +417,9 @@ def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None,
     voucher_check(voucher=voucher, customer=locked.customer, email=locked.email, base=base)
     locked.voucher = voucher
     _bump(locked, cart, "voucher")
+    agent = _staff_author(actor, locked)
+    if agent is not None:
+        _audit(agent, locked, AuditAction.CART_VOUCHER_APPLY, after={"code": voucher.code, "version": locked.version})
     return voucher
 
 
@@ -330,8 +427,14 @@ def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None,
 def voucher_remove(*, cart: Cart, expected_version: int | None = None, actor=None) -> None:
     locked = _lock_open(cart, expected_version)
     if locked.voucher_id is not None:
+        agent = _staff_author(actor, locked)
+        code = locked.voucher.code if agent is not None else ""
         locked.voucher = None
         _bump(locked, cart, "voucher")
+        if agent is not None:
+            _audit(
+                agent, locked, AuditAction.CART_VOUCHER_REMOVE, before={"code": code}, after={"version": locked.version}
+            )
 
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I: easy to read out on the phone
@@ -521,6 +624,11 @@ def cart_override_apply(
     if status == CartOverride.Status.APPLIED:
         _replace_applied(override)
     _bump(locked, cart)
+    if status == CartOverride.Status.PENDING_APPROVAL:
+        action = AuditAction.CART_OVERRIDE_REQUEST
+    else:
+        action = AuditAction.CART_COUPON_HONOUR if voucher is not None else AuditAction.CART_OVERRIDE_APPLY
+    _audit(actor, locked, action, obj=override, after=_override_after(override, locked))
     return override
 
 
@@ -565,7 +673,19 @@ def cart_override_approve(*, override: CartOverride, actor, note: str = "") -> C
     locked.save(update_fields=["status", "percent_equivalent", "decided_by", "decided_at", "decision_note"])
     _replace_applied(locked)
     _bump(locked_cart, override.cart)
+    _audit_decision(actor, locked_cart, locked, AuditAction.CART_OVERRIDE_APPROVE)
     return locked
+
+
+def _audit_decision(actor, cart: Cart, decided: CartOverride, action: AuditAction) -> None:
+    _audit(
+        actor,
+        cart,
+        action,
+        obj=decided,
+        before={"status": CartOverride.Status.PENDING_APPROVAL},
+        after=_override_after(decided, cart, requested_by=decided.agent.email, note=decided.decision_note),
+    )
 
 
 @transaction.atomic
@@ -583,6 +703,7 @@ def cart_override_reject(*, override: CartOverride, actor, note: str) -> CartOve
     locked.decided_at = timezone.now()
     locked.decision_note = note
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _audit_decision(actor, override.cart, locked, AuditAction.CART_OVERRIDE_REJECT)
     return locked
 
 
@@ -590,10 +711,19 @@ def cart_override_reject(*, override: CartOverride, actor, note: str) -> CartOve
 def cart_override_remove(*, override: CartOverride, actor, expected_version: int | None = None) -> None:
     discount_limit_for(actor)  # staff only
     locked = _lock_open(override.cart, expected_version)
+    before = CartOverride.objects.select_related("line__variant").get(pk=override.pk)
     CartOverride.objects.filter(pk=override.pk).update(
         status=CartOverride.Status.REMOVED, decided_by=actor, decided_at=timezone.now()
     )
     _bump(locked, override.cart)
+    _audit(
+        actor,
+        locked,
+        AuditAction.CART_OVERRIDE_REMOVE,
+        obj=before,
+        before={"label": override_label(before), "status": before.status},
+        after={"status": CartOverride.Status.REMOVED},
+    )
 
 
 # --- agent stock reservations ----------------------------------------------------------
@@ -607,8 +737,17 @@ def stock_reservation_set(*, cart: Cart, variant: Variant, quantity: int, actor,
     discount_limit_for(actor)  # staff only
     locked = _lock_open(cart, None)
     try:
-        return stock_hold_set(cart_id=locked.pk, variant_id=variant.pk, quantity=quantity, actor=actor, minutes=minutes)
+        reservation = stock_hold_set(
+            cart_id=locked.pk, variant_id=variant.pk, quantity=quantity, actor=actor, minutes=minutes
+        )
     except StockShortage as exc:
         raise OutOfStock(
             sku=variant.sku, requested=quantity, available=exc.available.get(variant.pk, 0), name=str(variant)
         ) from None
+    _audit(
+        actor,
+        locked,
+        AuditAction.CART_RESERVE,
+        after={"item": _item(variant, quantity), "expires_at": reservation.expires_at.isoformat()},
+    )
+    return reservation

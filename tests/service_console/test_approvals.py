@@ -240,8 +240,11 @@ def test_only_supervisors_decide_and_only_once(agent_user, supervisor_user, shop
     console_override_decide(override=pending, actor=supervisor_user, approve=True, note="")
     with pytest.raises(OverrideNotAllowed, match="already decided"):
         console_override_decide(override=pending, actor=supervisor_user, approve=False, note="changed my mind")
-    # The request went straight to carts.services (no console audit); the refused calls wrote nothing.
-    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["cart.override_approve"]
+    # carts.services audited the request and the approval; the refused calls wrote nothing.
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "cart.override_request",
+        "cart.override_approve",
+    ]
 
 
 def test_an_approval_bumps_the_version_so_a_stale_agent_form_is_a_conflict(
