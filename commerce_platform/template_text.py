@@ -20,7 +20,7 @@ _BLANK = re.compile(r"[^\n]")
 # CSS classes and ids written into a block (`{% block body_class %}console-body{% endblock %}`).
 _IDENTIFIER = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 # Text that is the same in every language: the brand, separators, symbols.
-ALLOWED = {"Unified", "Commerce", "UC", "×", "·", "—", "→", "←", "✓", "✕", "…", "x", "X"}
+ALLOWED = {"Unified", "Commerce", "UC", "×", "·", "—", "→", "←", "✓", "✕", "…", "x", "X", "Swagger"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,21 @@ class _Scanner(HTMLParser):
             self.found.append((line, piece))
 
 
+# A literal fallback inside a variable: {{ x|default:"System" }} is read by people too.
+_DEFAULT_LITERAL = re.compile(r"""default:(?P<q>["'])(?P<text>.*?)(?P=q)""")
+
+
+def _variable_literals(source: str) -> list[tuple[int, str]]:
+    found = []
+    for token in DebugLexer(source).tokenize():
+        if token.token_type != TokenType.VAR:
+            continue
+        for match in _DEFAULT_LITERAL.finditer(token.contents):
+            for piece in _offending(match.group("text")):
+                found.append((source.count("\n", 0, token.position[0]) + 1, f'default:"{piece}"'))
+    return found
+
+
 def untranslated_text(path: Path) -> list[Finding]:
     source = path.read_text(encoding="utf-8")
     blanked = _blanked(source)
@@ -100,4 +115,5 @@ def untranslated_text(path: Path) -> list[Finding]:
         scanner.feed(blanked)
         scanner.close()
         found = scanner.found
+    found += _variable_literals(source)
     return [Finding(str(path), line, text) for line, text in found]

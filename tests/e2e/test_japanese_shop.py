@@ -227,3 +227,25 @@ def test_shopper_buys_in_japanese_and_yen_agent_sees_it_in_english(
     assert staff.language == "ja"
     _fits(console)
     screenshot(console, "console-order-ja-1280")
+
+
+def test_japanese_pages_fit_a_phone(live_server, page_at, yen_shop):
+    """375 px: the Japanese storefront pages (longer words, full-width text) never scroll sideways."""
+    jacket, _tea = yen_shop
+    page = page_at(375)
+    page.context.add_cookies([{"name": "django_language", "value": "ja", "url": live_server.url}])
+    for path, name in [
+        ("/", "ja-home-375"),
+        ("/search/?q=黒いジャケット", "ja-search-375"),
+        (f"/products/{jacket.slug}/", "ja-product-375"),
+    ]:
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "ja"
+        _fits(page, 375)
+        screenshot(page, name)
+    page.get_by_role("button", name="カートに入れる").click()
+    page.wait_for_load_state()
+    for path, name in [("/cart/", "ja-cart-375"), ("/checkout/", "ja-checkout-375"), ("/help/", "ja-help-375")]:
+        page.goto(live_server.url + path)
+        _fits(page, 375)
+        screenshot(page, name)
