@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from api.models import IntegrationToken, Scope, SocialPost, WebhookDelivery, WebhookEvent, WebhookSubscription
+from api.models import IntegrationToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
 from api.tasks import webhook_deliver
 from common.tasks import enqueue_on_commit
 
@@ -103,18 +103,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         for pk in ids:
             enqueue_on_commit(webhook_deliver, pk)
         self.message_user(request, f"Queued {len(ids)} delivery(ies) again.")
-
-
-@admin.register(SocialPost)
-class SocialPostAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "platform", "handle", "short_text", "posted_at")
-    list_filter = ("platform",)
-    search_fields = ("handle", "text", "url")
-    readonly_fields = ("platform", "handle", "text", "url", "posted_at", "received_at", "token")
-
-    @admin.display(description="text")
-    def short_text(self, obj):
-        return obj.text[:80]
-
-    def has_add_permission(self, request):
-        return False

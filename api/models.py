@@ -1,5 +1,5 @@
-"""API records: integration tokens, outgoing webhook subscriptions and their delivery log,
-and social posts received from integrations (SPEC C9, C10)."""
+"""API records: integration tokens, outgoing webhook subscriptions and their delivery log
+(SPEC C9, C10). Social posts received from integrations live in the `social` app."""
 
 import hashlib
 import secrets
@@ -132,36 +132,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.status})"
-
-
-class SocialPost(models.Model):
-    """A social media post pushed by an integration. Classification into complaints and
-    cases belongs to the conversations work; here it is stored as received."""
-
-    class Platform(models.TextChoices):
-        INSTAGRAM = "instagram", _("Instagram")
-        FACEBOOK = "facebook", _("Facebook")
-        X = "x", _("X / Twitter")
-        TIKTOK = "tiktok", _("TikTok")
-        PINTEREST = "pinterest", _("Pinterest")
-        YOUTUBE = "youtube", _("YouTube")
-        OTHER = "other", _("Other")
-
-    platform = models.CharField(max_length=20, choices=Platform.choices)
-    handle = models.CharField(max_length=100, db_index=True)
-    text = models.TextField()
-    url = models.URLField(max_length=500, blank=True)
-    posted_at = models.DateTimeField()
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    token = models.ForeignKey(IntegrationToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-received_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["platform", "url"], condition=~models.Q(url=""), name="socialpost_unique_platform_url"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.platform} @{self.handle}: {self.text[:40]}"

@@ -1,9 +1,9 @@
-"""Personal data held by `api` (R13): the customer's tokens, webhook payloads that carried
-their order or case, social posts that name them."""
+"""Personal data held by `api` (R13): the customer's tokens and webhook payloads that carried
+their order or case (social posts: the `social` app)."""
 
 from django.utils import timezone
 
-from api.models import IntegrationToken, SocialPost, WebhookDelivery
+from api.models import IntegrationToken, WebhookDelivery
 from common.personal_data import REDACTED, ErasureSubject, mentioning, redact_rows
 
 
@@ -17,9 +17,6 @@ def api_erase(subject: ErasureSubject) -> None:
         subject,
         ("payload", "last_error"),
     )
-    # A post naming the customer is theirs as far as we can tell: drop the text, keep the fact.
-    posts = mentioning(SocialPost.objects.all(), subject, ("handle", "text", "url"))
-    SocialPost.objects.filter(pk__in=posts.values("pk")).update(handle=REDACTED, text=REDACTED, url="")
 
 
 def register() -> None:
@@ -27,7 +24,7 @@ def register() -> None:
 
     personal_data_register(
         "api",
-        holds=("api.IntegrationToken", "api.WebhookDelivery", "api.SocialPost"),
+        holds=("api.IntegrationToken", "api.WebhookDelivery"),
         erase=api_erase,
         without=("api.WebhookSubscription",),
     )

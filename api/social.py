@@ -1,14 +1,14 @@
-"""Social ingest: integrations push posts mentioning the brand (classification into cases
-is the conversations work; here posts are validated and stored)."""
+"""Social ingest: integrations push posts mentioning the brand; they are stored and a worker
+classifies them into cases (social.services)."""
 
-from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.base import ApiView, validated
-from api.models import SocialPost
 from api.permissions import HasSocialWriteScope
+from social.models import SocialPost
+from social.services import social_post_receive
 
 
 class SocialPostInSerializer(serializers.ModelSerializer):
@@ -54,18 +54,19 @@ class SocialPosts(ApiView):
         ],
     )
     def post(self, request):
-        """Store a social post (token with scope social:write). The same platform + url again
-        returns the stored post with 200 instead of a duplicate."""
+        """Store a social post (token with scope social:write); a worker then classifies it and
+        opens a case when it needs one. The same platform + url again returns the stored post
+        with 200 instead of a duplicate."""
         data = validated(SocialPostInSerializer, request.data)
-        data["handle"] = data["handle"].lstrip("@").lower()
-        if data["url"]:
-            existing = SocialPost.objects.filter(platform=data["platform"], url=data["url"]).first()
-            if existing is not None:
-                return Response(SocialPostOutSerializer(existing).data, status=status.HTTP_200_OK)
-        try:
-            with transaction.atomic():
-                post = SocialPost.objects.create(token=request.auth, **data)
-        except IntegrityError:  # a concurrent push of the same post won
-            post = SocialPost.objects.get(platform=data["platform"], url=data["url"])
-            return Response(SocialPostOutSerializer(post).data, status=status.HTTP_200_OK)
-        return Response(SocialPostOutSerializer(post).data, status=status.HTTP_201_CREATED)
+        received = social_post_receive(
+            platform=data["platform"],
+            handle=data["handle"],
+            text=data["text"],
+            url=data["url"],
+            posted_at=data["posted_at"],
+            source=request.auth.name if request.auth is not None else "",
+        )
+        return Response(
+            SocialPostOutSerializer(received.post).data,
+            status=status.HTTP_201_CREATED if received.created else status.HTTP_200_OK,
+        )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("customers.urls")),
     path("", include("catalog.urls")),
     path("", include("messaging.urls")),
+    path("console/social/", include("social.urls")),  # the console's social queue (social listening)
     path("console/", include("service_console.urls")),
     path("help/", include("service_console.help_urls")),
     path("account/requests/", include("service_console.portal_urls")),  # shopper's cases (helpdesk)

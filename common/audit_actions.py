@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     CUSTOMER_ADDRESS_ADD = "customer.address_add", _("Address added by an agent")
     CONSENT_CHANGE = "consent.change", _("Consent changed")
     CUSTOMER_ERASE = "customer.erase", _("Customer data erased")
+    CUSTOMER_HANDLE_ADD = "customer.handle_add", _("Social handle added by an agent")
+    CUSTOMER_HANDLE_REMOVE = "customer.handle_remove", _("Social handle removed by an agent")
     # messaging
     EMAIL_RETRY = "email.retry", _("Email retried")
     EMAIL_SUPPRESS = "email.suppress", _("Address suppressed")
@@ -51,6 +53,12 @@ class AuditAction(models.TextChoices):
     CASE_CUSTOMER_REPLY = "case.customer_reply", _("Customer replied")
     SATISFACTION_RATE = "satisfaction.rate", _("Satisfaction rated")
     ARTICLE_SHARE = "article.share", _("Article shared")
+    CASE_CUSTOMER_CHANGE = "case.customer_change", _("Case moved to this customer")
+    # social listening
+    SOCIAL_AUTHOR_LINK = "social.author_link", _("Social author linked to this customer")
+    SOCIAL_REPLY = "social.reply", _("Replied on the social network")
+    SOCIAL_DISMISS = "social.dismiss", _("Social post dismissed as not actionable")
+    SOCIAL_HANDLED = "social.handled", _("Social post marked handled")
     # live chat
     CHAT_ACCEPT = "chat.accept", _("Chat accepted")
     CHAT_REASSIGN = "chat.reassign", _("Chat re-assigned")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.address_forms import AddressBookForm, AddressForm  # noqa: F401  (the address forms live there)
 from customers.forms import PersonNameFormMixin
-from customers.models import Customer
+from customers.models import Customer, SocialNetwork
 from customers.phones import phone_form_field
 from customers.selectors import customer_country
 
@@ -34,6 +34,19 @@ class ConsentSettingsForm(forms.Form):
     sms = forms.BooleanField(required=False, label=_("Text me offers and order updates by SMS"))
     personalisation = forms.BooleanField(
         required=False, label=_("Personalise recommendations using what I browse and buy")
+    )
+
+
+class SocialHandleForm(forms.Form):
+    """A social account for the customer's profile (their account page and the console)."""
+
+    network = forms.ChoiceField(label=_("Network"), choices=SocialNetwork.choices)
+    handle = forms.RegexField(
+        label=_("Handle"),
+        regex=r"^@?[\w.\-]{1,99}$",
+        max_length=100,
+        error_messages={"invalid": _("Letters, digits, dots, dashes and underscores only, like @ana.shops.")},
+        widget=forms.TextInput(attrs={"placeholder": "@yourname", "autocapitalize": "none", "spellcheck": "false"}),
     )
 
 

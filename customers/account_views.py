@@ -15,6 +15,7 @@ from customers.account_forms import (
     AddressForm,
     ConsentSettingsForm,
     ProfileForm,
+    SocialHandleForm,
     StorefrontPasswordResetForm,
     StorefrontSetPasswordForm,
 )
@@ -26,8 +27,10 @@ from customers.account_services import (
     consent_settings_save,
 )
 from customers.address_forms import address_form_prefix
+from customers.exceptions import HandleTaken
 from customers.models import Consent
 from customers.selectors import consent_current, customer_country
+from customers.services import social_handle_add, social_handle_remove
 from customers.throttle import client_ip
 
 # Password reset requests per client IP per window: enough for typos, not for mail-bombing.
@@ -152,3 +155,39 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "customers/password_reset/complete.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def social_handles(request):
+    """The customer's social accounts: posts by these handles reach their record (a
+    complaint on Instagram opens a case an agent sees beside their orders)."""
+    form = SocialHandleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = social_handle_add(
+                customer=request.user,
+                network=form.cleaned_data["network"],
+                handle=form.cleaned_data["handle"],
+                actor=request.user,
+            )
+        except HandleTaken:
+            form.add_error("handle", gettext("That handle is linked to another account. If it is yours, contact us."))
+        else:
+            messages.success(request, gettext("@%(handle)s is on your profile.") % {"handle": row.handle})
+            return redirect("accounts:social")
+    return render(
+        request,
+        "customers/account/social.html",
+        {"form": form, "handles": list(request.user.social_handles.all()), "section": "social"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def social_handle_delete(request, pk: int):
+    if not social_handle_remove(customer=request.user, handle_id=pk, actor=request.user):
+        raise Http404("No such handle")
+    messages.success(request, gettext("Handle removed."))
+    return redirect("accounts:social")

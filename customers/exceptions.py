@@ -14,3 +14,11 @@ class CustomerExists(CustomerError):
     def __init__(self, existing):
         super().__init__("A customer with this email already exists.")
         self.existing = existing
+
+
+class HandleTaken(CustomerError):
+    """The social handle is already on another customer's profile."""
+
+    def __init__(self, owner):
+        super().__init__("That handle is already on another customer's profile.")
+        self.owner = owner

@@ -91,6 +91,13 @@ class Customer(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def email_is_placeholder(self) -> bool:
+        """An address that stands in for a missing one (an erased customer, a social author
+        known only by their handle): nothing is ever emailed to it."""
+        domain = self.email.rpartition("@")[2].lower()
+        return domain.endswith(".invalid")
+
     def clean(self):
         super().clean()
         self.email = type(self).objects.normalize_email(self.email).strip()
@@ -197,3 +204,45 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = "granted" if self.granted else "withdrawn"
         return f"{self.customer_id} {self.purpose} {state} ({self.source})"
+
+
+class SocialNetwork(models.TextChoices):
+    """The networks social posts come from and customers' handles belong to."""
+
+    INSTAGRAM = "instagram", "Instagram"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X / Twitter"
+    TIKTOK = "tiktok", "TikTok"
+    PINTEREST = "pinterest", "Pinterest"
+    YOUTUBE = "youtube", "YouTube"
+    OTHER = "other", "Other"
+
+
+# Addresses of records that stand for someone known only by a social handle (social listening
+# opens their case before anyone knows who they are): reserved TLD, never delivered to.
+SOCIAL_AUTHOR_EMAIL_DOMAIN = "social.invalid"
+
+
+class CustomerHandle(models.Model):
+    """A customer's account on a social network, so posts by that handle reach their record.
+    Stored without the @, lower-cased (customers.services.handle_normalise); one customer per
+    network + handle."""
+
+    class Source(models.TextChoices):
+        CUSTOMER = "customer", "Added by the customer"
+        AGENT = "agent", "Added by an agent"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="social_handles")
+    network = models.CharField(max_length=20, choices=SocialNetwork.choices)
+    handle = models.CharField(max_length=100)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["network", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "handle"], name="customerhandle_unique_network_handle")
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle} ({self.get_network_display()})"

@@ -22,6 +22,7 @@ def erasure_subject(customer: Customer) -> ErasureSubject:
     names |= {f"{person.last_name_reading} {person.first_name_reading}".strip() for person in people}
     lines = {text for address in addresses for text in (address.line1, address.line2)}
     phones = {str(person.phone or "") for person in people}
+    handles = sorted(customer.social_handles.values_list("handle", flat=True))
     return ErasureSubject(
         customer=customer,
         email=customer.email,
@@ -29,6 +30,7 @@ def erasure_subject(customer: Customer) -> ErasureSubject:
         names=tuple(sorted(name for name in names if name)),
         phones=tuple(sorted(phone for phone in phones if phone)),
         address_lines=tuple(sorted(line for line in lines if line)),
+        handles=tuple(handles),
     )
 
 
@@ -50,6 +52,7 @@ def customers_erase(subject: ErasureSubject) -> None:
     from customers.services import customer_anonymise
 
     sessions_erase(subject.customer)
+    subject.customer.social_handles.all().delete()  # later posts by them stay anonymous
     customer_anonymise(customer=subject.customer)
     # The record's change history (django-simple-history) keeps who changed what and when,
     # not the values that identified them.
@@ -68,7 +71,7 @@ def register() -> None:
 
     personal_data_register(
         "customers",
-        holds=("customers.Customer", "customers.Address", "customers.HistoricalCustomer"),
+        holds=("customers.Customer", "customers.Address", "customers.HistoricalCustomer", "customers.CustomerHandle"),
         linked=("customers.Consent", "sessions.Session"),  # consent history stays, withdrawn
         erase=customers_erase,
         order=900,  # the record itself last: other apps find their rows through it

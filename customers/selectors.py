@@ -73,3 +73,12 @@ def customer_country(customer: Customer | None) -> str:
         if country:
             return country.upper()
     return settings.SHOP_COUNTRY
+
+
+def customer_for_handle(*, network: str, handle: str) -> Customer | None:
+    """The customer who has this network handle on their profile (handle as stored:
+    customers.services.handle_normalise)."""
+    from customers.models import CustomerHandle
+
+    row = CustomerHandle.objects.select_related("customer").filter(network=network, handle=handle).first()
+    return row.customer if row is not None else None

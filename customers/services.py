@@ -1,13 +1,15 @@
 """Writes on the unified customer record (C1)."""
 
+import hashlib
+
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
-from customers.exceptions import CustomerExists, EmailAlreadyRegistered
-from customers.models import Consent, Customer
+from customers.exceptions import CustomerExists, EmailAlreadyRegistered, HandleTaken
+from customers.models import SOCIAL_AUTHOR_EMAIL_DOMAIN, Consent, Customer, CustomerHandle
 from customers.selectors import consent_current, customer_by_email
 
 
@@ -181,3 +183,74 @@ def customer_language_set(*, customer: Customer, language: str) -> Customer:
         customer.language = language
         customer.save(update_fields=["language"])
     return customer
+
+
+def handle_normalise(handle: str) -> str:
+    """'@Ana.Shops ' -> 'ana.shops': how handles are stored and matched."""
+    return handle.strip().lstrip("@").lower()
+
+
+@transaction.atomic
+def social_handle_add(*, customer: Customer, network: str, handle: str, actor: Customer) -> CustomerHandle:
+    """Put a network handle on the customer's profile (the customer in their account, or an
+    agent). Idempotent for the same customer; raises HandleTaken when another customer has it.
+    An agent's change is audited."""
+    handle = handle_normalise(handle)
+    existing = CustomerHandle.objects.select_related("customer").filter(network=network, handle=handle).first()
+    if existing is not None:
+        if existing.customer_id != customer.pk:
+            raise HandleTaken(existing.customer)
+        return existing
+    source = CustomerHandle.Source.CUSTOMER if actor.pk == customer.pk else CustomerHandle.Source.AGENT
+    try:
+        with transaction.atomic():
+            row = CustomerHandle.objects.create(customer=customer, network=network, handle=handle, source=source)
+    except IntegrityError:  # added to someone else a moment ago
+        raise HandleTaken(CustomerHandle.objects.get(network=network, handle=handle).customer) from None
+    if source == CustomerHandle.Source.AGENT:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CUSTOMER_HANDLE_ADD,
+            customer=customer,
+            obj=row,
+            after={"network": network},
+        )
+    return row
+
+
+@transaction.atomic
+def social_handle_remove(*, customer: Customer, handle_id: int, actor: Customer) -> bool:
+    """Take a handle off the customer's profile; False if it is not theirs. Later posts by it
+    are no longer linked to them (cases already opened stay where they are)."""
+    row = CustomerHandle.objects.filter(pk=handle_id, customer=customer).first()
+    if row is None:
+        return False
+    network = row.network
+    row.delete()
+    if actor.pk != customer.pk:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CUSTOMER_HANDLE_REMOVE,
+            customer=customer,
+            obj=customer,
+            before={"network": network},
+        )
+    return True
+
+
+def social_author_email(*, network: str, handle: str) -> str:
+    """The placeholder address of a social author's record: derived from network + handle
+    (so the same author finds the same record) without spelling the handle out."""
+    digest = hashlib.sha256(f"{network}:{handle_normalise(handle)}".encode()).hexdigest()[:24]
+    return f"{network}-{digest}@{SOCIAL_AUTHOR_EMAIL_DOMAIN}"
+
+
+def customer_for_social_author(*, network: str, handle: str) -> Customer:
+    """The record that stands for a social author nobody has linked to a customer yet: a
+    guest with a placeholder address (never emailed; Customer.email_is_placeholder) and
+    "@handle" as its name, so a case can be opened for them. Created on first use."""
+    return customer_get_or_create_guest(
+        email=social_author_email(network=network, handle=handle),
+        first_name=f"@{handle_normalise(handle)}",
+        source=Customer.Source.SOCIAL,
+    )

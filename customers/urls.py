@@ -18,6 +18,8 @@ urlpatterns = [
     path("addresses/<int:pk>/default/", account_views.address_default, name="address_default"),
     path("address-fields/", account_views.address_fields, name="address_fields"),
     path("privacy/", account_views.consent_settings, name="consent"),
+    path("social/", account_views.social_handles, name="social"),
+    path("social/<int:pk>/remove/", account_views.social_handle_delete, name="social_remove"),
     path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service_console.views import approvals, callers, cases, chats, customer, helpdesk, home, knowledge
+from service_console.views import approvals, callers, cases, chats, customer, handles, helpdesk, home, knowledge
 
 app_name = "console"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("customers/<uuid:public_id>/cart/send-link/", customer.cart_send_link, name="cart_send_link"),
     path("customers/<uuid:public_id>/catalog/", customer.catalog_search, name="catalog_search"),
     path("customers/<uuid:public_id>/cases/new/", cases.case_new, name="case_new"),
+    path("customers/<uuid:public_id>/social/", handles.handles_panel, name="handles"),
+    path("customers/<uuid:public_id>/social/add/", handles.handle_add, name="handle_add"),
+    path("customers/<uuid:public_id>/social/<int:handle_id>/remove/", handles.handle_remove, name="handle_remove"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/<int:pk>/", cases.case_detail, name="case"),
     path("cases/<int:pk>/update/", cases.case_change, name="case_update"),

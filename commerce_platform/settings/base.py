@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "service_console",
     "conversations",  # live chat (Channels): bot, agent chat queue, presence and assignment
     "marketing",
+    "social",  # social listening: posts classified into cases, the console's social queue, insight
     "api",  # REST API, integration tokens, webhooks (sits above every other app)
     "commerce_platform",  # project-wide management commands (seed_demo, devservices)
 ]
@@ -361,6 +362,24 @@ CHAT_IDLE_CLOSE_MINUTES = env.int("CHAT_IDLE_CLOSE_MINUTES", default=120)
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "conversations-close-idle": {"task": "conversations.close_idle", "schedule": 600.0},
+}
+
+# --- Social listening (issue 15): posts pushed to /api/v1/social/posts are classified by a
+# worker (social.classify_post); see README "Social listening".
+SOCIAL_NEGATIVE_THRESHOLD = env.float("SOCIAL_NEGATIVE_THRESHOLD", default=-0.35)  # score at/below: a case
+SOCIAL_COMPLAINT_POSITIVE_LIMIT = env.float(
+    "SOCIAL_COMPLAINT_POSITIVE_LIMIT", default=0.5
+)  # complaint rule ignored above
+SOCIAL_CASE_WINDOW_HOURS = env.int("SOCIAL_CASE_WINDOW_HOURS", default=48)  # same author's posts join one case
+SOCIAL_CLASSIFY_GRACE_SECONDS = env.int("SOCIAL_CLASSIFY_GRACE_SECONDS", default=60)  # then beat re-sends
+SOCIAL_REPLY_MAX_ATTEMPTS = env.int("SOCIAL_REPLY_MAX_ATTEMPTS", default=5)
+# Posting replies: one adapter class per network (social.networks.NetworkAdapter); networks
+# not listed use SOCIAL_DEFAULT_ADAPTER, which only logs the reply (development).
+SOCIAL_DEFAULT_ADAPTER = env("SOCIAL_DEFAULT_ADAPTER", default="social.networks.LogAdapter")
+SOCIAL_NETWORK_ADAPTERS: dict[str, str] = {}
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "social-classify-pending": {"task": "social.classify_pending", "schedule": 60.0},
 }
 
 # --- Helpdesk (issue 12): the support address, inbound email, reply addresses, ratings.

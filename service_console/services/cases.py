@@ -215,7 +215,7 @@ def _ask_for_rating(*, case: Case, actor: Customer) -> None:
     """Solved by an agent: email the customer one-click 1–5 rating links (once per case;
     a case already rated is not asked again)."""
     customer = case.customer
-    if not customer.email or customer.erased_at is not None:
+    if not customer.email or customer.erased_at is not None or customer.email_is_placeholder:
         return
     agent = case.assignee or actor
     rating, _ = satisfaction_request(
@@ -274,7 +274,7 @@ def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool
     """Reply to the customer: stored on the case and emailed through the outbox (one email
     per reply, deduplicated by the reply's id). A new case moves to pending customer."""
     customer = case.customer
-    if not customer.email or customer.erased_at is not None:
+    if not customer.email or customer.erased_at is not None or customer.email_is_placeholder:
         raise CustomerHasNoEmail(gettext("This customer has no email address to reply to."))
     reply = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.REPLY, body=body.strip())
     email = case_email_send(
@@ -305,3 +305,41 @@ def case_reply_send(*, case: Case, actor: Customer, body: str, set_pending: bool
     else:
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return reply
+
+
+@transaction.atomic
+def case_reply_record(*, case: Case, actor: Customer, body: str, via: str) -> CaseMessage:
+    """A reply the customer got another way (a public answer on a social network): stored on
+    the case as a reply and counted as the first response for the SLA; nothing is emailed.
+    The caller audits what it sent."""
+    reply = CaseMessage.objects.create(case=case, author=actor, kind=CaseMessage.Kind.REPLY, body=body.strip(), via=via)
+    Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(first_response_at=reply.created_at)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return reply
+
+
+@transaction.atomic
+def case_customer_change(*, case: Case, customer: Customer, actor: Customer) -> Case:
+    """Move a case to another customer record (a social author turned out to be this
+    customer): their messages follow, marketing's hold moves with an open case. Audited on
+    the customer it moved to."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("customer").get(pk=case.pk)
+    previous = case.customer
+    if previous.pk == customer.pk:
+        return case
+    if case.status in Case.OPEN_STATUSES:
+        contact_hold_release(customer=previous, reason=ContactHold.Reason.SERVICE_CASE, reference=case.number)
+    case.customer = customer
+    case.save(update_fields=["customer", "updated_at"])
+    CaseMessage.objects.filter(case=case, author=previous, kind=CaseMessage.Kind.CUSTOMER).update(author=customer)
+    _marketing_hold_follow(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CASE_CUSTOMER_CHANGE,
+        customer=customer,
+        obj=case,
+        before={"customer_id": str(previous.public_id)},
+        after={"customer_id": str(customer.public_id)},
+        note=case.number,
+    )
+    return case

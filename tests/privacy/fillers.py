@@ -59,6 +59,9 @@ def fill_customers(world: World) -> None:
     )
     world.customer.first_name_reading = READING
     world.customer.save(update_fields=["first_name_reading"])
+    from customers.services import social_handle_add
+
+    social_handle_add(customer=world.customer, network="instagram", handle=HANDLE, actor=world.customer)
 
 
 def fill_catalog(world: World) -> None:
@@ -199,7 +202,7 @@ def fill_marketing(world: World) -> None:
 
 
 def fill_api(world: World) -> None:
-    from api.models import IntegrationToken, SocialPost, WebhookDelivery, WebhookSubscription
+    from api.models import IntegrationToken, WebhookDelivery, WebhookSubscription
     from orders.services.events import order_payload
 
     token = IntegrationToken(name=f"Mobile app ({FIRST})", customer=world.customer, scopes=["shopper"])
@@ -211,13 +214,33 @@ def fill_api(world: World) -> None:
     WebhookDelivery.objects.create(
         subscription=subscription, event="order.created", payload=order_payload(world.extra["order"])
     )
-    SocialPost.objects.create(
-        platform=SocialPost.Platform.INSTAGRAM,
-        handle=HANDLE,
-        text=f"@shop my order never came, {FIRST} {LAST} here",
-        url="https://instagram.example/p/1",
-        posted_at=timezone.now(),
+
+
+def fill_social(world: World) -> None:
+    """Her posts the way they arrive: one from a second account nobody knew was hers (a
+    placeholder record stood for it until an agent linked it), one from the handle on her
+    profile naming her; an agent's public reply."""
+    from social.models import SocialRule
+    from social.services import social_author_link, social_post_classify, social_post_receive, social_reply
+
+    SocialRule.objects.get_or_create(
+        term="never came", language="en", defaults={"category": "delivery", "weight": -0.6, "opens_case": True}
     )
+
+    def post(handle, text, url):
+        received = social_post_receive(
+            platform="instagram", handle=handle, text=text, url=url, posted_at=timezone.now(), source="Listener"
+        )
+        return social_post_classify(post_id=received.post.pk)
+
+    alt = post(f"{HANDLE}_jp", "My parcel never came, worst service ever", "https://instagram.example/p/1")
+    social_author_link(post=alt, customer=world.customer, actor=world.agent)
+    mine = post(
+        HANDLE,
+        f"@shop my order never came, {FIRST} {LAST} here, call {PHONE_AS_TYPED}",
+        "https://instagram.example/p/2",
+    )
+    social_reply(post=mine, body=f"Sorry {FIRST}, we are on it", actor=world.agent)
 
 
 def fill_common(world: World) -> None:
@@ -262,6 +285,7 @@ FILLERS = {
     "conversations": fill_conversations,
     "marketing": fill_marketing,  # before messaging's suppression of her address
     "messaging": fill_messaging,
+    "social": fill_social,  # after service_console: its posts open cases
     "api": fill_api,
     "common": fill_common,
 }

@@ -17,6 +17,7 @@ EXTRA_SEEDERS: list[str] = [
     "service_console.demo.seed",
     "helpdesk.demo.seed",  # saved replies
     "marketing.demo.seed",
+    "social.demo.seed",  # social posts classified into the queue and insight (a shopper complaint case)
     "api.demo.seed",  # demo API tokens, printed once
 ]
 
