@@ -315,6 +315,7 @@ def _admin_pages(page, base: str) -> list[tuple[str, str]]:
     if campaign is not None:
         pages += [f"/admin/marketing/campaign/{campaign.pk}/{tail}/" for tail in ("preview", "metrics")]
     pages += ["/admin/marketing/abandonmentsettings/metrics/", "/admin/messaging/outboundemail/templates/"]
+    pages += ["/admin/social/socialpost/insight/", "/admin/social/socialrule/try/?text=Still+no+refund"]
     return [(_admin_name(p) or "index", p) for p in dict.fromkeys(pages)]
 
 
@@ -369,7 +370,7 @@ def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
             ("orders", "/orders/"), ("order", f"/orders/{order.number}/"), ("account", "/accounts/"),
             ("addresses", "/accounts/addresses/"), ("address-new", "/accounts/addresses/new/"),
             ("address-edit", f"/accounts/addresses/{data['address'].pk}/edit/"), ("privacy", "/accounts/privacy/"),
-            ("your-data", "/accounts/data/"),
+            ("your-data", "/accounts/data/"), ("social-accounts", "/accounts/social/"),
         ],
         "agent": [
             ("home", "/console/"), ("search", "/console/search/?q=sato"),
@@ -377,9 +378,13 @@ def test_every_page_fits_375_and_1280_for_the_people_who_use_it(site, page_at):
             ("case-new", f"/console/customers/{hana.public_id}/cases/new/"), ("cases", "/console/cases/"),
             ("case", f"/console/cases/{case.pk}/"), ("knowledge", "/console/knowledge/?q=returns"),
             ("article", f"/console/knowledge/{article.pk}/"), ("approvals", "/console/approvals/"),
-            ("chats", "/console/chats/"),
+            ("chats", "/console/chats/"), ("social", "/console/social/"),
+            ("social-handles", f"/console/customers/{hana.public_id}/social/"),
         ],
-        "supervisor": [("approvals", "/console/approvals/"), ("discount-report", "/console/reports/overrides/")],
+        "supervisor": [
+            ("approvals", "/console/approvals/"), ("discount-report", "/console/reports/overrides/"),
+            ("social", "/console/social/"),
+        ],
         "marketer": None,  # discovered from the admin index
         "dev-mail": None,  # discovered from /dev/mail/
     }  # fmt: skip

@@ -33,6 +33,7 @@ def _console_urls(shopper, case, article) -> list[tuple[str, str]]:
                     .replace("<int:line_id>", "1")
                     .replace("<int:override_id>", "1")
                     .replace("<int:attachment_id>", "1")
+                    .replace("<int:handle_id>", "1")
                 )
                 urls.append(route)
     assert len(urls) >= 25

@@ -70,10 +70,21 @@ def test_supervisors_see_the_precision_figure_agents_do_not(social_rules, agent_
     assert "Precision, last 30 days" in client.get("/console/social/").content.decode()
 
 
-def test_shoppers_and_visitors_cannot_open_the_queue(client, ana):
-    assert client.get("/console/social/").status_code == 302
-    client.force_login(ana)
-    assert client.get("/console/social/").status_code == 403
+def test_shoppers_marketers_and_visitors_reach_no_social_console_url(social_rules, client, ana, marketer_user):
+    post = flagged()
+    urls = ["/console/social/"] + [
+        f"/console/social/{post.pk}/{action}/" for action in ("reply", "link", "dismiss", "handled")
+    ]
+    for url in urls:
+        response = client.post(url) if url != "/console/social/" else client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+    for user in (ana, marketer_user):
+        client.force_login(user)
+        for url in urls:
+            response = client.post(url) if url != "/console/social/" else client.get(url)
+            assert response.status_code == 403, url
+    post.refresh_from_db()
+    assert post.status == SocialPost.Status.FLAGGED and not SocialReply.objects.exists()
 
 
 def test_reply_from_the_queue_answers_with_the_card_and_the_outcome(social_rules, agent_client):
@@ -190,3 +201,19 @@ def test_the_api_stores_and_answers_with_the_post(social_api):
     post = SocialPost.objects.get()
     assert (post.status, post.source) == (SocialPost.Status.RECEIVED, "Listener")
     assert social_api.post("/api/v1/social/posts", body, format="json").status_code == 200
+
+
+def test_hostile_input_gets_a_clear_answer_not_a_500(social_rules, agent_client, ana, client):
+    post = flagged()
+    assert agent_client.get("/console/social/", {"view": "\x00", "page": "-1"}).status_code == 200
+    for url, data in (
+        (f"/console/social/{post.pk}/reply/", {"body": "hi\x00there"}),
+        (f"/console/social/{post.pk}/reply/", {"body": "x" * 1_000_000}),
+        (f"/console/social/{post.pk}/link/", {"who": "a@b.c\x00"}),
+        (f"/console/social/{post.pk}/link/", {"who": "x" * 100_000}),
+    ):
+        assert agent_client.post(url, data, HTTP_HX_REQUEST="true").status_code == 400, url
+    assert agent_client.post("/console/social/-1/reply/").status_code == 404
+    assert agent_client.get("/admin/social/socialrule/try/", {"text": "\x00"}).status_code in (200, 302, 403)
+    client.force_login(ana)
+    assert client.post("/accounts/social/", {"network": "x\x00", "handle": "a\x00b"}).status_code == 400
