@@ -209,13 +209,13 @@ class Consent(models.Model):
 class SocialNetwork(models.TextChoices):
     """The networks social posts come from and customers' handles belong to."""
 
-    INSTAGRAM = "instagram", "Instagram"
-    FACEBOOK = "facebook", "Facebook"
-    X = "x", "X / Twitter"
-    TIKTOK = "tiktok", "TikTok"
-    PINTEREST = "pinterest", "Pinterest"
-    YOUTUBE = "youtube", "YouTube"
-    OTHER = "other", "Other"
+    INSTAGRAM = "instagram", _("Instagram")
+    FACEBOOK = "facebook", _("Facebook")
+    X = "x", _("X / Twitter")
+    TIKTOK = "tiktok", _("TikTok")
+    PINTEREST = "pinterest", _("Pinterest")
+    YOUTUBE = "youtube", _("YouTube")
+    OTHER = "other", _("Other")
 
 
 # Addresses of records that stand for someone known only by a social handle (social listening
@@ -229,8 +229,8 @@ class CustomerHandle(models.Model):
     network + handle."""
 
     class Source(models.TextChoices):
-        CUSTOMER = "customer", "Added by the customer"
-        AGENT = "agent", "Added by an agent"
+        CUSTOMER = "customer", _("Added by the customer")
+        AGENT = "agent", _("Added by an agent")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="social_handles")
     network = models.CharField(max_length=20, choices=SocialNetwork.choices)

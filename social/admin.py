@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from social.classification import classify
@@ -25,7 +26,7 @@ def _term_language(term: str) -> str:
 
 class TryForm(forms.Form):
     text = forms.CharField(
-        label="Post text", max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "style": "width:100%"})
+        label=_("Post text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "style": "width:100%"})
     )
 
 
@@ -64,7 +65,7 @@ class SocialRuleAdmin(SimpleHistoryAdmin):
             "admin/social/try.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Try the rules on a post",
+                "title": _("Try the rules on a post"),
                 "form": form,
                 "result": result,
             },
@@ -171,7 +172,7 @@ class SocialPostAdmin(admin.ModelAdmin):
             "admin/social/insight.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Social insight",
+                "title": _("Social insight"),
                 "series": series,
                 "chart": chart,
                 "terms": term_rows,

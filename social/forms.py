@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from customers.selectors import customer_by_email
@@ -12,17 +13,17 @@ _ORDER = re.compile(r"UC[A-Z0-9]{8}")
 
 class SocialReplyForm(forms.Form):
     body = forms.CharField(
-        label="Public reply",
+        label=_("Public reply"),
         max_length=REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Posted under the shop's account, visible to everyone. X allows 280 characters.",
+        help_text=_("Posted under the shop's account, visible to everyone. X allows 280 characters."),
     )
 
 
 class SocialLinkForm(forms.Form):
     """Who the author is: a customer's email address or one of their order numbers."""
 
-    who = forms.CharField(label="Customer's email or order number", max_length=254)
+    who = forms.CharField(label=_("Customer's email or order number"), max_length=254)
 
     def clean_who(self) -> Customer:
         text = self.cleaned_data["who"].strip()
@@ -35,5 +36,5 @@ class SocialLinkForm(forms.Form):
         elif "@" in text:
             customer = customer_by_email(text)
         if customer is None or customer.is_staff or customer.erased_at is not None:
-            raise forms.ValidationError("No customer with that email address or order number.")
+            raise forms.ValidationError(_("No customer with that email address or order number."))
         return customer

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from customers.models import SocialNetwork
@@ -15,21 +16,21 @@ from customers.models import SocialNetwork
 class Category(models.TextChoices):
     """What a post is about (a rule's category; the post takes its strongest rule's)."""
 
-    DELIVERY = "delivery", "Delivery"
-    QUALITY = "quality", "Product quality"
-    SIZING = "sizing", "Size and fit"
-    REFUND = "refund", "Returns and refunds"
-    BILLING = "billing", "Payment and billing"
-    SERVICE = "service", "Customer service"
-    PRAISE = "praise", "Praise"
-    QUESTION = "question", "Question"
-    OTHER = "other", "Other"
+    DELIVERY = "delivery", _("Delivery")
+    QUALITY = "quality", _("Product quality")
+    SIZING = "sizing", _("Size and fit")
+    REFUND = "refund", _("Returns and refunds")
+    BILLING = "billing", _("Payment and billing")
+    SERVICE = "service", _("Customer service")
+    PRAISE = "praise", _("Praise")
+    QUESTION = "question", _("Question")
+    OTHER = "other", _("Other")
 
 
 class RuleLanguage(models.TextChoices):
-    ANY = "", "Any language"
-    EN = "en", "English"
-    JA = "ja", "Japanese"
+    ANY = "", _("Any language")
+    EN = "en", _("English")
+    JA = "ja", _("Japanese")
 
 
 class SocialRule(models.Model):
@@ -72,12 +73,12 @@ class SocialPost(models.Model):
     Platform = SocialNetwork  # the API's name for the network
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Waiting for classification"
-        IGNORED = "ignored", "No action needed"
-        FLAGGED = "flagged", "Needs attention"
-        REPLIED = "replied", "Replied"
-        HANDLED = "handled", "Handled"
-        DISMISSED = "dismissed", "Dismissed: not actionable"
+        RECEIVED = "received", _("Waiting for classification")
+        IGNORED = "ignored", _("No action needed")
+        FLAGGED = "flagged", _("Needs attention")
+        REPLIED = "replied", _("Replied")
+        HANDLED = "handled", _("Handled")
+        DISMISSED = "dismissed", _("Dismissed: not actionable")
 
     REVIEWED_ACTIONABLE = (Status.REPLIED, Status.HANDLED)
 
@@ -138,11 +139,11 @@ class SocialReply(models.Model):
     (social.networks; in development the log adapter only logs it)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Posting"
-        SENT = "sent", "Posted"
-        LOGGED = "logged", "Logged (development adapter)"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Posting")
+        SENT = "sent", _("Posted")
+        LOGGED = "logged", _("Logged (development adapter)")
+        FAILED = "failed", _("Failed")
 
     post = models.ForeignKey(SocialPost, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(

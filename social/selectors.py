@@ -8,16 +8,17 @@ from django.db import connections
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from common.db_routers import reporting_db, reporting_reads
 from social.models import Category, SocialPost, SocialRule
 
 QUEUE_VIEWS = {
-    "open": ("Needs attention", Q(status=SocialPost.Status.FLAGGED)),
-    "replied": ("Replied", Q(status=SocialPost.Status.REPLIED)),
-    "handled": ("Handled", Q(status=SocialPost.Status.HANDLED)),
-    "dismissed": ("Dismissed", Q(status=SocialPost.Status.DISMISSED)),
-    "ignored": ("Not flagged", Q(status=SocialPost.Status.IGNORED)),
+    "open": (_("Needs attention"), Q(status=SocialPost.Status.FLAGGED)),
+    "replied": (_("Replied"), Q(status=SocialPost.Status.REPLIED)),
+    "handled": (_("Handled"), Q(status=SocialPost.Status.HANDLED)),
+    "dismissed": (_("Dismissed"), Q(status=SocialPost.Status.DISMISSED)),
+    "ignored": (_("Not flagged"), Q(status=SocialPost.Status.IGNORED)),
 }
 
 

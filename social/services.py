@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
@@ -183,7 +184,7 @@ def _message_body(post: SocialPost) -> str:
 def _flagged(post: SocialPost) -> SocialPost:
     post = SocialPost.objects.select_for_update(of=("self",)).select_related("case").get(pk=post.pk)
     if post.status == SocialPost.Status.RECEIVED:
-        raise PostNotActionable("This post is still being classified.")
+        raise PostNotActionable(gettext("This post is still being classified."))
     return post
 
 
@@ -197,9 +198,9 @@ def social_author_link(*, post: SocialPost, customer: Customer, actor: Customer)
     another's), every post by the handle points at them, and cases opened for the author's
     placeholder record move to them. Returns how many cases moved. Audited."""
     if customer.is_staff:
-        raise SocialError("A staff account cannot be a social author.")
+        raise SocialError(gettext("A staff account cannot be a social author."))
     if _placeholder(customer):
-        raise SocialError("Choose a customer, not another social author's placeholder.")
+        raise SocialError(gettext("Choose a customer, not another social author's placeholder."))
     author_lock(platform=post.platform, handle=post.handle)
     social_handle_add(customer=customer, network=post.platform, handle=post.handle, actor=actor)
     by_author = SocialPost.objects.filter(platform=post.platform, handle=post.handle)
@@ -237,7 +238,7 @@ def social_reply(*, post: SocialPost, body: str, actor: Customer) -> SocialReply
     post = _flagged(post)
     body = body.strip()
     if not body:
-        raise SocialError("Write the reply first.")
+        raise SocialError(gettext("Write the reply first."))
     reply = SocialReply.objects.create(post=post, author=actor, body=body)
     if post.case_id:
         case_reply_record(case=post.case, actor=actor, body=body, via=CaseMessage.Via.SOCIAL)

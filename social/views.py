@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.exceptions import HandleTaken
@@ -124,14 +125,21 @@ def post_reply(request, pk: int):
     form = SocialReplyForm(request.POST)
     if not form.is_valid():
         return _answer(
-            request, pk, error="Write the reply (up to 2,000 characters).", forms={"reply_form": form}, status=400
+            request,
+            pk,
+            error=gettext("Write the reply (up to 2,000 characters)."),
+            forms={"reply_form": form},
+            status=400,
         )
     try:
         social_reply(post=post, body=form.cleaned_data["body"], actor=request.user)
     except SocialError as exc:
         return _answer(request, pk, error=str(exc), forms={"reply_form": form}, status=409)
     return _answer(
-        request, pk, ok=f"Reply to @{post.handle} recorded; it is being posted on {post.get_platform_display()}."
+        request,
+        pk,
+        ok=gettext("Reply to @%(handle)s recorded; it is being posted on %(network)s.")
+        % {"handle": post.handle, "network": post.get_platform_display()},
     )
 
 
@@ -148,12 +156,24 @@ def post_link(request, pk: int):
     except HandleTaken as exc:
         owner = exc.owner.get_full_name()
         return _answer(
-            request, pk, error=f"@{post.handle} is already on {owner}'s profile.", forms={"link_form": form}, status=409
+            request,
+            pk,
+            error=gettext("@%(handle)s is already on %(owner)s's profile.") % {"handle": post.handle, "owner": owner},
+            forms={"link_form": form},
+            status=409,
         )
     except SocialError as exc:
         return _answer(request, pk, error=str(exc), forms={"link_form": form}, status=409)
-    cases = f" and {moved} case{'s' if moved != 1 else ''} moved to them" if moved else ""
-    return _answer(request, pk, ok=f"@{post.handle} is now on {customer.get_full_name()}'s profile{cases}.")
+    values = {"handle": post.handle, "name": customer.get_full_name(), "count": moved}
+    if moved:
+        text = ngettext(
+            "@%(handle)s is now on %(name)s's profile and %(count)d case moved to them.",
+            "@%(handle)s is now on %(name)s's profile and %(count)d cases moved to them.",
+            moved,
+        )
+    else:
+        text = gettext("@%(handle)s is now on %(name)s's profile.")
+    return _answer(request, pk, ok=text % values)
 
 
 @console_required
@@ -163,7 +183,7 @@ def post_dismiss(request, pk: int):
         social_dismiss(post=_post(pk), actor=request.user)
     except SocialError as exc:
         return _answer(request, pk, error=str(exc), status=409)
-    return _answer(request, pk, ok="Dismissed as not actionable (counted in the classifier's precision).")
+    return _answer(request, pk, ok=gettext("Dismissed as not actionable (counted in the classifier's precision)."))
 
 
 @console_required
@@ -173,4 +193,4 @@ def post_handled(request, pk: int):
         social_mark_handled(post=_post(pk), actor=request.user)
     except SocialError as exc:
         return _answer(request, pk, error=str(exc), status=409)
-    return _answer(request, pk, ok="Marked handled.")
+    return _answer(request, pk, ok=gettext("Marked handled."))

@@ -4,6 +4,7 @@ can add or remove (customers.services; audited)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.account_forms import SocialHandleForm
@@ -45,7 +46,7 @@ def handle_add(request, public_id):
     customer = customer_or_404(public_id)
     form = SocialHandleForm(request.POST)
     if not form.is_valid():
-        error = {"level": "error", "text": "Check the network and handle."}
+        error = {"level": "error", "text": gettext("Check the network and handle.")}
         if not request.htmx:
             messages.error(request, error["text"])
             return redirect("console:customer", public_id=customer.public_id)
@@ -58,14 +59,18 @@ def handle_add(request, public_id):
             actor=request.user,
         )
     except HandleTaken as exc:
-        error = {"level": "error", "text": f"That handle is on {exc.owner.get_full_name()}'s profile."}
+        error = {
+            "level": "error",
+            "text": gettext("That handle is on %(name)s's profile.") % {"name": exc.owner.get_full_name()},
+        }
         if not request.htmx:
             messages.error(request, error["text"])
             return redirect("console:customer", public_id=customer.public_id)
         return _panel(request, customer, form=form, feedback=error, status=409)
     ok = {
         "level": "success",
-        "text": f"@{row.handle} ({row.get_network_display()}) added: their posts now reach this record.",
+        "text": gettext("@%(handle)s (%(network)s) added: their posts now reach this record.")
+        % {"handle": row.handle, "network": row.get_network_display()},
     }
     if not request.htmx:
         messages.success(request, ok["text"])
@@ -79,9 +84,9 @@ def handle_remove(request, public_id, handle_id: int):
     customer = customer_or_404(public_id)
     removed = social_handle_remove(customer=customer, handle_id=handle_id, actor=request.user)
     fb = (
-        {"level": "success", "text": "Handle removed."}
+        {"level": "success", "text": gettext("Handle removed.")}
         if removed
-        else {"level": "error", "text": "That handle is not on this profile."}
+        else {"level": "error", "text": gettext("That handle is not on this profile.")}
     )
     if not request.htmx:
         (messages.success if removed else messages.error)(request, fb["text"])
