@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from carts.models import Cart, CartLine, CartOverride, Voucher, VoucherRedemption
 from carts.services import voucher_create_single_use
+from common.money import format_money
 
 
 class CartLineInline(admin.TabularInline):
@@ -75,12 +77,16 @@ class VoucherAdmin(SimpleHistoryAdmin):
 
 @admin.register(VoucherRedemption)
 class VoucherRedemptionAdmin(admin.ModelAdmin):
-    list_display = ("voucher", "order_number", "email", "amount", "created_at")
+    list_display = ("voucher", "order_number", "email", "amount_display", "created_at")
     search_fields = ("voucher__code", "order_number", "email")
     readonly_fields = ("voucher", "customer", "email", "order_number", "amount", "created_at")
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("Amount"), ordering="amount")
+    def amount_display(self, obj):
+        return format_money(obj.amount)
 
 
 @admin.register(CartOverride)

@@ -7,9 +7,11 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy
 
 from carts.admin import CartOverrideAdmin
 from carts.models import CartOverride
+from common.money import format_money
 from customers.templatetags.addresses import address as address_html
 from orders.exceptions import OrderError
 from orders.models import CheckoutClaim, Order, OrderEvent, OrderLine, Payment
@@ -83,7 +85,7 @@ def _run(modeladmin, request, queryset, verb: str, call, *, single: bool = False
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     action_form = OrderActionForm
-    list_display = ("number", "email", "status", "total", "payment_method", "source_label", "placed_at")
+    list_display = ("number", "email", "status", "total_display", "payment_method", "source_label", "placed_at")
     list_filter = ("status", "source", "payment_method", ("placed_at", admin.DateFieldListFilter))
     search_fields = ("number", "email", "customer__email", "tracking_number")
     list_select_related = ("placed_by",)
@@ -95,6 +97,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("Total"), ordering="total")
+    def total_display(self, obj):
+        return format_money(obj.total)  # the one money formatter: ￥13,880 / $53.02
 
     @admin.display(description="Ship to")
     def shipping_to(self, obj):
