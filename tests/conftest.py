@@ -13,6 +13,15 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    """Compiled translations (.mo) are not in git: `make install` builds them; a bare
+    `pytest` run rebuilds any that are missing or older than their .po (GNU msgfmt)."""
+    for po in (ROOT / "locale").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _clean_test_redis():
     """Each run starts with an empty test Redis database (queues, cache, throttles)."""
