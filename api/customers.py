@@ -69,8 +69,13 @@ class AddressOutSerializer(serializers.ModelSerializer):
 
 
 class ConsentsSerializer(serializers.Serializer):
+    """Consent per channel and purpose. `sms` is marketing texts (its name predates the
+    split); `push` is read-only here: a browser turns it on by subscribing."""
+
     marketing_email = serializers.BooleanField(required=False)
-    sms = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False, help_text="Marketing texts.")
+    sms_transactional = serializers.BooleanField(required=False, help_text="Order updates by text.")
+    push = serializers.BooleanField(read_only=True, help_text="Browser notifications (set by subscribing).")
     personalisation = serializers.BooleanField(required=False)
 
 

@@ -17,9 +17,9 @@ from api.orders import CHECKOUT_ERRORS, OrderDetailSerializer, OrderSerializer, 
 from carts.models import CartOverride
 from catalog.models import Variant
 from customers.models import Customer
-from orders.models import Order
+from orders.models import Order, OrderEvent
 from orders.selectors import order_detail
-from orders.services import order_cancel, order_fulfil, order_mark_delivered, order_mark_paid
+from orders.services import order_cancel, order_fulfil, order_mark_delivered, order_mark_paid, order_out_for_delivery
 from service_console.customer360 import customer_360
 from service_console.selectors import customer_search
 from service_console.services.cart_edit import (
@@ -267,7 +267,13 @@ class StaffOrderOnBehalf(StaffView):
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=[("paid", "Mark paid"), ("fulfilled", "Ship"), ("delivered", "Mark delivered"), ("cancelled", "Cancel")]
+        choices=[
+            ("paid", "Mark paid"),
+            ("fulfilled", "Ship"),
+            ("out_for_delivery", "Out for delivery today (texts the customer)"),
+            ("delivered", "Mark delivered"),
+            ("cancelled", "Cancel"),
+        ]
     )
     carrier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     tracking_number = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
@@ -302,8 +308,9 @@ class StaffOrderTransitions(StaffView):
 
     @extend_schema(request=TransitionSerializer, responses=StaffOrderSerializer)
     def post(self, request, number: str):
-        """Move an order on: paid, fulfilled (shipped, with carrier and tracking), delivered or
-        cancelled. Illegal jumps are 409; the matching email and webhook follow; audited."""
+        """Move an order on: paid, fulfilled (shipped, with carrier and tracking),
+        out_for_delivery (today; the status stays shipped), delivered or cancelled. Illegal
+        jumps are 409; the matching email, texts and webhook follow; audited."""
         order = staff_order_or_404(number)
         data = validated(TransitionSerializer, request.data)
         # Each lifecycle service audits its transition from request.user (same actions as admin).
@@ -314,6 +321,8 @@ class StaffOrderTransitions(StaffView):
             order_fulfil(
                 order=order, actor=request.user, carrier=data["carrier"], tracking_number=data["tracking_number"]
             )
+        elif action == OrderEvent.Kind.OUT_FOR_DELIVERY:
+            order_out_for_delivery(order=order, actor=request.user)
         elif action == Order.Status.DELIVERED:
             order_mark_delivered(order=order, actor=request.user)
         else:

@@ -53,10 +53,12 @@ class Relay:
         from api.tasks import webhook_relay
         from api.webhooks import webhook_events_waiting
         from messaging.services import outbox_publish_new
+        from mobile.services import outbound_publish_due
 
         for _ in range(MAX_BATCHES_PER_TICK):  # a full batch means more may be waiting
             if outbox_publish_new(limit=PUBLISH_BATCH) < PUBLISH_BATCH:
                 break
+        outbound_publish_due()  # SMS and push due now (new, retrying, or after quiet hours)
         if now - self.webhooks_published_at >= WEBHOOK_RELAY_REPUBLISH_SECONDS and webhook_events_waiting():
             webhook_relay.delay()
             self.webhooks_published_at = now

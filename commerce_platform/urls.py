@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("messaging.urls")),
     path("console/social/", include("social.urls")),  # the console's social queue (social listening)
+    path("", include("mobile.urls")),  # /sw.js, /push/…, /sms/twilio/…, /dev/sms/
     path("console/", include("service_console.urls")),
     path("help/", include("service_console.help_urls")),
     path("account/requests/", include("service_console.portal_urls")),  # shopper's cases (helpdesk)

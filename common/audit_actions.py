@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     ORDER_PLACE_ON_BEHALF = "order.place_on_behalf", _("Order placed on behalf")
     ORDER_PAID = "order.paid", _("Order marked paid")
     ORDER_FULFILLED = "order.fulfilled", _("Order shipped")
+    ORDER_OUT_FOR_DELIVERY = "order.out_for_delivery", _("Order out for delivery today")
     ORDER_DELIVERED = "order.delivered", _("Order delivered")
     ORDER_CANCELLED = "order.cancelled", _("Order cancelled")
     ORDER_REFUNDED = "order.refunded", _("Order refunded")

@@ -31,7 +31,10 @@ class ProfileForm(PersonNameFormMixin, forms.ModelForm):
 
 class ConsentSettingsForm(forms.Form):
     marketing_email = forms.BooleanField(required=False, label=_("Email me news, offers and product updates"))
-    sms = forms.BooleanField(required=False, label=_("Text me offers and order updates by SMS"))
+    sms_transactional = forms.BooleanField(required=False, label=_("Text me when my orders ship and on delivery day"))
+    sms = forms.BooleanField(
+        required=False, label=_("Text me offers (at most one message a day; reply STOP to any text to opt out)")
+    )
     personalisation = forms.BooleanField(
         required=False, label=_("Personalise recommendations using what I browse and buy")
     )

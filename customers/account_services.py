@@ -5,7 +5,14 @@ from django.db import transaction
 from customers.models import Address, Consent, Customer
 from customers.services import consent_set
 
-CONSENT_PURPOSES = (Consent.Purpose.MARKETING_EMAIL, Consent.Purpose.SMS, Consent.Purpose.PERSONALISATION)
+# The purposes the privacy page's checkboxes set; push is turned on and off in the browser
+# (its prompt), per device, by the notifications block of the same page.
+CONSENT_PURPOSES = (
+    Consent.Purpose.MARKETING_EMAIL,
+    Consent.Purpose.SMS_TRANSACTIONAL,
+    Consent.Purpose.SMS_MARKETING,
+    Consent.Purpose.PERSONALISATION,
+)
 
 
 @transaction.atomic

@@ -123,7 +123,17 @@ def consent_settings(request):
         messages.success(request, gettext("Your choices are saved.") if changed else gettext("Nothing changed."))
         return redirect("accounts:consent")
     history = Consent.objects.filter(customer=request.user).order_by("-created_at", "-id")[:10]
-    return render(request, "customers/account/consent.html", {"form": form, "history": history, "section": "consent"})
+    return render(
+        request,
+        "customers/account/consent.html",
+        {
+            "form": form,
+            "history": history,
+            "section": "consent",
+            "has_phone": bool(request.user.phone),
+            "push_granted": consent_current(customer=request.user, purpose=Consent.Purpose.PUSH),
+        },
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -178,7 +178,10 @@ class Consent(models.Model):
 
     class Purpose(models.TextChoices):
         MARKETING_EMAIL = "marketing_email", _("Marketing email")
-        SMS = "sms", _("SMS")
+        # The value "sms" predates the split by purpose: it has always meant offers by SMS.
+        SMS_MARKETING = "sms", _("Marketing SMS")
+        SMS_TRANSACTIONAL = "sms_transactional", _("Order updates by SMS")
+        PUSH = "push", _("Browser notifications")
         PERSONALISATION = "personalisation", _("Personalisation")
 
     class Source(models.TextChoices):
@@ -190,6 +193,8 @@ class Consent(models.Model):
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         ADMIN = "admin", _("Admin")
         ERASURE = "erasure", _("Erasure request")
+        SMS_KEYWORD = "sms_keyword", _("SMS reply (STOP / START)")
+        PUSH_OPT_IN = "push_opt_in", _("Browser notification prompt")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=32, choices=Purpose.choices)

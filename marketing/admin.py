@@ -39,7 +39,7 @@ from marketing.models import (
     Segment,
     SegmentRule,
 )
-from marketing.segments import RuleSpec, compile_rule, rules_count, segment_count, segment_preview
+from marketing.segments import RuleSpec, compile_rule, rules_count, segment_count, segment_preview, segment_queryset
 from marketing.services import campaigns as campaign_services
 from messaging.models import OutboundEmail
 
@@ -245,10 +245,24 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ("name", "subject", "preheader", "segment", "scheduled_at", "agent_sendable")
+        fields = ("name", "channel", "subject", "preheader", "sms_text", "segment", "scheduled_at", "agent_sendable")
+        widgets = {"sms_text": forms.Textarea(attrs={"rows": 4, "data-sms-length": "1"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Forms (and scripts) written before SMS campaigns send no channel: email, as before.
+        self.fields["channel"].required = False
+
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or Campaign.Channel.EMAIL
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("channel") == Campaign.Channel.SMS:
+            if not (cleaned.get("sms_text") or "").strip():
+                self.add_error("sms_text", "Write the text of the SMS.")
+        elif not (cleaned.get("subject") or "").strip():
+            self.add_error("subject", "Write the email's subject.")
         if SCHEDULE in self.data:
             when = cleaned.get("scheduled_at")
             if not when:
@@ -258,6 +272,29 @@ class CampaignForm(forms.ModelForm):
         if (SEND_NOW in self.data or SCHEDULE in self.data) and not cleaned.get("segment"):
             self.add_error("segment", _("Choose the segment to send to."))
         return cleaned
+
+
+class SmsLengthForm(forms.Form):
+    text = forms.CharField(required=False, max_length=2000, strip=False)
+
+
+def sms_length_html(length) -> str:
+    """“1 segment · 78 characters · GSM-7 (up to 160 in one SMS).”, and why UCS-2 costs more."""
+    per = f"{length.per_segment} per segment" if length.segments > 1 else f"up to {length.per_segment} in one SMS"
+    warning = ""
+    if length.encoding == "ucs2":
+        warning = " Characters outside the GSM alphabet (Japanese, emoji, ç…) make every segment hold 70 or 67."
+    return format_html(
+        '<span class="sms-length" data-segments="{}" aria-live="polite"><strong>{} segment{}</strong> · {} '
+        "characters · {} ({}).{}</span>",
+        length.segments,
+        length.segments,
+        "" if length.segments == 1 else "s",
+        length.units,
+        length.encoding_label,
+        per,
+        warning,
+    )
 
 
 @admin.register(Campaign)
@@ -287,9 +324,11 @@ class CampaignAdmin(SimpleHistoryAdmin):
         "finished_at",
         "metrics",
         "tools",
+        "sms_length",
     )
     fieldsets = (
-        (None, {"fields": ("name", "subject", "preheader", "segment", "scheduled_at", "agent_sendable")}),
+        (None, {"fields": ("name", "channel", "subject", "preheader", "sms_text", "sms_length", "segment",
+                           "scheduled_at", "agent_sendable")}),
         ("Send", {"fields": ("tools",)}),
         ("Sending", {"fields": ("status", "result", "progress", "audience_size", "processed_count", "sent_count",
                                 "skipped_cap_count", "skipped_consent_count", "skipped_suppressed_count",
@@ -339,6 +378,13 @@ class CampaignAdmin(SimpleHistoryAdmin):
         css = "campaign-result campaign-result--nothing" if outcome.nothing_sent else "campaign-result"
         return format_html('<span class="{}" data-status="{}">{}</span>', css, obj.status, mark_safe(text))  # noqa: S308 - escaped above
 
+    @admin.display(description="SMS length")
+    def sms_length(self, obj: Campaign) -> str:
+        """The text as it goes out (shop name first, opt-out line last): its characters, its
+        encoding and how many SMS (segments) each customer's copy costs. Updated as you type."""
+        text = obj.sms_text if obj is not None and obj.pk else ""
+        return sms_length_html(campaign_services.sms_text_length(text))
+
     @admin.display(description="Send and test")
     def tools(self, obj: Campaign) -> str:
         saved = obj is not None and obj.pk is not None
@@ -361,7 +407,26 @@ class CampaignAdmin(SimpleHistoryAdmin):
                 size = segment_count(obj.segment)
             except SegmentRuleInvalid:
                 size = None
-            if size is not None:
+            if size is not None and obj.channel == Campaign.Channel.SMS:
+                from mobile.selectors import customers_with_texting
+
+                textable = customers_with_texting(segment_queryset(obj.segment), marketing=True).count()
+                length = campaign_services.campaign_sms_length(obj)
+                audience = format_html(
+                    " “{}” has {} customer{} now; {} of them can get texts (marketing-SMS consent, a phone number, "
+                    "no STOP). Each text is {} segment{} ({} characters, {}): about {} SMS in all. The frequency "
+                    "cap is checked when it is sent, and texts due in a customer's quiet hours wait for the morning.",
+                    obj.segment.name,
+                    f"{size:,}",
+                    "" if size == 1 else "s",
+                    f"{textable:,}",
+                    length.segments,
+                    "" if length.segments == 1 else "s",
+                    length.units,
+                    length.encoding_label,
+                    f"{textable * length.segments:,}",
+                )
+            elif size is not None:
                 audience = format_html(
                     " “{}” has {} customer{} now; consent, suppression and the frequency cap are checked for each "
                     "when it is sent.",
@@ -427,6 +492,14 @@ class CampaignAdmin(SimpleHistoryAdmin):
         if pressed is None:
             return None
         here = HttpResponseRedirect(reverse("admin:marketing_campaign_change", args=[obj.pk]))
+        if pressed == SEND_TEST and obj.channel == Campaign.Channel.SMS:
+            self.message_user(
+                request,
+                "Saved. Texts are not sent as tests (each one costs money): “Preview as a customer” shows the "
+                "text any customer would get, with its length.",
+                messages.INFO,
+            )
+            return here
         if pressed == SEND_TEST:
             campaign_services.campaign_send_test(campaign=obj, to_user=request.user)
             self.message_user(
@@ -502,7 +575,20 @@ class CampaignAdmin(SimpleHistoryAdmin):
             path(
                 "<int:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="marketing_campaign_progress"
             ),
+            path("sms-length/", self.admin_site.admin_view(self.sms_length_view), name="marketing_campaign_sms_length"),
         ] + super().get_urls()
+
+    def sms_length_view(self, request):
+        """The length of the SMS text being typed (POST `text`), as the "SMS length" line
+        shows it: one implementation of the GSM-7/UCS-2 rules (mobile.segments), on the server."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the text."}, status=405)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SmsLengthForm(request.POST)
+        text = form.cleaned_data["text"] if form.is_valid() else ""
+        length = campaign_services.sms_text_length(text)
+        return JsonResponse({"html": sms_length_html(length), "segments": length.segments})
 
     PROGRESS_FIELDS = ("tools", "status", "result", "progress", "processed_count", "sent_count", "skipped_cap_count",
                        "skipped_consent_count", "skipped_suppressed_count", "finished_at", "metrics")  # fmt: skip
@@ -557,6 +643,25 @@ class CampaignAdmin(SimpleHistoryAdmin):
                 error = "No customer has that email address."
             else:
                 customer = found
+        if campaign.channel == Campaign.Channel.SMS:
+            from mobile.segments import sms_length
+
+            text = campaign_services.campaign_sms_text(campaign, customer=customer)
+            return TemplateResponse(
+                request,
+                "admin/marketing/campaign_preview.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": f"Preview: {campaign.name}",
+                    "campaign": campaign,
+                    "form": form,
+                    "error": error,
+                    "customer": customer,
+                    "sms_text": text,
+                    "sms_length": sms_length_html(sms_length(text)),
+                    "opts": self.model._meta,
+                },
+            )
         context = campaign_services.campaign_context(campaign, customer=customer, message=None)
         rendered = email_render(
             template=campaign_services.TEMPLATE,

@@ -56,8 +56,16 @@ class AbandonmentSettings(models.Model):
     behaviour_delay_minutes = models.PositiveIntegerField(
         default=60, help_text="Browse/search emails wait this long after the last view or search."
     )
+    reminder2_by_sms = models.BooleanField(
+        "reminder 2 by SMS when there is no email consent",
+        default=True,
+        help_text="A customer who allowed marketing texts but not marketing email gets reminder 2 as a text "
+        "(with the code and the restore link). Reminder 1 stays email-only.",
+    )
     frequency_cap_count = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1)], help_text="Marketing emails per customer per window."
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Marketing messages (emails and texts together) per customer per window.",
     )
     frequency_cap_hours = models.PositiveIntegerField(
         default=24, help_text="0 turns the cap off (for demos and testing with shortened delays only)."
@@ -157,10 +165,29 @@ class Campaign(models.Model):
         # segment was empty: never shown as "Sent" when nothing went out.
         NOTHING_SENT = "nothing_sent", _("Nothing sent")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
     FINISHED = (Status.SENT, Status.NOTHING_SENT)
 
     name = models.CharField(max_length=160)
-    subject = models.CharField(max_length=200, help_text='Tokens allowed, e.g. "{{ first_name }}, new in".')
+    channel = models.CharField(
+        max_length=8,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+        help_text="An SMS campaign sends “SMS text” to customers with marketing-SMS consent and a phone number.",
+    )
+    subject = models.CharField(
+        max_length=200, blank=True, help_text='Email: tokens allowed, e.g. "{{ first_name }}, new in".'
+    )
+    sms_text = models.TextField(
+        "SMS text",
+        blank=True,
+        max_length=1000,
+        help_text="SMS: plain text, tokens allowed ({{ first_name }}). The shop's name goes first and "
+        "“Reply STOP to opt out” last; the length below counts them.",
+    )
     preheader = models.CharField(max_length=200, blank=True, help_text="Preview text shown after the subject.")
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -262,8 +289,12 @@ class MarketingMessage(models.Model):
         TEST = "test", _("Test send")
 
     dedupe_key = models.CharField(max_length=255, unique=True)
+    channel = models.CharField(max_length=8, choices=Campaign.Channel.choices, default=Campaign.Channel.EMAIL)
     outbound_email = models.OneToOneField(
         "messaging.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="marketing_message"
+    )
+    outbound_sms = models.OneToOneField(
+        "mobile.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="marketing_message"
     )
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     flow = models.CharField(max_length=24, choices=Flow.choices)
@@ -327,6 +358,10 @@ class CartAbandonment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     stop_reason = models.CharField(max_length=16, choices=StopReason.choices, blank=True, default="")
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    sms_reminders_sent = models.PositiveSmallIntegerField(default=0, help_text="Of those, how many went by SMS.")
+    reminder1_skipped = models.BooleanField(
+        default=False, help_text="No email consent: reminder 1 (email only) was skipped, reminder 2 goes by SMS."
+    )
     last_reminder_at = models.DateTimeField(null=True, blank=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
     voucher = models.ForeignKey("carts.Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -178,10 +178,19 @@ def campaign_result(campaign: Campaign, *, cap: str) -> CampaignResult | None:
     skips = []
     if campaign.skipped_cap_count:
         skips.append(f"{campaign.skipped_cap_count:,} skipped by the frequency cap ({cap}, Flow settings)")
+    sms = campaign.channel == Campaign.Channel.SMS
     if campaign.skipped_consent_count:
-        skips.append(f"{campaign.skipped_consent_count:,} without consent")
+        skips.append(
+            f"{campaign.skipped_consent_count:,} without consent to marketing texts or a phone number"
+            if sms
+            else f"{campaign.skipped_consent_count:,} without consent"
+        )
     if campaign.skipped_suppressed_count:
-        skips.append(f"{campaign.skipped_suppressed_count:,} on the suppression list (bounced or complained)")
+        skips.append(
+            f"{campaign.skipped_suppressed_count:,} whose number texted STOP"
+            if sms
+            else f"{campaign.skipped_suppressed_count:,} on the suppression list (bounced or complained)"
+        )
     sent, audience, handled = campaign.sent_count, campaign.audience_size, campaign.processed_count
     if campaign.status == Status.NOTHING_SENT:
         headline = "Nothing sent:" if skips else "Nothing sent: the segment had no customers when sending started."

@@ -21,6 +21,7 @@ from orders.services import (
     order_fulfil,
     order_mark_delivered,
     order_mark_paid,
+    order_out_for_delivery,
     order_refund,
     order_return_receive,
 )
@@ -93,7 +94,7 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     # The address as the pages and emails print it, beside the raw copy the order keeps.
     readonly_fields = [*(f.name for f in Order._meta.fields), "shipping_to"]
-    actions = ["mark_paid", "fulfil", "mark_delivered", "cancel", "refund", "return_received"]
+    actions = ["mark_paid", "fulfil", "out_for_delivery", "mark_delivered", "cancel", "refund", "return_received"]
 
     def has_add_permission(self, request):
         return False
@@ -140,6 +141,16 @@ class OrderAdmin(admin.ModelAdmin):
             "fulfil",
             lambda o: order_fulfil(order=o, actor=request.user, carrier=carrier, tracking_number=tracking),
             single=True,
+        )
+
+    @admin.action(description="Out for delivery today (texts customers who chose order texts)", permissions=["change"])
+    def out_for_delivery(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            "mark out for delivery",
+            lambda o: order_out_for_delivery(order=o, actor=request.user),
         )
 
     @admin.action(description="Mark delivered", permissions=["change"])

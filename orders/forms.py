@@ -28,6 +28,11 @@ class CheckoutForm(forms.Form):
     marketing_consent = forms.BooleanField(
         required=False, initial=False, label=_("Email me news and offers. You can unsubscribe at any time.")
     )
+    sms_updates = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="Text me when my order ships and on its delivery day (to the phone number of the address).",
+    )
 
     def __init__(self, *args, addresses=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -141,6 +141,7 @@ class OrderEvent(models.Model):
         PLACED = "placed", _("Order placed")
         PAID = "paid", _("Payment received")
         FULFILLED = "fulfilled", _("Shipped")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery today")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")

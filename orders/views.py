@@ -100,8 +100,16 @@ def checkout_start(request):
                 "shipping_method": data["shipping_method"],
                 "payment_method": data["payment_method"],
                 "marketing_consent": data["marketing_consent"],
+                "sms_updates": data["sms_updates"],
             }
-            return redirect("checkout:review")
+            if data["sms_updates"] and not (
+                request.session[SESSION_CHECKOUT]["address"].get("phone")
+                or (request.user.is_authenticated and request.user.phone)
+            ):
+                del request.session[SESSION_CHECKOUT]
+                form.add_error("sms_updates", "Add a phone number to the address, so we know where to text.")
+            else:
+                return redirect("checkout:review")
     has_errors = bool(form.errors) or (address_form.is_bound and bool(address_form.errors))
     return render(
         request,
@@ -182,6 +190,13 @@ def _placed(request, order: Order, details: dict):
         consent_set(
             customer=order.customer,
             purpose=Consent.Purpose.MARKETING_EMAIL,
+            granted=True,
+            source=Consent.Source.CHECKOUT,
+        )
+    if details.get("sms_updates"):
+        consent_set(
+            customer=order.customer,
+            purpose=Consent.Purpose.SMS_TRANSACTIONAL,
             granted=True,
             source=Consent.Source.CHECKOUT,
         )

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "common",
     "customers",
     "messaging",
+    "mobile",  # SMS and web push beside email: outbox, Twilio, pywebpush (below helpdesk)
     "helpdesk",  # saved replies, satisfaction ratings (channel-agnostic; below catalog)
     "catalog",
     "carts",
@@ -243,6 +244,28 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-relay": {"task": "webhooks.relay", "schedule": 60.0},
 }
 
+# --- SMS and web push (mobile/, README "SMS and web push"). With no provider configured,
+# texts are written to var/sms and listed at /dev/sms/.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")  # also checks Twilio's webhook signatures
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")  # another host for Twilio's API (tests)
+SMS_BACKEND = env(
+    "SMS_BACKEND", default="mobile.sms.TwilioSmsBackend" if TWILIO_ACCOUNT_SID else "mobile.sms.FileSmsBackend"
+)
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_QUIET_HOURS_START = env.int("SMS_QUIET_HOURS_START", default=21)  # customer's local time
+SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", default=9)
+# VAPID keys (base64url) for web push; unset: generated once into VAR_DIR/vapid.json.
+WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="")  # mailto: or https: contact
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "mobile-outbox-relay": {"task": "mobile.relay", "schedule": 60.0},
+}
+
 # --- Celery (Redis broker, JSON only, late acks; queues per workload, see README "Scaling out")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or devservices.celery_broker_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -262,8 +285,9 @@ CELERY_TASK_ROUTES = {
     "marketing.campaign_*": {"queue": "campaigns"},
     "marketing.*": {"queue": "scans"},
     "webhooks.*": {"queue": "webhooks"},
+    "mobile.*": {"queue": "mobile"},
 }
-CELERY_TASK_QUEUES_ALL = ["default", "email", "campaigns", "scans", "webhooks"]
+CELERY_TASK_QUEUES_ALL = ["default", "email", "mobile", "campaigns", "scans", "webhooks"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # catalog: flush buffered product views every minute; recompute recommendations hourly.
 CELERY_BEAT_SCHEDULE = {

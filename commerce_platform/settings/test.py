@@ -8,6 +8,8 @@ from .base import REDIS_URL, env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Texts stay in memory (mobile.sms.outbox) unless a test's worker is given SMS_BACKEND.
+SMS_BACKEND = env("SMS_BACKEND", default="mobile.sms.LocmemSmsBackend")
 
 # Tests keep to their own Redis database so a running dev worker never eats their tasks;
 # each xdist worker gets its own.

@@ -38,6 +38,7 @@ from marketing.models import AbandonmentSettings, CartAbandonment, MarketingMess
 from marketing.outcomes import Outcome, StepOutcome
 from marketing.services import sending
 from marketing.services.holds import contact_on_hold
+from mobile.services import may_text
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +222,31 @@ def _build_context(*, state, cart, lines, step, settings_row, customer):
     return build
 
 
+def _build_text(*, state, cart, lines, settings_row, customer):
+    """Reminder 2 as a text: what is in the cart, the code, and the restore link."""
+
+    def build(message: MarketingMessage) -> str:
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        voucher = _voucher_for(state, settings_row, customer)
+        restore = restore_link(cart_id=cart.pk, message_id=message.pk)
+        first = lines[0].variant.product.name
+        more = len(lines) - 1
+        with translation.override(customer.preferred_language):
+            items = first if not more else _("%(first)s and %(count)s more") % {"first": first, "count": more}
+            text = _("Still thinking about %(items)s? Your cart is saved:") % {"items": items}
+            if voucher is not None:
+                text = _("Still thinking about %(items)s? %(label)s with code %(code)s:") % {
+                    "items": items,
+                    "label": voucher.label,
+                    "code": voucher.code,
+                }
+        return f"{text} {restore}"
+
+    return build
+
+
 def cart_abandoned_payload(abandonment: CartAbandonment) -> dict:
     """The abandoned cart as webhook subscribers receive it (cart.abandoned)."""
     cart = cart_with_lines(abandonment.cart_id)
@@ -260,7 +286,7 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
         event_record(name=EventName.CART_ABANDONED, payload=cart_abandoned_payload(state))
     elif state.status != State.ACTIVE:
         return Outcome(StepOutcome.INACTIVE)
-    step = state.reminders_sent + 1
+    step = state.reminders_sent + 1 + int(state.reminder1_skipped)
 
     customer = cart.customer or (customer_by_email(cart.email) if cart.email else None)
     if customer is None:
@@ -272,7 +298,15 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
         return _finish(state, State.STOPPED, Reason.PURCHASED)
     if cart.status != Cart.Status.OPEN or not cart.lines.exists():
         return _finish(state, State.STOPPED, Reason.EMPTIED)
-    if not may_send_marketing_email(customer) or sending.is_suppressed(customer.email):
+    by_email = may_send_marketing_email(customer) and not sending.is_suppressed(customer.email)
+    # Reminder 2 may go by SMS to a customer who allowed marketing texts but not email.
+    by_sms = (
+        not by_email
+        and settings_row.reminder2_by_sms
+        and settings_row.max_reminders >= 2
+        and may_text(customer, marketing=True)
+    )
+    if not (by_email or by_sms):
         return _finish(state, State.STOPPED if step > 1 else State.SKIPPED, Reason.NO_CONSENT)
     if contact_on_hold(customer.pk):  # the console holds customers with an open case
         return _finish(state, State.STOPPED, Reason.SERVICE_CASE)
@@ -300,6 +334,23 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
     lines = _available_lines(cart)
     if not lines:
         return _finish(state, State.STOPPED, Reason.SOLD_OUT)
+    if by_sms and step == 1:
+        # Reminder 1 is an email: this customer waits for reminder 2, by text.
+        state.reminder1_skipped = True
+        state.next_due_at = cart.last_activity_at + _delay(settings_row, 2)
+        state.save(update_fields=["reminder1_skipped", "next_due_at", "updated_at"])
+        return Outcome(StepOutcome.WAITING)
+    if by_sms:
+        result = sending.marketing_sms_send(
+            customer=customer,
+            flow=MarketingMessage.Flow.CART,
+            kind=f"cart_reminder_{step}",
+            build_text=_build_text(state=state, cart=cart, lines=lines, settings_row=settings_row, customer=customer),
+            dedupe_key=f"cart-abandon:{cart.pk}:{step}:sms",
+            step=step,
+            now=now,
+        )
+        return _after_send(state, result, cart=cart, step=step, now=now, settings_row=settings_row, sms=True)
 
     result = sending.marketing_email_send(
         customer=customer,
@@ -313,13 +364,18 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
         step=step,
         now=now,
     )
+    return _after_send(state, result, cart=cart, step=step, now=now, settings_row=settings_row, sms=False)
+
+
+def _after_send(state, result, *, cart, step: int, now: datetime, settings_row, sms: bool) -> Outcome:
     if result.status == sending.CAPPED:
         state.next_due_at = now + CAP_RETRY
         state.save(update_fields=["next_due_at", "updated_at"])
         return Outcome(StepOutcome.CAPPED)
     if result.status == sending.NO_CONSENT:
         return _finish(state, State.STOPPED if step > 1 else State.SKIPPED, Reason.NO_CONSENT)
-    state.reminders_sent = step
+    state.reminders_sent += 1
+    state.sms_reminders_sent += int(sms)
     state.last_reminder_at = now
     if step >= settings_row.max_reminders:
         state.status = State.COMPLETED
@@ -327,5 +383,14 @@ def _step(cart_id: int, now: datetime, settings_row: AbandonmentSettings) -> Out
     else:
         gap = _delay(settings_row, 2) - _delay(settings_row, 1)
         state.next_due_at = max(cart.last_activity_at + _delay(settings_row, 2), now + max(gap, timedelta(0)))
-    state.save(update_fields=["reminders_sent", "last_reminder_at", "status", "next_due_at", "updated_at"])
+    state.save(
+        update_fields=[
+            "reminders_sent",
+            "sms_reminders_sent",
+            "last_reminder_at",
+            "status",
+            "next_due_at",
+            "updated_at",
+        ]
+    )
     return Outcome(StepOutcome.SENT, step)

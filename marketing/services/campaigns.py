@@ -36,6 +36,9 @@ from marketing.services.sending import (
 )
 from messaging.models import Suppression
 from messaging.services import email_enqueue
+from mobile.segments import SmsLength, sms_length
+from mobile.selectors import customers_with_texting
+from mobile.services import marketing_sms_text, sms_enqueue
 
 BATCH_SIZE = 500
 
@@ -82,6 +85,10 @@ def campaign_content_check(campaign: Campaign) -> None:
     (blocks saved before that rule existed are checked again here)."""
     from django.core.exceptions import ValidationError
 
+    if campaign.channel == Campaign.Channel.SMS:
+        if not campaign.sms_text.strip():
+            raise CampaignStateError("Write the SMS text before sending.")
+        return
     blocks = list(campaign.blocks.order_by("position", "id"))
     if not blocks:
         raise CampaignStateError(gettext("Add at least one block (text, products or a button) before sending."))
@@ -236,6 +243,9 @@ def campaign_batch_send(
         campaign.save(update_fields=["status", "finished_at", "updated_at"])
         return BatchOutcome(0, 0, 0, 0, 0, True)
 
+    if campaign.channel == Campaign.Channel.SMS:
+        return _sms_batch(campaign, rows, now)
+
     # Consent, suppression and the cap are decided now, at send time, for the whole batch.
     consented = list(
         customers_with_marketing_consent(Customer.objects.filter(pk__in=rows))
@@ -298,6 +308,103 @@ def campaign_batch_send(
     sent = len(eligible)
     skipped_consent = len(rows) - consenting
     skipped_suppressed = consenting - len(consented)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        cursor_customer_id=rows[-1],
+        processed_count=F("processed_count") + len(rows),
+        sent_count=F("sent_count") + sent,
+        skipped_consent_count=F("skipped_consent_count") + skipped_consent,
+        skipped_suppressed_count=F("skipped_suppressed_count") + skipped_suppressed,
+        skipped_cap_count=F("skipped_cap_count") + capped,
+        updated_at=now,
+    )
+    from marketing.tasks import campaign_send_batch
+
+    enqueue_on_commit(campaign_send_batch, campaign.pk)
+    return BatchOutcome(len(rows), sent, skipped_consent, skipped_suppressed, capped, False)
+
+
+def campaign_sms_text(campaign: Campaign, *, customer) -> str:
+    """The campaign's text as `customer` gets it: tokens replaced, the shop's name first and
+    the opt-out line last (in their language)."""
+    return marketing_sms_text(
+        personalise(campaign.sms_text, token_values(customer)), language=customer.preferred_language
+    )
+
+
+# Tokens are measured as a 10-letter name (and a 22-character address): a customer's own copy
+# is as long give or take their name's length.
+_SAMPLE = Customer(first_name="Xxxxxxxxxx", last_name="Xxxxxxxxxx", email="xxxxxxxxxx@example.com")
+
+
+def sms_text_length(text: str) -> SmsLength:
+    """The length of a campaign text as it goes out (the shop's name and the opt-out line
+    included, tokens as a 10-letter name), for the marketer before sending."""
+    from django.conf import settings
+
+    return sms_length(marketing_sms_text(personalise(text, token_values(_SAMPLE)), language=settings.LANGUAGE_CODE))
+
+
+def campaign_sms_length(campaign: Campaign) -> SmsLength:
+    return sms_text_length(campaign.sms_text)
+
+
+def _sms_batch(campaign: Campaign, rows: list[int], now: datetime) -> BatchOutcome:
+    """An SMS campaign's batch: customers who allow marketing texts and have a number that
+    did not text STOP, under the frequency cap shared with email. Quiet hours are applied
+    by the outbox when each text is sent (held until the customer's morning)."""
+    candidates = Customer.objects.filter(pk__in=rows)
+    consenting = customers_with_texting(candidates, marketing=True, include_opted_out=True).count()
+    textable = list(
+        customers_with_texting(candidates, marketing=True)
+        .order_by("pk")
+        .only("pk", "email", "first_name", "last_name", "phone", "language")
+    )
+    ids = [c.pk for c in textable]
+    pressure_lock(ids)
+    settings_row = AbandonmentSettings.current()
+    counts = marketing_counts_since(ids, cap_window_start(settings_row, now))
+    already = set(
+        MarketingMessage.objects.filter(
+            dedupe_key__in=[campaign_dedupe_key(campaign.pk, pk) for pk in ids]
+        ).values_list("customer_id", flat=True)
+    )
+    eligible, capped = [], 0
+    for customer in textable:
+        if customer.pk in already:
+            continue
+        if cap_reached(settings_row, counts.get(customer.pk, 0)):
+            capped += 1
+            continue
+        eligible.append(customer)
+    messages = MarketingMessage.objects.bulk_create(
+        [
+            MarketingMessage(
+                dedupe_key=campaign_dedupe_key(campaign.pk, customer.pk),
+                customer=customer,
+                flow=MarketingMessage.Flow.CAMPAIGN,
+                channel=Campaign.Channel.SMS,
+                campaign=campaign,
+                step=1,
+                created_at=now,
+            )
+            for customer in eligible
+        ]
+    )
+    for message, customer in zip(messages, eligible, strict=True):
+        text = sms_enqueue(
+            customer=customer,
+            kind="campaign",
+            body=campaign_sms_text(campaign, customer=customer),
+            dedupe_key=message.dedupe_key,
+            marketing=True,
+            to_phone=customer._phone,
+        )
+        message.outbound_sms_id = text.pk
+    MarketingMessage.objects.bulk_update(messages, ["outbound_sms"], batch_size=1000)
+    ContactPressure.objects.filter(customer_id__in=[c.pk for c in eligible]).update(last_marketing_at=now)
+    sent = len(eligible)
+    skipped_consent = len(rows) - consenting
+    skipped_suppressed = consenting - len(textable)  # their number texted STOP
     Campaign.objects.filter(pk=campaign.pk).update(
         cursor_customer_id=rows[-1],
         processed_count=F("processed_count") + len(rows),

@@ -1,5 +1,6 @@
-"""The one gateway for marketing email: consent, frequency cap and de-duplication are
-decided here, at send time, for every flow and campaign (R9).
+"""The one gateway for marketing email and texts: consent, frequency cap and de-duplication
+are decided here, at send time, for every flow and campaign (R9). The cap counts both
+channels: a text and an email the same day are two messages.
 
 `marketing_email_send` takes a per-customer lock row (ContactPressure) before counting the
 customer's marketing email in the cap window, so two flows racing for the same customer
@@ -21,6 +22,8 @@ from marketing.models import AbandonmentSettings, Campaign, ContactPressure, Mar
 from marketing.outcomes import SendOutcome
 from messaging.models import OutboundEmail, Suppression
 from messaging.services import email_enqueue
+from mobile.models import OutboundMessage
+from mobile.services import marketing_sms_text, may_text, sms_enqueue
 
 SENT = SendOutcome.SENT
 NO_CONSENT = SendOutcome.NO_CONSENT
@@ -49,14 +52,19 @@ def cap_reached(settings_row: AbandonmentSettings, sent_in_window: int) -> bool:
 
 
 def marketing_counts_since(customer_ids: list[int], since: datetime) -> dict[int, int]:
-    """Marketing emails per customer created since `since` (suppressed ones never left)."""
-    rows = (
-        OutboundEmail.objects.filter(customer_id__in=customer_ids, marketing=True, created_at__gt=since)
-        .exclude(status=OutboundEmail.Status.SUPPRESSED)
-        .values("customer_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["customer_id"]: row["n"] for row in rows}
+    """Marketing messages per customer created since `since`, emails and texts (and
+    notifications) together; suppressed ones never left."""
+    counts: dict[int, int] = {}
+    for model in (OutboundEmail, OutboundMessage):
+        rows = (
+            model.objects.filter(customer_id__in=customer_ids, marketing=True, created_at__gt=since)
+            .exclude(status=model.Status.SUPPRESSED)
+            .values("customer_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            counts[row["customer_id"]] = counts.get(row["customer_id"], 0) + row["n"]
+    return counts
 
 
 def is_suppressed(email: str) -> bool:
@@ -141,3 +149,54 @@ def marketing_email_send(
         step=step,
         now=now,
     )
+
+
+@transaction.atomic
+def marketing_sms_send(
+    *,
+    customer: Customer,
+    flow: str,
+    kind: str,
+    build_text: Callable[[MarketingMessage], str],
+    dedupe_key: str,
+    campaign: Campaign | None = None,
+    step: int = 1,
+    now: datetime | None = None,
+) -> SendResult:
+    """Send one marketing text if the customer allowed marketing texts, has a number that did
+    not text STOP, and has room under the frequency cap (shared with email). Idempotent on
+    `dedupe_key`. `build_text(message)` writes the body (the shop's name and the opt-out line
+    are added around it). Quiet hours are the outbox's business: it holds the text until
+    the customer's morning."""
+    now = now or timezone.now()
+    if MarketingMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return SendResult(DUPLICATE)
+    if not may_text(customer, marketing=True):
+        return SendResult(NO_CONSENT)
+    pressure_lock([customer.pk])
+    settings_row = AbandonmentSettings.current()
+    sent = marketing_counts_since([customer.pk], cap_window_start(settings_row, now)).get(customer.pk, 0)
+    if cap_reached(settings_row, sent):
+        return SendResult(CAPPED)
+    if MarketingMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return SendResult(DUPLICATE)
+    message = MarketingMessage.objects.create(
+        dedupe_key=dedupe_key,
+        customer=customer,
+        flow=flow,
+        campaign=campaign,
+        step=step,
+        created_at=now,
+        channel=Campaign.Channel.SMS,
+    )
+    text = sms_enqueue(
+        customer=customer,
+        kind=kind,
+        body=marketing_sms_text(build_text(message), language=customer.preferred_language),
+        dedupe_key=dedupe_key,
+        marketing=True,
+    )
+    message.outbound_sms = text
+    message.save(update_fields=["outbound_sms"])
+    ContactPressure.objects.filter(customer_id=customer.pk).update(last_marketing_at=now)
+    return SendResult(SENT, message)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import translation
 
 from common.events import event_record
@@ -50,6 +51,46 @@ def _notify(order: Order, template: str, *, dedupe_suffix: str = "", extra: dict
         customer=order.customer,
         marketing=False,
     )
+
+
+def _notify_mobile(order: Order, kind: str, *, dedupe_suffix: str = "") -> None:
+    """Order updates by SMS (to customers who chose them) and web push (browsers that opted
+    in), written to the mobile outbox in the current transaction. The texts are
+    `templates/sms/<kind>.txt` in the order's language; consent is asked here (no row for
+    customers who never chose) and again when the message is sent."""
+    from django.template.loader import render_to_string
+
+    from messaging.services import email_language
+    from mobile.services import customer_phone, may_push, may_text, push_enqueue, sms_enqueue
+
+    customer = order.customer
+    phone = customer_phone(customer) or str((order.shipping_address or {}).get("phone") or "")
+    wants_sms = phone.startswith("+") and may_text(customer, marketing=False, phone=phone)
+    wants_push = may_push(customer)
+    if not (wants_sms or wants_push):
+        return
+    language = order.language or email_language(customer=customer)
+    with translation.override(language):
+        context = {**_email_context(order), "site_name": settings.SITE_NAME}
+        text = render_to_string(f"sms/{kind}.txt", context).strip()
+        title = render_to_string(f"sms/{kind}_title.txt", context).strip()
+    if wants_sms:
+        sms_enqueue(
+            customer=customer,
+            kind=kind,
+            body=text,
+            dedupe_key=f"order:{order.number}:{kind}{dedupe_suffix}:sms",
+            to_phone=phone,
+        )
+    if wants_push:
+        push_enqueue(
+            customer=customer,
+            kind=kind,
+            title=title,
+            body=text,
+            url=context["order_url"],
+            dedupe_key=f"order:{order.number}:{kind}{dedupe_suffix}",
+        )
 
 
 def order_payload(order: Order, lines=None) -> dict:

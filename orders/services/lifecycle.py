@@ -24,7 +24,7 @@ from orders.exceptions import IllegalTransition, InvalidCheckout, RefundTooLarge
 from orders.locks import order_action_lock, order_for_update
 from orders.models import Order, OrderEvent, Payment
 from orders.payments import provider_for
-from orders.services.events import _emit, _event, _notify
+from orders.services.events import _emit, _event, _notify, _notify_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +138,7 @@ def order_fulfil(*, order: Order, actor, carrier: str, tracking_number: str) -> 
         data={"carrier": order.carrier, "tracking_number": order.tracking_number},
     )
     _notify(order, "order_shipped")
+    _notify_mobile(order, "order_shipped")
     _emit(order, EventName.ORDER_FULFILLED)
     _audit(
         order, AuditAction.ORDER_FULFILLED, actor, before, carrier=order.carrier, tracking_number=order.tracking_number
@@ -167,7 +168,25 @@ def order_mark_delivered(*, order: Order, actor) -> Order:
     order.save(update_fields=fields)
     _event(order, OrderEvent.Kind.DELIVERED, actor=actor, message="Delivered")
     _notify(order, "order_delivered")
+    _notify_mobile(order, "order_delivered")
     _audit(order, AuditAction.ORDER_DELIVERED, actor, before)
+    return order
+
+
+@transaction.atomic
+def order_out_for_delivery(*, order: Order, actor) -> Order:
+    """A shipped order is on the courier's van today (the carrier said so): recorded on the
+    order's history and told by SMS (customers who chose order texts) and push. The status
+    stays "shipped"; it may be reported more than once (a failed attempt, a new day), one
+    message per day."""
+    order = order_for_update(order.pk)
+    if order.status != Order.Status.FULFILLED:
+        _refuse(order, "marked out for delivery")
+    before = _state(order)
+    _event(order, OrderEvent.Kind.OUT_FOR_DELIVERY, actor=actor, message="Out for delivery today")
+    # One "delivery today" text per order and day (the dedupe key carries the day).
+    _notify_mobile(order, "order_out_for_delivery", dedupe_suffix=f":{timezone.localdate().isoformat()}")
+    _audit(order, AuditAction.ORDER_OUT_FOR_DELIVERY, actor, before)
     return order
 
 

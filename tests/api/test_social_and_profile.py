@@ -59,9 +59,21 @@ def test_profile_update_and_read_only_email(api, shopper):
 
 
 def test_consents_are_recorded_with_source_preferences(api, shopper):
-    assert api.get("/api/v1/me/consents/").json() == {"marketing_email": False, "sms": False, "personalisation": False}
+    assert api.get("/api/v1/me/consents/").json() == {
+        "marketing_email": False,
+        "sms": False,
+        "sms_transactional": False,
+        "push": False,
+        "personalisation": False,
+    }
     response = api.put("/api/v1/me/consents/", {"marketing_email": True}, format="json")
-    assert response.json() == {"marketing_email": True, "sms": False, "personalisation": False}
+    assert response.json() == {
+        "marketing_email": True,
+        "sms": False,
+        "sms_transactional": False,
+        "push": False,
+        "personalisation": False,
+    }
     consent = Consent.objects.get(customer=shopper)
     assert (consent.purpose, consent.granted, consent.source) == ("marketing_email", True, "preferences")
     api.put("/api/v1/me/consents/", {"marketing_email": False}, format="json")

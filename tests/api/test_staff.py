@@ -34,7 +34,13 @@ def test_customer_360_summary(staff_api, shopper, catalog):
     assert body["customer"]["email"] == "ana@example.com"
     assert [a["city"] for a in body["addresses"]] == ["Springfield"]
     assert body["order_count"] == 0 and body["lifetime_value"] == "0.00"
-    assert body["consents"] == {"marketing_email": False, "sms": False, "personalisation": False}
+    assert body["consents"] == {
+        "marketing_email": False,
+        "sms": False,
+        "sms_transactional": False,
+        "push": False,
+        "personalisation": False,
+    }
     assert body["cart"]["item_count"] == 2 and body["cart"]["subtotal"] == "110.00"
 
 

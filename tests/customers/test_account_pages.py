@@ -104,17 +104,18 @@ def test_consent_settings_grant_and_withdraw(client, shopper):
     client.post("/accounts/privacy/", {"marketing_email": "on", "personalisation": "on"})
     assert may_send_marketing_email(shopper) is True
     assert consent_current(customer=shopper, purpose=Consent.Purpose.PERSONALISATION) is True
-    assert consent_current(customer=shopper, purpose=Consent.Purpose.SMS) is False
+    assert consent_current(customer=shopper, purpose=Consent.Purpose.SMS_MARKETING) is False
     rows = Consent.objects.filter(customer=shopper).all  # re-evaluated at every call
-    # The first save records an explicit answer for each of the three purposes.
-    assert rows().count() == 3
+    # The first save records an explicit answer for each of the four checkboxes (marketing
+    # email, order texts, marketing texts, personalisation; push is set by the browser).
+    assert rows().count() == 4
     assert {r.source for r in rows()} == {Consent.Source.PREFERENCES}
     # Saving the same choices again writes nothing new.
     client.post("/accounts/privacy/", {"marketing_email": "on", "personalisation": "on"})
-    assert rows().count() == 3
+    assert rows().count() == 4
     client.post("/accounts/privacy/", {"personalisation": "on"})
     assert may_send_marketing_email(shopper) is False
-    assert rows().count() == 4
+    assert rows().count() == 5
 
 
 def test_password_reset_enqueues_email_and_link_sets_new_password(client):

@@ -72,7 +72,7 @@ def test_latest_consent_decides():
 
 def test_consent_for_another_purpose_does_not_count():
     customer = CustomerFactory()
-    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS, granted=True)
+    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS_MARKETING, granted=True)
     assert may_send_marketing_email(customer) is False
 
 

@@ -275,6 +275,42 @@ def fill_conversations(world: World) -> None:
     shopper_message_receive(conversation=guest, body=f"UC-ABCD-EFGH {EMAIL}")
 
 
+def fill_mobile(world: World) -> None:
+    from customers.models import Consent
+    from customers.services import consent_set
+    from mobile.models import OutboundMessage
+    from mobile.services import push_enqueue, push_subscription_save, sms_enqueue, sms_inbound_receive
+
+    e164 = "+819073164825"  # PHONE as stored
+    consent_set(customer=world.customer, purpose=Consent.Purpose.SMS_TRANSACTIONAL, granted=True, source="checkout")
+    text = sms_enqueue(
+        customer=world.customer,
+        kind="order_shipped",
+        body=f"Hi {FIRST}, your parcel to {LINE1} has shipped",
+        dedupe_key="privacy-test:sms",
+    )
+    OutboundMessage.objects.filter(pk=text.pk).update(
+        status=OutboundMessage.Status.FAILED, last_error=f"Twilio 400: {e164} is not a mobile number"
+    )
+    push_subscription_save(
+        customer=world.customer,
+        endpoint="https://push.example.net/send/zq-browser-1",
+        p256dh="B" + "x" * 86,
+        auth="a" * 22,
+        user_agent=f"{FIRST}'s laptop",
+    )
+    push_enqueue(
+        customer=world.customer,
+        kind="back_in_stock",
+        title=f"{FIRST}, it is back",
+        body=f"For {FIRST} {LAST}",
+        url="/products/x/",
+        dedupe_key="privacy-test:push",
+    )
+    sms_inbound_receive(provider_message_id="SMprivacy0001", from_phone=e164, body=f"Hello, this is {FIRST} {LAST}")
+    sms_inbound_receive(provider_message_id="SMprivacy0002", from_phone=e164, body="STOP")  # opts the number out
+
+
 FILLERS = {
     "customers": fill_customers,
     "catalog": fill_catalog,
@@ -286,6 +322,7 @@ FILLERS = {
     "marketing": fill_marketing,  # before messaging's suppression of her address
     "messaging": fill_messaging,
     "social": fill_social,  # after service_console: its posts open cases
+    "mobile": fill_mobile,
     "api": fill_api,
     "common": fill_common,
 }

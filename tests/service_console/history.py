@@ -71,7 +71,7 @@ def customer_history_build(customer, *, orders: int, cases: int) -> None:
     AuditEntry.objects.bulk_create(
         [AuditEntry(customer=customer, action="case.note", note=f"n{i}") for i in range(cases)]
     )
-    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS, granted=False)
+    ConsentFactory(customer=customer, purpose=Consent.Purpose.SMS_MARKETING, granted=False)
     ProductView.objects.bulk_create(
         [ProductView(product=variant.product, customer=customer, viewed_at=timezone.now()) for _ in range(orders)]
     )

@@ -43,7 +43,7 @@ def test_customer_360_header_and_panels(agent_client, shopper):
     assert "Hana Sato" in html and "hana@example.com" in html
     # Her address is in Japan: her Japanese mobile reads the national way, dials in E.164.
     assert '<a href="tel:+819012345678" data-testid="c360-phone">090-1234-5678</a>' in html
-    assert "✓ Marketing email" in html and "✕ SMS" in html
+    assert "✓ Marketing email" in html and "✕ Marketing SMS" in html
     assert "TRK2" in html and "Yamato" in html  # tracking
     assert "Wool Socks" in html and "$50.00" in html  # live cart: 2 × $25.00
     assert "Opened" in html  # email panel flags

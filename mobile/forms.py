@@ -1,0 +1,38 @@
+"""Forms for what reaches `mobile` from outside: Twilio's webhooks and the browser's push
+subscription."""
+
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+
+from common.forms import TextField
+
+
+class TwilioStatusForm(forms.Form):
+    MessageSid = forms.RegexField(regex=r"^[A-Za-z0-9]{10,64}$", max_length=64)
+    MessageStatus = TextField(max_length=20, required=True)
+    ErrorCode = TextField(max_length=10, required=False)
+
+
+class TwilioInboundForm(forms.Form):
+    MessageSid = forms.RegexField(regex=r"^[A-Za-z0-9]{10,64}$", max_length=64)
+    From = PhoneNumberField(region=None)
+    Body = TextField(max_length=1600, required=False)
+
+
+class PushSubscriptionForm(forms.Form):
+    """The browser's PushSubscription.toJSON(), flattened by the opt-in script."""
+
+    endpoint = forms.URLField(max_length=1000, assume_scheme="https")
+    p256dh = forms.RegexField(regex=r"^[A-Za-z0-9_\-=]{40,200}$", max_length=200)
+    auth = forms.RegexField(regex=r"^[A-Za-z0-9_\-=]{10,60}$", max_length=60)
+
+    def clean_endpoint(self):
+        endpoint = self.cleaned_data["endpoint"]
+        if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
+            # Push services are HTTPS; plain http only for a local test push service.
+            raise forms.ValidationError("A push endpoint is an https:// address.")
+        return endpoint
+
+
+class PushUnsubscribeForm(forms.Form):
+    endpoint = forms.URLField(max_length=1000, assume_scheme="https")

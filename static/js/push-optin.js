@@ -1,0 +1,106 @@
+/* Web push opt-in (the "Browser notifications" block): registers the service worker at the
+   site root, asks the browser's permission only when the shopper clicks, subscribes with the
+   shop's VAPID key and sends the subscription to the server (CSRF token from the block).
+   Turning off unsubscribes this browser and tells the server to forget it. */
+(function () {
+  "use strict";
+  var box = document.getElementById("push-optin");
+  if (!box) { return; }
+  var statusLine = box.querySelector("[data-push-status]");
+  var enable = box.querySelector("[data-push-enable]");
+  var disable = box.querySelector("[data-push-disable]");
+
+  function say(text) { statusLine.textContent = text; }
+
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    say("This browser cannot show notifications from websites.");
+    return;
+  }
+
+  function csrfToken() {
+    var input = box.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function keyBytes(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = window.atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function registration() {
+    return navigator.serviceWorker.register(box.dataset.swUrl, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    });
+  }
+
+  function tellServer(method, body) {
+    return fetch(box.dataset.subscriptionUrl, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("server " + response.status); }
+      return response.json();
+    });
+  }
+
+  function show(on) {
+    enable.hidden = on;
+    disable.hidden = !on;
+    if (on) {
+      say("Notifications are on in this browser.");
+    } else if (Notification.permission === "denied") {
+      say("Notifications are blocked for this shop in your browser's site settings. Allow them there, then come back.");
+      enable.hidden = true;
+    } else {
+      say("Notifications are off in this browser.");
+    }
+  }
+
+  registration()
+    .then(function (reg) { return reg.pushManager.getSubscription(); })
+    .then(function (subscription) { show(Boolean(subscription) && box.dataset.granted === "true"); })
+    .catch(function () { say("Notifications could not be set up in this browser."); });
+
+  enable.addEventListener("click", function () {
+    enable.disabled = true;
+    say("Asking your browser…");
+    Notification.requestPermission()
+      .then(function (permission) {
+        if (permission !== "granted") { throw new Error(permission); }
+        return Promise.all([
+          registration(),
+          fetch(box.dataset.keyUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        ]);
+      })
+      .then(function (both) {
+        return both[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(both[1].publicKey) });
+      })
+      .then(function (subscription) { return tellServer("POST", subscription.toJSON()); })
+      .then(function () { box.dataset.granted = "true"; show(true); })
+      .catch(function (error) {
+        if (error && error.message === "denied") { show(false); return; }
+        if (error && error.message === "default") { say("You closed the browser's question: notifications stay off."); return; }
+        say("Notifications could not be turned on (" + (error && error.message ? error.message : "unknown error") + "). Try again later.");
+      })
+      .then(function () { enable.disabled = false; });
+  });
+
+  disable.addEventListener("click", function () {
+    disable.disabled = true;
+    registration()
+      .then(function (reg) { return reg.pushManager.getSubscription(); })
+      .then(function (subscription) {
+        if (!subscription) { return null; }
+        var endpoint = subscription.endpoint;
+        return subscription.unsubscribe().then(function () { return tellServer("DELETE", { endpoint: endpoint }); });
+      })
+      .then(function () { box.dataset.granted = "false"; show(false); })
+      .catch(function () { say("Notifications could not be turned off. Try again."); })
+      .then(function () { disable.disabled = false; });
+  });
+})();
