@@ -13,7 +13,7 @@
   function say(text) { statusLine.textContent = text; }
 
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
-    say("This browser cannot show notifications from websites.");
+    say(box.dataset.msgUnsupported);
     return;
   }
 
@@ -52,23 +52,23 @@
     enable.hidden = on;
     disable.hidden = !on;
     if (on) {
-      say("Notifications are on in this browser.");
+      say(box.dataset.msgOn);
     } else if (Notification.permission === "denied") {
-      say("Notifications are blocked for this shop in your browser's site settings. Allow them there, then come back.");
+      say(box.dataset.msgBlocked);
       enable.hidden = true;
     } else {
-      say("Notifications are off in this browser.");
+      say(box.dataset.msgOff);
     }
   }
 
   registration()
     .then(function (reg) { return reg.pushManager.getSubscription(); })
     .then(function (subscription) { show(Boolean(subscription) && box.dataset.granted === "true"); })
-    .catch(function () { say("Notifications could not be set up in this browser."); });
+    .catch(function () { say(box.dataset.msgUnsupported); });
 
   enable.addEventListener("click", function () {
     enable.disabled = true;
-    say("Asking your browser…");
+    say(box.dataset.msgAsking);
     Notification.requestPermission()
       .then(function (permission) {
         if (permission !== "granted") { throw new Error(permission); }
@@ -84,8 +84,8 @@
       .then(function () { box.dataset.granted = "true"; show(true); })
       .catch(function (error) {
         if (error && error.message === "denied") { show(false); return; }
-        if (error && error.message === "default") { say("You closed the browser's question: notifications stay off."); return; }
-        say("Notifications could not be turned on (" + (error && error.message ? error.message : "unknown error") + "). Try again later.");
+        if (error && error.message === "default") { say(box.dataset.msgDismissed); return; }
+        say(box.dataset.msgFailed);
       })
       .then(function () { enable.disabled = false; });
   });
@@ -100,7 +100,7 @@
         return subscription.unsubscribe().then(function () { return tellServer("DELETE", { endpoint: endpoint }); });
       })
       .then(function () { box.dataset.granted = "false"; show(false); })
-      .catch(function () { say("Notifications could not be turned off. Try again."); })
+      .catch(function () { say(box.dataset.msgOffFailed); })
       .then(function () { disable.disabled = false; });
   });
 })();
