@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0006_customer_language'),
+        ('customers', '0007_customer_social_handles'),
     ]
 
     operations = [
