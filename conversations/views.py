@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.selectors import cart_from_request, cart_item_count
@@ -108,7 +109,7 @@ def chat_messages(request, public_id):
         return _error("method", "Use GET or POST.", 405)
     form = ChatMessageForm(request.POST)
     if not form.is_valid():
-        return _error("invalid", "Messages are text of 1 to 2,000 characters.", 400, form.errors)
+        return _error("invalid", gettext("Messages are text of 1 to 2,000 characters."), 400, form.errors)
     owner = f"c{request.user.pk}" if request.user.is_authenticated else f"v{conversation.pk}"
     if not throttle.allow_sync(owner, limit=settings.CHAT_RATE_PER_MINUTE, window_seconds=60):
         return _error("rate_limited", "You're sending messages too fast. Wait a moment and try again.", 429)
@@ -156,10 +157,15 @@ def chat_transcript(request, public_id):
     conversation = _owned(request, public_id)
     form = TranscriptForm(request.POST)
     if not form.is_valid():
-        return _error("invalid", "Enter a valid email address.", 400, form.errors)
+        return _error("invalid", gettext("Enter a valid email address."), 400, form.errors)
     email = request.user.email if request.user.is_authenticated else form.cleaned_data.get("email")
     if not email:
-        return _error("invalid", "Enter the email address to send it to.", 400, {"email": ["This field is required."]})
+        return _error(
+            "invalid",
+            gettext("Enter the email address to send it to."),
+            400,
+            {"email": [gettext("This field is required.")]},
+        )
     owner = f"c{request.user.pk}" if request.user.is_authenticated else f"v{conversation.pk}"
     if not throttle.allow_sync(f"transcript-{owner}", limit=5, window_seconds=3600):
         return _error("rate_limited", "You've asked for several transcripts already. Try again later.", 429)

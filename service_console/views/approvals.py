@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts.exceptions import CartError
@@ -89,9 +90,15 @@ def approval_decide(request, pk: int):
 def _decided_text(override: CartOverride, approve: bool) -> str:
     who = override.cart.customer.get_short_name()
     if not approve:
-        return f"Rejected. {override.agent.get_short_name()} sees your note on {who}'s cart."
+        return gettext("Rejected. %(agent)s sees your note on %(name)s's cart.") % {
+            "agent": override.agent.get_short_name(),
+            "name": who,
+        }
     total = cart_price(cart_with_lines(override.cart_id)).total
-    return f"Approved and applied to {who}'s cart (total now {format_money(total)})."
+    return gettext("Approved and applied to %(name)s's cart (total now %(total)s).") % {
+        "name": who,
+        "total": format_money(total),
+    }
 
 
 @supervisor_required

@@ -252,7 +252,7 @@ def _form_errors(form) -> str:
     """The first error of a refused form, as one sentence for the feedback beside it."""
     for errors in form.errors.values():
         return str(errors[0])
-    return "Check the form and try again."
+    return gettext("Check the form and try again.")
 
 
 def _cart_action(request, customer, action, *, slot: str, success, keep: dict | None = None, offer: bool = False):
@@ -263,8 +263,13 @@ def _cart_action(request, customer, action, *, slot: str, success, keep: dict | 
     try:
         result = action(cart)
     except CartConflict as exc:
-        seen = f" (it is now version {exc.current}; you saw {exc.expected})" if exc.expected is not None else ""
-        text = f"This cart changed while you were working on it{seen}. Check the cart as it is now and redo it."
+        if exc.expected is not None:
+            text = gettext(
+                "This cart changed while you were working on it (it is now version %(current)s; you saw "
+                "%(expected)s). Check the cart as it is now and redo it."
+            ) % {"current": exc.current, "expected": exc.expected}
+        else:
+            text = gettext("This cart changed while you were working on it. Check the cart as it is now and redo it.")
         feedback = Feedback(slot=slot, text=text, level="warning")
         return _panel(request, customer, feedback=feedback, status=409, **keep)
     except DiscountLimitExceeded as exc:
