@@ -13,6 +13,7 @@ from customers.models import Customer
 from messaging.models import OutboundEmail
 from orders.models import Order
 from service_console.models import Case
+from social.models import SocialPost
 
 __all__ = ["customer_data_export", "customer_erase"]
 
@@ -83,6 +84,23 @@ def customer_data_export(*, customer: Customer) -> dict:
         "emails": [
             {"kind": e.kind, "status": e.status, "subject": e.subject, "created_at": e.created_at.isoformat()}
             for e in OutboundEmail.objects.filter(customer=customer).order_by("created_at")
+        ],
+        "social_handles": [
+            {"network": h.network, "handle": h.handle, "added": h.created_at.isoformat()}
+            for h in customer.social_handles.all()
+        ],
+        "social_posts": [
+            {
+                "network": p.platform,
+                "handle": p.handle,
+                "text": p.text,
+                "url": p.url,
+                "posted_at": p.posted_at.isoformat(),
+                "score": p.score,
+                "category": p.category,
+                "status": p.status,
+            }
+            for p in SocialPost.objects.filter(customer=customer).order_by("posted_at")[:1000]
         ],
         "product_views": [
             {"product": v.product.name, "at": v.viewed_at.isoformat()}

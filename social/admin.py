@@ -60,10 +60,14 @@ class SocialRuleAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         form = TryForm(request.GET or None)
         result = classify(form.cleaned_data["text"], active_rules()) if form.is_valid() else None
+        labels = dict(Category.choices)
+        for rule in result.matched if result else []:
+            rule["category_label"] = labels.get(rule["category"], rule["category"])
         return TemplateResponse(
             request,
             "admin/social/try.html",
             {
+                "category_label": labels.get(result.category, "") if result else "",
                 **self.admin_site.each_context(request),
                 "title": _("Try the rules on a post"),
                 "form": form,
@@ -103,7 +107,7 @@ class SocialPostAdmin(admin.ModelAdmin):
     inlines = [SocialReplyInline]
     readonly_fields = (
         "platform", "handle", "text", "url", "posted_at", "received_at", "source", "status", "language",
-        "sentiment", "sentiment_words", "score", "matched_rules", "category", "needs_case", "reason", "terms",
+        "sentiment", "sentiment_words", "score", "matched_rules", "category", "needs_case", "reason", "why", "terms",
         "order_numbers", "classified_at", "customer", "case", "reviewed_by", "reviewed_at",
     )  # fmt: skip
     change_list_template = "admin/social/socialpost/change_list.html"

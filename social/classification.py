@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from social.language import detect_language
 from social.models import Category
@@ -46,9 +47,13 @@ class Classification:
     score: float
     needs_case: bool
     category: str
-    reason: str
+    why: dict  # what decided it, in data (reason_text() says it in the reader's language)
     order_numbers: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.why)
 
 
 def normalise(text: str) -> str:
@@ -83,6 +88,30 @@ def rule_matches(rule: RuleSpec, normalised_text: str) -> bool:
 def order_numbers_in(text: str) -> list[str]:
     found = _ORDER_NUMBER.findall(unicodedata.normalize("NFKC", text or "").upper())
     return sorted({f"UC-{a}-{b}" for a, b in found})
+
+
+def reason_text(why: dict) -> str:
+    """Why a post did (not) need a case, in the active language, from Classification.why."""
+    if not why:
+        return ""
+    values = {
+        "score": f"{why['score']:+.2f}",
+        "threshold": f"{why['threshold']:+.2f}",
+        "terms": ", ".join(f"“{term}”" for term in why.get("terms", [])),
+        "language": why.get("language", ""),
+    }
+    kind = why.get("kind")
+    if kind == "negative":
+        text = gettext("Negative: score %(score)s is at or below %(threshold)s") % values
+    elif kind == "complaint":
+        text = gettext("Complaint rule %(terms)s and the post is not clearly positive (score %(score)s)") % values
+    elif kind == "complaint_positive":
+        text = gettext("Complaint rule fired but the post is clearly positive (score %(score)s)") % values
+    else:
+        text = gettext("Not negative (score %(score)s) and no complaint rule") % values
+    if not why.get("analyser", True):
+        text += gettext("; no sentiment analyser for language “%(language)s”") % values
+    return text
 
 
 def priority_for(score: float) -> str:
@@ -129,17 +158,20 @@ def classify(text: str, rules: list[RuleSpec], *, language: str | None = None) -
         category = Category.PRAISE
     else:
         category = Category.OTHER
-    if negative:
-        reason = f"Negative: score {score:+.2f} is at or below {settings.SOCIAL_NEGATIVE_THRESHOLD:+.2f}"
-    elif complaint:
-        terms = ", ".join(f"“{rule.term}”" for rule in complaints)
-        reason = f"Complaint rule {terms} and the post is not clearly positive (score {score:+.2f})"
-    elif complaints:
-        reason = f"Complaint rule fired but the post is clearly positive (score {score:+.2f})"
-    else:
-        reason = f"Not negative (score {score:+.2f}) and no complaint rule"
-    if sentiment.score is None:
-        reason += f"; no sentiment analyser for language “{language}”"
+    why = {
+        "kind": "negative"
+        if negative
+        else "complaint"
+        if complaint
+        else "complaint_positive"
+        if complaints
+        else "calm",
+        "score": round(score, 4),
+        "threshold": settings.SOCIAL_NEGATIVE_THRESHOLD,
+        "terms": [rule.term for rule in complaints],
+        "language": language,
+        "analyser": sentiment.score is not None,
+    }
     return Classification(
         language=language,
         sentiment=sentiment.score,
@@ -148,7 +180,7 @@ def classify(text: str, rules: list[RuleSpec], *, language: str | None = None) -
         score=round(score, 4),
         needs_case=needs_case,
         category=str(category),
-        reason=reason[:300],
+        why=why,
         order_numbers=order_numbers_in(text),
         terms=content_terms(text, language),
     )

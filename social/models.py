@@ -98,7 +98,7 @@ class SocialPost(models.Model):
     matched_rules = models.JSONField(default=list, blank=True)
     category = models.CharField(max_length=20, choices=Category.choices, blank=True)
     needs_case = models.BooleanField(null=True)
-    reason = models.CharField(max_length=300, blank=True)
+    why = models.JSONField(default=dict, blank=True, help_text="What decided it (social.classification).")
     terms = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     order_numbers = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     classified_at = models.DateTimeField(null=True, blank=True)
@@ -128,6 +128,13 @@ class SocialPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} @{self.handle}: {self.text[:40]}"
+
+    @property
+    def reason(self) -> str:
+        """Why it was (not) flagged, in the reader's language."""
+        from social.classification import reason_text
+
+        return reason_text(self.why)
 
     @property
     def complaint_rules(self) -> list[dict]:

@@ -106,7 +106,7 @@ def social_post_classify(*, post_id: int) -> SocialPost | None:
         post.matched_rules = result.matched
         post.category = result.category
         post.needs_case = result.needs_case
-        post.reason = result.reason
+        post.why = result.why
         post.terms = result.terms
         post.order_numbers = result.order_numbers
         post.classified_at = timezone.now()

@@ -19,7 +19,7 @@ from service_console.permissions import console_required, console_supervisor
 from service_console.views.base import render_console
 from social.exceptions import SocialError
 from social.forms import SocialLinkForm, SocialReplyForm
-from social.models import SocialPost, SocialReply
+from social.models import Category, SocialPost, SocialReply
 from social.selectors import QUEUE_VIEWS, social_precision, social_queue, social_queue_counts
 from social.services import social_author_link, social_dismiss, social_mark_handled, social_reply
 
@@ -48,7 +48,10 @@ def _hints(posts: list[SocialPost]) -> None:
             order.number: order.customer
             for order in Order.objects.filter(number__in=numbers).select_related("customer")
         }
+    labels = dict(Category.choices)
     for post in posts:
+        for rule in post.matched_rules:
+            rule["category_label"] = labels.get(rule.get("category"), rule.get("category"))
         post.handle_owner = by_handle.get((post.platform, post.handle))
         post.order_owners = [(number, owners[number]) for number in post.order_numbers if number in owners]
 

@@ -99,7 +99,7 @@ def test_marketers_edit_rules_and_try_them(marketer_client, social_rules):
     assert response.status_code == 302
     tried = marketer_client.get("/admin/social/socialrule/try/", {"text": "The zip broke on day one"})
     html = tried.content.decode()
-    assert "Opens a case" in html and "“zip broke” (quality, -0.5, complaint)" in html
+    assert "Opens a case" in html and "“zip broke” (Product quality, -0.5, complaint)" in html
     out_of_range = marketer_client.post(
         "/admin/social/socialrule/add/", {"term": "x", "language": "en", "category": "quality", "weight": "-3"}
     )

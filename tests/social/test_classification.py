@@ -169,3 +169,25 @@ def test_precision_and_recall_of_needs_a_case_on_the_labelled_set(social_rules, 
         precision, recall = results[(split, "both")]
         assert precision >= FLOOR, f"{split} precision {precision:.3f}"
         assert recall >= FLOOR, f"{split} recall {recall:.3f}"
+
+
+def test_why_is_data_and_reads_in_the_agents_language(settings):
+    from django.utils import translation
+
+    from social.classification import reason_text
+
+    settings.SOCIAL_NEGATIVE_THRESHOLD = -0.35
+    result = classify("Where is my parcel", [_rule("where is my", weight=-0.5)], language="en")
+    assert result.why == {
+        "kind": "negative",
+        "score": pytest.approx(result.score),
+        "threshold": -0.35,
+        "terms": ["where is my"],
+        "language": "en",
+        "analyser": True,
+    }
+    assert reason_text(result.why) == f"Negative: score {result.score:+.2f} is at or below -0.35"
+    with translation.override("ja"):
+        assert reason_text(result.why) == f"ネガティブ：スコア {result.score:+.2f} がしきい値 -0.35 以下です"
+    other = classify("Mi pedido todavía no ha llegado y nadie contesta", [], language="es")
+    assert other.reason.endswith("; no sentiment analyser for language “es”")

@@ -279,3 +279,15 @@ def test_a_post_still_being_classified_cannot_be_acted_on(agent_user):
     post = social_post_receive(platform="x", handle="a", text="x", url="", posted_at=timezone.now()).post
     with pytest.raises(SocialError):
         social_dismiss(post=post, actor=agent_user)
+
+
+def test_the_customers_data_export_has_their_handles_and_posts(social_rules, ana):
+    from commerce_platform.privacy import customer_data_export
+
+    receive(COMPLAINT_EN, handle="ana.shops", url="https://x.example/42")
+    receive("Someone else's post", handle="not_ana")
+    data = customer_data_export(customer=ana)
+    assert [(h["network"], h["handle"]) for h in data["social_handles"]] == [("x", "ana.shops")]
+    assert [(p["handle"], p["text"], p["url"]) for p in data["social_posts"]] == [
+        ("ana.shops", COMPLAINT_EN, "https://x.example/42")
+    ]

@@ -37,7 +37,7 @@ def test_the_queue_shows_text_author_network_link_score_and_rules(social_rules, 
     assert COMPLAINT in html and "@ana.shops" in html and "X / Twitter" in html
     assert 'href="https://x.example/p/1"' in html and 'rel="noopener noreferrer"' in html
     assert f"{post.score:.2f}" in html
-    assert "“no refund” · refund · -0.5 · complaint" in html
+    assert "“no refund” · Returns and refunds · -0.5 · complaint" in html
     assert post.reason in html.replace("&quot;", '"').replace("&#x27;", "'")
     assert f"Case {post.case.number}" in html and "Ana Lima" in html
     assert 'aria-current="page">Social' in html  # the console nav

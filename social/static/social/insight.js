@@ -15,7 +15,7 @@
           labels: data.labels,
           datasets: data.datasets.map(function (d) { return {label: d.label, data: d.volume, backgroundColor: d.colour}; })
         },
-        options: {responsive: true, animation: false, scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true, ticks: {precision: 0}}}}
+        options: {responsive: true, maintainAspectRatio: false, animation: false, scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true, ticks: {precision: 0}}}}
       });
     }
     if (sentiment) {
@@ -27,7 +27,7 @@
             return {label: d.label, data: d.sentiment, borderColor: d.colour, backgroundColor: d.colour, spanGaps: true, tension: 0.2};
           })
         },
-        options: {responsive: true, animation: false, scales: {y: {min: -1, max: 1}}}
+        options: {responsive: true, maintainAspectRatio: false, animation: false, scales: {y: {min: -1, max: 1}}}
       });
     }
   }
