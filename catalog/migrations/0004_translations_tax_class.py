@@ -6,8 +6,8 @@ from django.db.models import F
 
 def english_from_original(apps, schema_editor):
     """Existing names and descriptions are the English text."""
-    apps.get_model("catalog", "Product").objects.update(name_en=F("name"), description_en=F("description"))
-    apps.get_model("catalog", "Category").objects.update(name_en=F("name"))
+    apps.get_model("catalog", "Product").objects.using(schema_editor.connection.alias).update(name_en=F("name"), description_en=F("description"))
+    apps.get_model("catalog", "Category").objects.using(schema_editor.connection.alias).update(name_en=F("name"))
 
 
 class Migration(migrations.Migration):

@@ -17,18 +17,21 @@ def create_roles(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
+        group, _ = Group.objects.using(schema_editor.connection.alias).get_or_create(name=group_name)
         for dotted in codenames:
             app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            perm = Permission.objects.using(schema_editor.connection.alias).filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:
-                group.permissions.add(perm)
+                # Through the join table on this database (the router sends writes to the primary).
+                Group.permissions.through.objects.using(schema_editor.connection.alias).get_or_create(
+                    group_id=group.pk, permission_id=perm.pk
+                )
 
 
 def remove_roles(apps, schema_editor):
     from customers.roles import ROLE_PERMISSIONS
 
-    apps.get_model("auth", "Group").objects.filter(name__in=list(ROLE_PERMISSIONS)).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=list(ROLE_PERMISSIONS)).delete()
 
 
 class Migration(migrations.Migration):

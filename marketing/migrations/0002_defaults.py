@@ -14,10 +14,10 @@ STEPS = [
 
 def forwards(apps, schema_editor):
     settings_model = apps.get_model("marketing", "AbandonmentSettings")
-    settings_model.objects.get_or_create(pk=1)
+    settings_model.objects.using(schema_editor.connection.alias).get_or_create(pk=1)
     step_model = apps.get_model("marketing", "JourneyStep")
     for position, delay, subject, heading, text, label, url in STEPS:
-        step_model.objects.get_or_create(
+        step_model.objects.using(schema_editor.connection.alias).get_or_create(
             position=position,
             defaults=dict(delay_hours=delay, subject=subject, heading=heading, text=text, button_label=label, link_url=url),
         )

@@ -12,7 +12,7 @@ DEFAULTS = {
 def seed(apps, schema_editor):
     SlaTarget = apps.get_model("service_console", "SlaTarget")
     for priority, (first, resolution) in DEFAULTS.items():
-        SlaTarget.objects.get_or_create(
+        SlaTarget.objects.using(schema_editor.connection.alias).get_or_create(
             priority=priority, defaults={"first_response_minutes": first, "resolution_minutes": resolution}
         )
 

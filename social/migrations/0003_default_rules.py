@@ -235,8 +235,8 @@ def add_rules(apps, schema_editor):
     from django.db.models.functions import Lower
 
     SocialRule = apps.get_model("social", "SocialRule")
-    existing = set(SocialRule.objects.annotate(t=Lower("term")).values_list("t", "language"))
-    SocialRule.objects.bulk_create(
+    existing = set(SocialRule.objects.using(schema_editor.connection.alias).annotate(t=Lower("term")).values_list("t", "language"))
+    SocialRule.objects.using(schema_editor.connection.alias).bulk_create(
         SocialRule(term=term, language=language, category=category, weight=weight, opens_case=opens_case)
         for term, language, category, weight, opens_case in RULES
         if (term.lower(), language) not in existing
