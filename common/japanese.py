@@ -20,6 +20,13 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f\u
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 # Parts of speech that carry no meaning on their own in a product search.
 _SKIPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接続詞", "感動詞", "接頭辞"}
+# Words that only carry a question's grammar ("教えてください", "どの", "できますか"): left out
+# of keyword matching (help articles, the chat bot), kept in product search.
+_QUESTION_POS = {"代名詞", "連体詞"}
+_QUESTION_WORDS = {
+    *("教エル", "知ル", "分カル", "思ウ", "言ウ", "下サル", "頂ク", "願ウ"),
+    *("為ル", "有ル", "居ル", "成ル", "ツク", "付ク"),
+}
 _WORDLIKE = re.compile(r"\w")
 _local = threading.local()
 
@@ -55,9 +62,10 @@ def _split_mode():
     return SplitMode.C
 
 
-def _groups(text: str) -> list[list[str]]:
+def _groups(text: str, *, keywords_only: bool = False) -> list[list[str]]:
     """One group per meaningful morpheme: its folded normalised form, surface and (for an
-    i-adjective) stem — any of which stands for the word."""
+    i-adjective) stem — any of which stands for the word. `keywords_only` also drops
+    pronouns, adnominals and dependent words (する, できる, ください: `_QUESTION_WORDS`)."""
     text = unicodedata.normalize("NFKC", text or "")
     if not has_japanese(text):
         return []
@@ -67,6 +75,10 @@ def _groups(text: str) -> list[list[str]]:
         if pos in _SKIPPED_POS:
             continue
         normal = morpheme.normalized_form()
+        if keywords_only and (
+            pos in _QUESTION_POS or morpheme.part_of_speech()[1] == "非自立可能" or fold(normal) in _QUESTION_WORDS
+        ):
+            continue
         candidates = [normal, morpheme.surface()]
         if pos == "形容詞" and normal.endswith("い") and len(normal) > 1:
             candidates.append(normal[:-1])  # 黒い -> 黒
@@ -102,3 +114,18 @@ def query_alternatives(text: str) -> list[list[list[str]]]:
         if groups and groups not in alternatives:
             alternatives.append(groups)
     return alternatives
+
+
+def keywords(text: str) -> list[str]:
+    """The folded content words of a question ("返品の方法を教えてください" → 返品, 方法), for
+    matching any of them against `search_terms` of documents: the words as typed or, when
+    that finds none and the text has hiragana, read as katakana ("さいず" → サイズ). Only as
+    a fallback: the analyser cuts a katakana-converted sentence into noise ("ニハドノ...")."""
+    text = unicodedata.normalize("NFKC", text or "")
+    found: list[str] = []
+    for reading in dict.fromkeys([text, text.translate(_HIRAGANA_TO_KATAKANA)]):
+        for group in _groups(reading, keywords_only=True):
+            found.extend(term for term in group if term not in found)
+        if found:
+            break
+    return found

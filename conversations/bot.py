@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.japanese import fold
 from conversations.models import ChatMessage, Conversation
 from customers.models import Customer
 from orders.models import Order
@@ -41,11 +42,32 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 _RETURNS = re.compile(r"\b(return(s|ing|ed)?|refund(s|ed)?|send\s+(it|them)\s+back|exchange)\b", re.IGNORECASE)
-# Japanese: no word boundaries to lean on, so plain substrings.
-_HANDOVER_JA = re.compile(r"(担当者|オペレーター|スタッフ|人と話|有人|人間|係の人)")
-_ORDER_JA = re.compile(r"(注文|配送|発送|届(か|い|く|け)|追跡|荷物|配達|お届け)")
-_RETURNS_JA = re.compile(r"(返品|返金|交換|返送)")
-ORDER_NUMBER_RE = re.compile(r"\bUC-?([A-Z0-9]{4})-?([A-Z0-9]{4})\b", re.IGNORECASE)
+
+
+def _folded_pattern(pattern: str) -> re.Pattern:
+    """Japanese rules are written naturally and matched against `fold`ed text (NFKC,
+    hiragana as katakana), so ｵﾍﾟﾚｰﾀｰ, おぺれーたー and オペレーター are one word; the
+    pattern is folded the same way (kana and CJK are no regex syntax)."""
+    return re.compile(fold(pattern))
+
+
+# Japanese: no word boundaries to lean on, so substrings of the folded text.
+_HANDOVER_JA = _folded_pattern(
+    r"(担当者|担当の(方|人|かた)|オペレータ|スタッフ|有人|人間|係の(人|方)|窓口の(人|方)|サポートの(人|方)"
+    r"|(人|ひと|誰か|だれか)(と|に|へ)(話|はな|相談|そうだん|つな|繋|代わ|替わ|かわ|チャット)|直接話)"
+)
+_ORDER_JA = _folded_pattern(
+    r"(注文|配送(?!料)|発送|出荷|届(か|き|く|け|い|こ)|お届け|追跡|荷物|配達|到着|着(か|き|く|け)|宅配|トラッキング)"
+)
+_RETURNS_JA = _folded_pattern(r"(返品|返金|交換|返送|返却|払い?戻|送り返|返したい|へんぴん|へんきん)")
+# UC-ABCD-EFGH, also typed with full-width letters, Japanese dashes or none, and straight
+# after Japanese text (注文番号UC-...), where \b would see no boundary.
+_DASH = "[-‐‑–—―−ー]?"
+ORDER_NUMBER_RE = re.compile(
+    rf"(?<![a-z0-9])UC{_DASH}([A-Z0-9]{{4}}){_DASH}([A-Z0-9]{{4}})(?![a-z0-9])", re.IGNORECASE | re.ASCII
+)
+# The returns article is looked up in the language the bot speaks (articles are written in one).
+_RETURNS_QUERY = {"ja": "返品 返金"}
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -137,6 +159,7 @@ def respond(*, conversation: Conversation, text: str, customer: Customer | None)
 
 
 def _respond(*, conversation: Conversation, text: str, customer: Customer | None) -> list[ChatMessage]:
+    question, text = text, fold(text)  # ＵＣ－ＡＢＣＤ, ｵﾍﾟﾚｰﾀｰ, へんぴん: one spelling for the rules
     if _HANDOVER.search(text) or _HANDOVER_JA.search(text):
         from conversations.services import conversation_hand_over
 
@@ -153,7 +176,7 @@ def _respond(*, conversation: Conversation, text: str, customer: Customer | None
         return _order_status(conversation, customer)
     if _RETURNS.search(text):
         return _returns(conversation, customer)
-    return _knowledge(conversation, text)
+    return _knowledge(conversation, question)  # as typed: the analyser reads hiragana, not folded text
 
 
 def feedback(*, conversation: Conversation, helpful: bool) -> list[ChatMessage]:
@@ -296,7 +319,7 @@ def _order_lookup(conversation: Conversation, text: str) -> list[ChatMessage]:
 
 def _returns(conversation: Conversation, customer: Customer | None) -> list[ChatMessage]:
     _remember(conversation, intent=Conversation.Intent.RETURNS, awaiting=None)
-    hits = knowledge_search("returns refund", 1)
+    hits = knowledge_search(_RETURNS_QUERY.get((translation.get_language() or "")[:2], "returns refund"), 1)
     start = reverse("orders:list")
     body = gettext(
         "You can return items within 30 days of delivery. Open the order and choose "

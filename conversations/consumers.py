@@ -25,8 +25,10 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
-from conversations import assignment, layer_watch, realtime, services, throttle, writer
+from conversations import assignment, bot, layer_watch, realtime, services, throttle, writer
 from conversations.exceptions import ChatError, ConversationClosed
 from conversations.forms import ChatMessageForm, FeedbackForm, LastIdForm
 from conversations.models import AgentPresence, ChatMessage, Conversation
@@ -48,6 +50,7 @@ class _ChatSocket(AsyncWebsocketConsumer):
     """Shared frame handling: size/type checks, JSON parsing, flood control, errors."""
 
     groups_joined: list[str]
+    language: str = ""  # errors are written in it: the shopper's (bot.bot_language) or the agent's
 
     async def dispatch(self, message):
         """Channels closes stale database connections (a thread hop) before every handler;
@@ -83,25 +86,29 @@ class _ChatSocket(AsyncWebsocketConsumer):
         self.groups_joined = []
 
     async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.language or settings.LANGUAGE_CODE):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data, bytes_data):
         if bytes_data is not None:
-            await self.send_error("binary", "Messages are text only.")
+            await self.send_error("binary", gettext("Messages are text only."))
             await self.close(code=CLOSE_UNSUPPORTED)
             return
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            await self.send_error("too_long", "That message is too long (2,000 characters at most).")
+            await self.send_error("too_long", gettext("That message is too long (2,000 characters at most)."))
             await self.close(code=CLOSE_TOO_BIG)
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self.send_error("invalid", "That was not a chat message.")
+            await self.send_error("invalid", gettext("That was not a chat message."))
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("invalid", "That was not a chat message.")
+            await self.send_error("invalid", gettext("That was not a chat message."))
             return
         handler = getattr(self, f"on_{content['type']}", None) if content["type"].isidentifier() else None
         if handler is None:
-            await self.send_error("invalid", "Unknown request.")
+            await self.send_error("invalid", gettext("Unknown request."))
             return
         try:
             await handler(content)
@@ -119,7 +126,9 @@ class _ChatSocket(AsyncWebsocketConsumer):
 
     async def flood_ok(self, owner: str) -> bool:
         if not self.bucket.take():
-            await self.send_error("rate_limited", "You're sending messages too fast. Wait a moment and try again.")
+            await self.send_error(
+                "rate_limited", gettext("You're sending messages too fast. Wait a moment and try again.")
+            )
             return False
         allowed = await throttle.allow(
             owner,
@@ -127,7 +136,9 @@ class _ChatSocket(AsyncWebsocketConsumer):
             window_seconds=60,
         )
         if not allowed:
-            await self.send_error("rate_limited", "You're sending messages too fast. Wait a moment and try again.")
+            await self.send_error(
+                "rate_limited", gettext("You're sending messages too fast. Wait a moment and try again.")
+            )
         return allowed
 
     def new_bucket(self) -> throttle.TokenBucket:
@@ -153,8 +164,13 @@ class _ChatSocket(AsyncWebsocketConsumer):
 
 
 @database_sync_to_async
-def _shopper_conversation(public_id, user, session) -> Conversation | None:
-    return services.conversation_for_shopper(public_id=public_id, user=user, session=session)
+def _shopper_conversation(public_id, user, session) -> tuple[Conversation | None, str]:
+    """The conversation (if this shopper owns it) and the language the shopper is answered in."""
+    conversation = services.conversation_for_shopper(public_id=public_id, user=user, session=session)
+    if conversation is None:
+        return None, ""
+    customer = user if getattr(user, "is_authenticated", False) else None
+    return conversation, bot.bot_language(conversation, customer)
 
 
 @database_sync_to_async
@@ -178,7 +194,7 @@ class ShopperChatConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         user = self.scope.get("user")
-        conversation = await _shopper_conversation(public_id, user, self.scope.get("session"))
+        conversation, self.language = await _shopper_conversation(public_id, user, self.scope.get("session"))
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -212,7 +228,7 @@ class ShopperChatConsumer(_ChatSocket):
     async def on_send(self, content):
         form = self.message_form(content)
         if form is None:
-            await self.send_error("invalid", "Messages are text of 1 to 2,000 characters.")
+            await self.send_error("invalid", gettext("Messages are text of 1 to 2,000 characters."))
             return
         if not await self.flood_ok(self.owner_key):
             return
@@ -309,6 +325,7 @@ class AgentConsoleConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.agent = user
+        self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         joined = await self.join(realtime.AGENTS_GROUP) and await self.join(realtime.agent_group(user.pk))
         if not joined or not layer_watch.layer_healthy():
             await self.close(code=CLOSE_LAYER_DOWN)
@@ -329,7 +346,7 @@ class AgentConsoleConsumer(_ChatSocket):
         key = str(content.get("conversation", ""))
         conversation = self.watching.get(key)
         if conversation is None:
-            await self.send_error("not_watching", "Open the chat first.")
+            await self.send_error("not_watching", gettext("Open the chat first."))
         return conversation
 
     async def on_ping(self, content):
@@ -339,7 +356,7 @@ class AgentConsoleConsumer(_ChatSocket):
     async def on_presence(self, content):
         status = content.get("status")
         if status not in AgentPresence.Status.values:
-            await self.send_error("invalid", "Presence is online or away.")
+            await self.send_error("invalid", gettext("Presence is online or away."))
             return
         presence = await database_sync_to_async(assignment.presence_set)(agent=self.agent, status=status)
         await self.send_json({"type": "presence", "status": presence.status})
@@ -347,7 +364,7 @@ class AgentConsoleConsumer(_ChatSocket):
     async def on_watch(self, content):
         conversation = await _agent_conversation(content.get("conversation", ""))
         if conversation is None:
-            await self.send_error("not_found", "No such chat.")
+            await self.send_error("not_found", gettext("No such chat."))
             return
         key = str(conversation.public_id)
         if key not in self.watching:
@@ -372,7 +389,7 @@ class AgentConsoleConsumer(_ChatSocket):
             return
         form = self.message_form(content)
         if form is None:
-            await self.send_error("invalid", "Messages are text of 1 to 2,000 characters.")
+            await self.send_error("invalid", gettext("Messages are text of 1 to 2,000 characters."))
             return
         if not await self.flood_ok(f"a{self.agent.pk}"):
             return

@@ -258,16 +258,14 @@ def conversation_hand_over(*, conversation: Conversation) -> Conversation:
     current.outcome = Conversation.Outcome.HANDED_OVER
     current.intent = current.intent or Conversation.Intent.HANDOVER
     current.handed_over_at = now
-    current.bot_state = {}
+    # The bot's memory goes; the language it spoke stays (the closing notes are written in it).
+    current.bot_state = {k: v for k, v in current.bot_state.items() if k == "language"}
     offered = assignment.agent_next(for_chat=True)
     current.assignee = offered
     current.save(update_fields=["status", "outcome", "intent", "handed_over_at", "bot_state", "assignee"])
-    message_post(
-        conversation=current,
-        sender=ChatMessage.Sender.SYSTEM,
-        kind=ChatMessage.Kind.EVENT,
-        body="Connecting you with a person. You can keep typing; they will see everything above.",
-    )
+    with translation.override(bot.bot_language(current)):
+        note = gettext("Connecting you with a person. You can keep typing; they will see everything above.")
+    message_post(conversation=current, sender=ChatMessage.Sender.SYSTEM, kind=ChatMessage.Kind.EVENT, body=note)
     realtime.push_state_on_commit(current)
     realtime.push_queue_changed_on_commit(current)
     if offered is not None:
@@ -350,17 +348,20 @@ def transcript_email_send(*, conversation: Conversation, to_email: str) -> None:
         .order_by("id")[:TRANSCRIPT_LIMIT]
     )
     last_id = messages[-1].pk if messages else 0
-    lines = [
-        {
-            "who": _speaker(message),
-            "at": timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M"),
-            "text": _transcript_text(message),
-        }
-        for message in messages
-    ]
+    language = bot.bot_language(conversation)
+    with translation.override(language):
+        lines = [
+            {
+                "who": _speaker(message),
+                "at": timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M"),
+                "text": _transcript_text(message),
+            }
+            for message in messages
+        ]
     customer = conversation.customer
     email_enqueue(
         to=to_email,
+        language=language,
         kind="chat_transcript",
         template="chat_transcript",
         context={
@@ -376,10 +377,10 @@ def transcript_email_send(*, conversation: Conversation, to_email: str) -> None:
 
 def _speaker(message: ChatMessage) -> str:
     if message.sender == ChatMessage.Sender.AGENT:
-        return message.author.get_short_name() if message.author else "Agent"
+        return message.author.get_short_name() if message.author else gettext("Agent")
     if message.sender == ChatMessage.Sender.CUSTOMER:
-        return "You"
-    return "Shop assistant" if message.sender == ChatMessage.Sender.BOT else "—"
+        return gettext("You")
+    return gettext("Shop assistant") if message.sender == ChatMessage.Sender.BOT else "—"
 
 
 def _transcript_text(message: ChatMessage) -> str:
@@ -419,12 +420,9 @@ def conversation_accept(*, conversation: Conversation, agent: Customer) -> Conve
     current.assignee = agent
     current.accepted_at = timezone.now()
     current.save(update_fields=["status", "assignee", "accepted_at", "outcome", "intent", "handed_over_at"])
-    message_post(
-        conversation=current,
-        sender=ChatMessage.Sender.SYSTEM,
-        kind=ChatMessage.Kind.EVENT,
-        body=f"{agent.get_short_name()} from customer care joined the chat.",
-    )
+    with translation.override(bot.bot_language(current)):
+        note = gettext("%(name)s from customer care joined the chat.") % {"name": agent.get_short_name()}
+    message_post(conversation=current, sender=ChatMessage.Sender.SYSTEM, kind=ChatMessage.Kind.EVENT, body=note)
     audit_record(
         actor=agent, action=AuditAction.CHAT_ACCEPT, customer=current.customer, obj=current, note=current.short_id
     )
@@ -448,12 +446,9 @@ def conversation_reassign(*, conversation: Conversation, agent: Customer | None,
         current.status = Conversation.Status.WAITING
     current.save(update_fields=["assignee", "status"])
     if agent is not None and current.status == Conversation.Status.ACTIVE:
-        message_post(
-            conversation=current,
-            sender=ChatMessage.Sender.SYSTEM,
-            kind=ChatMessage.Kind.EVENT,
-            body=f"{agent.get_short_name()} from customer care is now helping you.",
-        )
+        with translation.override(bot.bot_language(current)):
+            note = gettext("%(name)s from customer care is now helping you.") % {"name": agent.get_short_name()}
+        message_post(conversation=current, sender=ChatMessage.Sender.SYSTEM, kind=ChatMessage.Kind.EVENT, body=note)
     audit_record(
         actor=actor,
         action=AuditAction.CHAT_REASSIGN,
@@ -523,12 +518,11 @@ def conversation_link_case(*, conversation: Conversation, case_id: int, actor: C
     _require_agent(actor)
     Conversation.objects.filter(pk=conversation.pk).update(case_id=case_id)
     conversation.case_id = case_id
-    message_post(
-        conversation=conversation,
-        sender=ChatMessage.Sender.SYSTEM,
-        kind=ChatMessage.Kind.EVENT,
-        body=f"We opened case {case_number} for this so nothing gets lost; replies also come by email.",
-    )
+    with translation.override(bot.bot_language(conversation)):
+        note = gettext("We opened case %(number)s for this so nothing gets lost; replies also come by email.") % {
+            "number": case_number
+        }
+    message_post(conversation=conversation, sender=ChatMessage.Sender.SYSTEM, kind=ChatMessage.Kind.EVENT, body=note)
     audit_record(
         actor=actor,
         action=AuditAction.CHAT_CASE_LINK,

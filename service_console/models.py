@@ -153,6 +153,21 @@ def article_search_vector():
     return SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
 
 
+def article_search_vector_ja():
+    # Japanese has no spaces for Postgres to split on: the words are found in Python
+    # (Article.title_terms / text_terms) and indexed under 'simple', like product search.
+    return SearchVector("title_terms", weight="A", config="simple") + SearchVector(
+        "text_terms", weight="B", config="simple"
+    )
+
+
+def article_terms(*texts: str) -> str:
+    """The folded Japanese words of some texts, space-separated ("" for English text)."""
+    from common.japanese import search_terms
+
+    return " ".join(dict.fromkeys(term for text in texts for term in search_terms(text or "")))
+
+
 class Article(models.Model):
     """Knowledge base article. Body is Markdown, rendered through nh3 (never trusted HTML)."""
 
@@ -172,6 +187,9 @@ class Article(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.FAQ, db_index=True)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     is_public = models.BooleanField(default=True, help_text="Public articles appear in the help centre at /help/.")
+    # Japanese words of the title, and of the summary and body (article_terms), kept by save().
+    title_terms = models.TextField(blank=True, default="", editable=False)
+    text_terms = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,11 +199,20 @@ class Article(models.Model):
         ordering = ["title"]
         indexes = [
             GinIndex(article_search_vector(), name="article_search_gin"),
+            GinIndex(article_search_vector_ja(), name="article_search_ja_gin"),
             GinIndex(fields=["tags"], name="article_tags_gin"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.title_terms = article_terms(self.title)
+        self.text_terms = article_terms(self.summary, self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "title_terms", "text_terms"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("help:article", kwargs={"slug": self.slug})

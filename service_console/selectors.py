@@ -13,13 +13,21 @@ from django.utils.translation import gettext
 from carts.models import Cart, CartOverride
 from common.audit_actions import AuditAction
 from common.db_routers import reporting_reads
+from common.japanese import has_japanese, keywords
 from common.models import AuditEntry
 from common.search import trigram_available, vocabulary_of, words_corrected
 from customers.models import Address, Customer
 from customers.names import reading_normalize
 from customers.phones import looks_like_phone, phone_display, phone_search_candidates, phone_search_digits
 from orders.models import Order
-from service_console.models import AgentNotification, Article, Case, article_search_vector, case_pk_from_number
+from service_console.models import (
+    AgentNotification,
+    Article,
+    Case,
+    article_search_vector,
+    article_search_vector_ja,
+    case_pk_from_number,
+)
 
 SEARCH_LIMIT = 8
 
@@ -98,13 +106,18 @@ def article_search(query: str, *, public_only: bool = False, limit: int = 20) ->
     with typos tolerated the way product search does (common.search): with pg_trgm a title
     word close to a query word also matches ("retrun" finds "Returns and refunds"); without
     it each query word is corrected against the articles' own vocabulary first. An article
-    matching every word ranks above one matching some; tags match exactly."""
+    matching every word ranks above one matching some; tags match exactly.
+
+    Japanese text is matched by its content words (common.japanese.keywords: "返品の方法を
+    教えてください" looks for 返品 and 方法) against the articles' Japanese words."""
     qs = Article.objects.all()
     if public_only:
         qs = qs.filter(is_public=True)
     text = query.replace("\x00", "").strip()[:200]
     if not text:
         return list(qs.order_by("category", "title")[:limit])
+    if has_japanese(text):
+        return _article_search_japanese(qs, text, limit=limit)
     words = _knowledge_words(text)
     if not words:
         return []
@@ -126,6 +139,23 @@ def article_search(query: str, *, public_only: bool = False, limit: int = 20) ->
         qs = qs.annotate(title_closeness=Greatest(*similarities, Value(0.0)))
         match |= Q(title_closeness__gte=KNOWLEDGE_TRIGRAM_THRESHOLD)
         relevance = relevance + sum(similarities[1:], similarities[0]) / Value(float(len(long_words)))
+    return list(qs.annotate(document=vector, rank=relevance).filter(match).order_by("-rank", "title")[:limit])
+
+
+def _tsquery_term(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _article_search_japanese(qs: QuerySet[Article], text: str, *, limit: int) -> list[Article]:
+    terms = keywords(text)[:12]
+    if not terms:
+        return []
+    quoted = [_tsquery_term(term) for term in terms]
+    some = SearchQuery(" | ".join(quoted), config="simple", search_type="raw")
+    every = SearchQuery(" & ".join(quoted), config="simple", search_type="raw")
+    vector = article_search_vector_ja()
+    match = Q(document=some) | Q(tags__overlap=terms + text.split())
+    relevance = SearchRank(vector, some) + SearchRank(vector, every)
     return list(qs.annotate(document=vector, rank=relevance).filter(match).order_by("-rank", "title")[:limit])
 
 

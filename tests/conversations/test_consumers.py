@@ -4,9 +4,11 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from conversations.assignment import available_agents, presence_effective
 from conversations.models import AgentPresence, ChatMessage, Conversation
+from conversations.services import conversation_start
 from tests.conversations.conftest import async_test, db, is_message, open_socket, receive_until, session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -222,3 +224,36 @@ async def test_closing_the_last_console_socket_sets_the_agent_away(make_agent):
     await receive_until(third, lambda f: f["type"] == "presence")
     assert await db(available_agents) == [kenji]
     await third.disconnect()
+
+
+def _japanese_guest_chat():
+    with translation.override("ja"):
+        conversation, _ = conversation_start(customer=None)
+    return conversation, session_cookie_for(chat=conversation)
+
+
+@override_settings(CHAT_BURST_PER_CONNECTION=2, CHAT_REFILL_SECONDS=60, CHAT_RATE_PER_MINUTE=1000)
+@async_test
+async def test_a_guest_from_a_japanese_page_is_answered_and_refused_in_japanese_over_the_socket(transactional_db):
+    conversation, cookie = await db(_japanese_guest_chat)
+    ws, connected, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie)
+    assert connected
+    await ws.send_json_to({"type": "send", "body": "ﾍﾝﾋﾟﾝしたいです", "client_id": "j1"})
+    frames = await receive_until(ws, lambda f: f.get("type") == "message" and f["message"]["kind"] == "feedback")
+    bot = [f["message"] for f in frames if f.get("type") == "message" and f["message"]["sender"] == "bot"]
+    assert bot[0]["body"].startswith("商品はお届けから 30 日以内であれば返品いただけます。")
+    assert bot[-1]["body"] == "お役に立ちましたか？"
+
+    await ws.send_json_to({"type": "send", "body": "オペレーターをお願いします", "client_id": "j2"})
+    frames = await receive_until(ws, lambda f: f.get("type") == "state" and f.get("status") == "waiting")
+    note = next(f["message"] for f in frames if is_message(sender="system")(f))
+    assert note["body"].startswith("担当者におつなぎしています。")
+
+    await ws.send_json_to({"type": "send", "body": "まだですか", "client_id": "j3"})
+    error = (await receive_until(ws, lambda f: f.get("type") == "error"))[-1]
+    assert error == {
+        "type": "error",
+        "code": "rate_limited",
+        "message": "短時間に多くのメッセージが送信されました。少し時間をおいてから、もう一度お試しください。",
+    }
+    await ws.disconnect()

@@ -63,3 +63,48 @@ def test_console_knowledge_page_ranks_a_misspelt_query(knowledge, agent_client):
     html = agent_client.get("/console/knowledge/", {"q": "jaket size"}).content.decode()
     assert html.index("Size guide for jackets") < html.index("Exchanging a size")
     assert "Delivery times" not in html
+
+
+@pytest.fixture
+def japanese_articles(db):
+    return {
+        "returns": ArticleFactory(
+            title="返品・返金について",
+            summary="お届けから30日以内であれば返品いただけます。",
+            body="ご注文ページから返品をお申し込みください。返金はカードに戻ります。",
+        ),
+        "sizes": ArticleFactory(title="サイズの選び方", body="メジャーで胸囲を測り、サイズ表と比べてください。"),
+        "delivery": ArticleFactory(title="配送日数について", body="通常3〜5営業日でお届けします。"),
+        "english": ArticleFactory(title="Returns and refunds", body="Send an item back within 30 days."),
+    }
+
+
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("返品したいのですが", "返品・返金について"),
+        ("返金はいつですか", "返品・返金について"),
+        ("サイズの選び方を教えてください", "サイズの選び方"),
+        ("ｻｲｽﾞ表", "サイズの選び方"),  # half-width katakana
+        ("配送にはどのくらいかかりますか", "配送日数について"),
+    ],
+)
+def test_japanese_questions_find_japanese_articles_by_their_words(japanese_articles, query, first):
+    titles = _titles(query)
+    assert titles[0] == first
+    assert "Returns and refunds" not in titles
+
+
+def test_a_japanese_question_without_a_matching_word_finds_nothing(japanese_articles):
+    assert _titles("ギフトラッピングはできますか") == []
+    assert _titles("教えてください") == []  # only the question's grammar: no article matches it
+
+
+def test_english_search_ignores_the_japanese_words_and_an_edit_reindexes_them(japanese_articles):
+    assert _titles("refund") == ["Returns and refunds"]
+    sizes = japanese_articles["sizes"]
+    sizes.title = "ギフトラッピングのご案内"
+    sizes.body = "ラッピングは無料です。"
+    sizes.save(update_fields=["title", "body"])
+    assert _titles("ギフトラッピングはできますか") == ["ギフトラッピングのご案内"]
+    assert "ギフトラッピングのご案内" not in _titles("サイズの選び方")
