@@ -239,3 +239,27 @@ def test_cancelling_an_order_takes_a_second_deliberate_tap(live_server, page_at)
     page.get_by_text("is cancelled").first.wait_for()
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
+
+
+def test_on_a_phone_the_chat_launcher_leaves_the_bottom_of_the_screen_tappable(live_server, page_at, storefront):
+    """The chat box is fixed at the bottom right and, on a phone, as wide as its (hidden) panel:
+    only the launcher itself takes taps, so a colour swatch scrolled beside it can be chosen."""
+    from catalog.models import Product
+
+    page = page_at(375, 812)
+    page.goto(live_server.url + Product.objects.get(name="Urban T-Shirt").get_absolute_url())
+    launcher = page.locator("#chat .chat-launcher")
+    launcher.wait_for()
+    box = launcher.bounding_box()
+    # Every point of the bottom strip left of the launcher belongs to the page, not to the chat.
+    y = box["y"] + box["height"] / 2
+    for x in range(10, int(box["x"]) - 2, 20):
+        assert page.evaluate(f"!document.getElementById('chat').contains(document.elementFromPoint({x}, {y}))"), x
+    # A swatch scrolled into that strip is chosen with an ordinary tap.
+    navy = page.locator("#colour-picker label", has_text="Navy")
+    swatch = navy.bounding_box()
+    page.evaluate(f"window.scrollBy(0, {swatch['y'] + swatch['height'] / 2 - y})")
+    swatch = navy.bounding_box()
+    assert swatch["x"] + swatch["width"] < box["x"] and abs(swatch["y"] + swatch["height"] / 2 - y) < 2
+    navy.click(timeout=3000)
+    assert page.locator("#colour-picker input[value=Navy]").is_checked()
