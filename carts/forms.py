@@ -49,4 +49,6 @@ class VoucherForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["remove"] = "remove" in self.data
+        if not data["remove"] and not (data.get("code") or "").strip() and "code" not in self.errors:
+            self.add_error("code", _("Enter a discount code."))
         return data

@@ -148,3 +148,26 @@ def test_header_count_for_a_signed_in_customer_sums_units(client):
     CartLineFactory(cart=cart, quantity=3)
     CartLineFactory(cart=CartFactory(), quantity=7)  # someone else's cart
     assert '<span class="badge">5</span>' in client.get("/cart/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, label",
+    [("en", "Shipping: Standard (3-5 days)"), ("ja", "送料：通常配送（3〜5 日）")],
+)
+def test_cart_summary_names_the_shipping_method_without_nested_brackets(client, language, label):
+    client.cookies["django_language"] = language
+    client.post("/cart/add/", {"variant_id": VariantFactory(stock=3).pk, "quantity": 1})
+    html = client.get("/cart/", headers={"accept-language": language}).content.decode()
+    assert label in html
+    assert "(Standard (3-5 days))" not in html and "（通常配送（3〜5 日））" not in html
+
+
+def test_applying_an_empty_discount_code_asks_for_one(client):
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart)
+    response = client.post("/cart/voucher/", {"code": "  ", "version": cart.version}, follow=True)
+    html = response.content.decode()
+    assert "Enter a discount code." in html
+    assert "recognise the code" not in html
