@@ -85,11 +85,15 @@ class _ChatSocket(AsyncWebsocketConsumer):
                 logger.info("chat: could not leave %s", group, exc_info=True)
         self.groups_joined = []
 
-    async def receive(self, text_data=None, bytes_data=None):
-        with translation.override(self.language or settings.LANGUAGE_CODE):
-            await self._receive(text_data, bytes_data)
+    def speak(self, language: str) -> None:
+        """Errors (and anything else translated) on this socket are in `language`. A consumer
+        handles all its events in one task, whose context keeps the active language (Django
+        keeps it in a context variable), so this holds for the socket's life without an
+        override per frame; database calls made from it inherit it too."""
+        self.language = language or settings.LANGUAGE_CODE
+        translation.activate(self.language)
 
-    async def _receive(self, text_data, bytes_data):
+    async def receive(self, text_data=None, bytes_data=None):
         if bytes_data is not None:
             await self.send_error("binary", gettext("Messages are text only."))
             await self.close(code=CLOSE_UNSUPPORTED)
@@ -115,14 +119,13 @@ class _ChatSocket(AsyncWebsocketConsumer):
         except ChatError as exc:
             await self.send_error(exc.code, exc.message)
 
-    def message_form(self, content: dict) -> ChatMessageForm | None:
-        form = ChatMessageForm(
-            {
-                "body": content.get("body") if isinstance(content.get("body"), str) else "",
-                "client_id": content.get("client_id") if isinstance(content.get("client_id"), str) else "",
-            }
+    @staticmethod
+    def message_cleaned(content: dict) -> dict | None:
+        """A frame's body and client_id through ChatMessageForm's fields and rules."""
+        body, client_id = content.get("body"), content.get("client_id")
+        return ChatMessageForm.frame_cleaned(
+            body if isinstance(body, str) else "", client_id if isinstance(client_id, str) else ""
         )
-        return form if form.is_valid() else None
 
     async def flood_ok(self, owner: str) -> bool:
         if not self.bucket.take():
@@ -194,10 +197,11 @@ class ShopperChatConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         user = self.scope.get("user")
-        conversation, self.language = await _shopper_conversation(public_id, user, self.scope.get("session"))
+        conversation, language = await _shopper_conversation(public_id, user, self.scope.get("session"))
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.speak(language)
         self.conversation = conversation
         self.conversation_pk, self.conversation_key = conversation.pk, conversation.public_id
         self.customer = user if getattr(user, "is_authenticated", False) else None
@@ -226,13 +230,13 @@ class ShopperChatConsumer(_ChatSocket):
             await self.send_json({"type": "message", "message": message})
 
     async def on_send(self, content):
-        form = self.message_form(content)
-        if form is None:
+        cleaned = self.message_cleaned(content)
+        if cleaned is None:
             await self.send_error("invalid", gettext("Messages are text of 1 to 2,000 characters."))
             return
         if not await self.flood_ok(self.owner_key):
             return
-        body, client_id = form.cleaned_data["body"], form.cleaned_data["client_id"] or uuid.uuid4().hex
+        body, client_id = cleaned["body"], cleaned["client_id"] or uuid.uuid4().hex
         message, created, status = await writer.writer().store(
             services.PendingText(
                 conversation_id=self.conversation_pk, sender=ChatMessage.Sender.CUSTOMER, body=body, client_id=client_id
@@ -325,7 +329,7 @@ class AgentConsoleConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.agent = user
-        self.language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        self.speak(getattr(user, "language", ""))
         joined = await self.join(realtime.AGENTS_GROUP) and await self.join(realtime.agent_group(user.pk))
         if not joined or not layer_watch.layer_healthy():
             await self.close(code=CLOSE_LAYER_DOWN)
@@ -387,8 +391,8 @@ class AgentConsoleConsumer(_ChatSocket):
         conversation = await self._watched(content)
         if conversation is None:
             return
-        form = self.message_form(content)
-        if form is None:
+        cleaned = self.message_cleaned(content)
+        if cleaned is None:
             await self.send_error("invalid", gettext("Messages are text of 1 to 2,000 characters."))
             return
         if not await self.flood_ok(f"a{self.agent.pk}"):
@@ -396,8 +400,8 @@ class AgentConsoleConsumer(_ChatSocket):
         await database_sync_to_async(services.agent_message_send)(
             conversation=conversation,
             agent=self.agent,
-            body=form.cleaned_data["body"],
-            client_id=form.cleaned_data["client_id"],
+            body=cleaned["body"],
+            client_id=cleaned["client_id"],
         )
 
     async def on_typing(self, content):

@@ -12,10 +12,13 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+import redis.asyncio as aioredis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
+from conversations.batching import LoopBatcher, per_loop
 from conversations.models import ChatMessage, Conversation
 
 logger = logging.getLogger(__name__)
@@ -61,11 +64,47 @@ def state_data(conversation: Conversation, *, agent_name: str = "") -> dict:
 
 async def agroup_send(group: str, event: dict) -> bool:
     try:
-        await get_channel_layer().group_send(group, event)
+        layer = get_channel_layer()
+        if isinstance(layer, RedisPubSubChannelLayer):
+            return await _publisher().submit((group, event))
+        await layer.group_send(group, event)
         return True
     except Exception:  # Redis down or restarting: the rows are stored; clients re-sync.
         logger.warning("chat push to %s failed", group, exc_info=True)
         return False
+
+
+# The Pub/Sub layer publishes one event per round trip, one at a time per Redis host (its
+# connection lock), so under load pushes queue behind each other. Events pushed from this
+# loop while one batch is in flight go together: one pipeline of PUBLISH commands per host,
+# to the same channel and in the same encoding as the layer's group_send (every server's
+# layer receives them as usual). Relies on channels-redis's group channel naming and
+# sharding, pinned in requirements.txt; tests/conversations cover delivery through it.
+
+
+def _shard_client(shard) -> aioredis.Redis:
+    """The shard's own client (pooled; closed with the layer when its loop closes), used
+    without the shard's lock, which guards its subscriptions, not the pool."""
+    shard._ensure_redis()
+    return shard._redis
+
+
+async def _publish_many(items: list[tuple[str, dict]]) -> list[bool]:
+    layer = get_channel_layer()
+    loop_layer = layer._get_layer()
+    by_shard: dict = {}
+    for group, event in items:
+        channel = loop_layer._get_group_channel_name(group)
+        by_shard.setdefault(loop_layer._get_shard(channel), []).append((channel, layer.serialize(event)))
+    for shard, publishes in by_shard.items():
+        async with _shard_client(shard).pipeline(transaction=False) as pipe:
+            for channel, data in publishes:
+                pipe.publish(channel, data)
+            await pipe.execute()
+    return [True] * len(items)
+
+
+_publisher = per_loop(lambda: LoopBatcher(_publish_many, max_batch=500))
 
 
 def group_send(group: str, event: dict) -> bool:

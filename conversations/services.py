@@ -124,11 +124,14 @@ class PendingText:
     author_id: int | None = None
 
 
-def _batch_sql(count: int) -> str:
+def _batch_sql() -> str:
+    # One text whatever the batch size (the rows come as arrays): the driver converts it once.
     conversations, messages = Conversation._meta.db_table, ChatMessage._meta.db_table
-    rows = ", ".join(["(%s::int, %s::bigint, %s::varchar, %s::text, %s::varchar, %s::bigint)"] * count)
     return f"""
-    WITH input (ord, conversation_id, sender, body, client_id, author_id) AS (VALUES {rows}),
+    WITH input AS (
+        SELECT * FROM unnest(%s::int[], %s::bigint[], %s::varchar[], %s::text[], %s::varchar[], %s::bigint[])
+        AS t (ord, conversation_id, sender, body, client_id, author_id)
+    ),
     locked AS (
         SELECT id, status FROM {conversations}
         WHERE id IN (SELECT conversation_id FROM input) ORDER BY id FOR UPDATE
@@ -154,6 +157,9 @@ def _batch_sql(count: int) -> str:
     """
 
 
+_BATCH_SQL = _batch_sql()
+
+
 def text_messages_store(items: list[PendingText]) -> list[tuple[dict | None, bool, str | None]]:
     """Store text messages from many sockets with one statement, so in one transaction and
     one WAL flush (group commit; conversations.writer batches them). For each item, in order:
@@ -163,12 +169,18 @@ def text_messages_store(items: list[PendingText]) -> list[tuple[dict | None, boo
     Same guarantees as `message_post`: the conversations' rows are locked (in id order, so
     concurrent batches cannot deadlock) before any id is drawn, so ids inside a conversation
     grow in commit order; a client_id already stored returns the stored row."""
-    params: list = []
-    for ord_, item in enumerate(items):
-        params += [ord_, item.conversation_id, item.sender, item.body[:2000], item.client_id, item.author_id]
-    params += [Conversation.Status.CLOSED, ChatMessage.Kind.TEXT]
+    params: list = [
+        list(range(len(items))),
+        [item.conversation_id for item in items],
+        [item.sender for item in items],
+        [item.body[:2000] for item in items],
+        [item.client_id for item in items],
+        [item.author_id for item in items],
+        Conversation.Status.CLOSED,
+        ChatMessage.Kind.TEXT,
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_batch_sql(len(items)), params)
+        cursor.execute(_BATCH_SQL, params)
         rows = cursor.fetchall()
         resent = [(items[r[0]].conversation_id, items[r[0]].client_id) for r in rows if r[1] and r[2] is None]
         stored = {}

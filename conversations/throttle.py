@@ -10,9 +10,12 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import Counter
 
 import redis.asyncio as aioredis
 from django.conf import settings
+
+from conversations.batching import LoopBatcher, per_loop
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +52,40 @@ def _client() -> aioredis.Redis:
     return entry[1]
 
 
+async def _count_many(items: list[tuple[str, int]]) -> list[int]:
+    """One pipeline for a batch of (key, window) hits: INCRBY per distinct key (by its hits
+    in the batch) and EXPIRE. Each hit gets the count it would have got alone, in order."""
+    hits = Counter(key for key, _ in items)
+    windows = dict(items)
+    async with _client().pipeline(transaction=False) as pipe:
+        for key, n in hits.items():
+            pipe.incrby(key, n)
+            pipe.expire(key, windows[key] + 1)
+        replies = await pipe.execute()
+    totals = {key: int(total) for key, total in zip(hits, replies[0::2], strict=True)}
+    seen: Counter = Counter()
+    counts = []
+    for key, _ in items:
+        seen[key] += 1
+        counts.append(totals[key] - hits[key] + seen[key])
+    return counts
+
+
+_counter = per_loop(lambda: LoopBatcher(_count_many, max_batch=500))
+
+
 async def allow(owner: str, *, limit: int, window_seconds: int) -> bool:
-    """At most `limit` messages per `window_seconds` for `owner` across all their sockets."""
+    """At most `limit` messages per `window_seconds` for `owner` across all their sockets
+    (and server processes: the count is in Redis). Hits from this process's sockets that
+    arrive together share one round trip (conversations.batching)."""
     bucket = int(time.time() // window_seconds)
     key = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:chat-rate:{owner}:{bucket}"
     try:
-        client = _client()
-        async with client.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, window_seconds + 1)
-            count, _ = await pipe.execute()
+        count = await _counter().submit((key, window_seconds))
     except (aioredis.RedisError, OSError):
         logger.warning("chat rate limiter unavailable; allowing", exc_info=True)
         return True
-    return int(count) <= limit
+    return count <= limit
 
 
 _sync_clients: dict[str, object] = {}

@@ -9,12 +9,10 @@ under load the database work per message shrinks instead of queueing up.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection
 
+from conversations.batching import LoopBatcher, per_loop
 from conversations.services import PendingText, text_messages_store
 
 MAX_BATCH = 200
@@ -33,39 +31,16 @@ def _store_in_pool(items: list[PendingText]):
 _store = sync_to_async(_store_in_pool, thread_sensitive=False)
 
 
-class MessageWriter:
+class MessageWriter(LoopBatcher[PendingText, tuple]):
     def __init__(self):
-        self.pending: list[tuple[PendingText, asyncio.Future]] = []
-        self.task: asyncio.Task | None = None
+        super().__init__(_store, max_batch=MAX_BATCH)
 
     async def store(self, item: PendingText):
-        future = asyncio.get_running_loop().create_future()
-        self.pending.append((item, future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
-            try:
-                results = await _store([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+        return await self.submit(item)
 
 
-_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_writer = per_loop(MessageWriter)
 
 
 def writer() -> MessageWriter:
-    loop = asyncio.get_running_loop()
-    current = _writers.get(loop)
-    if current is None:
-        current = _writers[loop] = MessageWriter()
-    return current
+    return _writer()
