@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from catalog.cache import catalog_cache_invalidate
 from catalog.models import Product, ProductImage, ProductView, Recommendation
@@ -32,15 +33,41 @@ VIEW_WINDOW_DAYS = 90
 @dataclass(frozen=True)
 class Recommended:
     product: Product
-    reason: str
+    reason: str  # in the reader's language
     kind: str
     score: float
+    bought: bool = False  # "bought together" from orders (else, until there are orders, viewed together)
+
+
+def _bought_together(row: Recommendation) -> bool:
+    return row.kind == Recommendation.Kind.BOUGHT_TOGETHER and row.reason.startswith("Bought together")
+
+
+def _reason(row: Recommendation) -> str:
+    """Why a product is recommended, written when it is read, in the active language, from the
+    names of the products and categories it involves (the stored `reason` is the English
+    record of the same, kept for admin)."""
+    if row.kind == Recommendation.Kind.BOUGHT_TOGETHER and row.source_product_id:
+        name = row.source_product.name
+        if _bought_together(row):
+            count = int(row.score)
+            return ngettext(
+                "Bought together with %(name)s in %(count)d order",
+                "Bought together with %(name)s in %(count)d orders",
+                count,
+            ) % {"name": name, "count": count}
+        return gettext("Shoppers who viewed %(name)s also viewed this") % {"name": name}
+    if row.kind == Recommendation.Kind.ALSO_LIKE:
+        return gettext("Popular in %(category)s") % {"category": row.product.category.name}
+    if row.kind == Recommendation.Kind.PERSONAL:
+        return gettext("Because you looked at %(category)s") % {"category": row.product.category.name}
+    return row.reason
 
 
 def _reads(queryset: QuerySet[Recommendation], limit: int) -> list[Recommended]:
     rows = (
         queryset.filter(product__is_published=True)
-        .select_related("product", "product__category")
+        .select_related("product", "product__category", "source_product")
         .annotate(
             price_from=Min("product__variants__price", filter=Q(product__variants__is_active=True)),
             thumb=Subquery(
@@ -55,7 +82,11 @@ def _reads(queryset: QuerySet[Recommendation], limit: int) -> list[Recommended]:
     for row in rows:
         row.product.price_from = row.price_from
         row.product.thumb = row.thumb
-        items.append(Recommended(product=row.product, reason=row.reason, kind=row.kind, score=row.score))
+        items.append(
+            Recommended(
+                product=row.product, reason=_reason(row), kind=row.kind, score=row.score, bought=_bought_together(row)
+            )
+        )
     return items
 
 
@@ -93,7 +124,9 @@ def recommendations_featured(limit: int) -> list[Recommended]:
         .order_by("-is_featured", "-created_at", "-id")[:limit]
     )
     return [
-        Recommended(product=p, reason="Featured" if p.is_featured else "New in", kind=FALLBACK_KIND, score=0.0)
+        Recommended(
+            product=p, reason=gettext("Featured") if p.is_featured else gettext("New in"), kind=FALLBACK_KIND, score=0.0
+        )
         for p in products
     ]
 

@@ -192,3 +192,21 @@ def test_without_personalisation_consent_picks_are_featured_not_personal(shop):
         assert not any(r.reason.startswith("Because you") for r in picks)
     recommendations_recompute()
     assert not Recommendation.objects.filter(customer=withdrawn).exists()
+
+
+def test_a_japanese_product_page_gives_the_reasons_in_japanese_with_japanese_names(client, shop):
+    """Reasons are written when read, in the reader's language, from the products' and
+    categories' names in that language (they were stored as English sentences)."""
+    from catalog.models import Category, Product
+
+    Product.objects.filter(pk=shop["tee_a"].pk).update(name_ja="Tシャツ A")
+    Category.objects.filter(slug="kitchen").update(name_ja="キッチン")
+    _view(shop["tee_a"], session_key="x")
+    _view(shop["mug"], session_key="x")
+    recommendations_recompute()
+    client.cookies["django_language"] = "ja"
+    html = client.get("/products/tee-a/").content.decode()
+    assert "Shoppers who viewed" not in html and "Popular in" not in html
+    assert "Tシャツ A を見た方はこちらも見ています" in html
+    english = client.get("/products/tee-a/", headers={"cookie": "django_language=en"})
+    assert "Shoppers who viewed Tee A also viewed this" in english.content.decode()

@@ -48,10 +48,10 @@ def test_browse_abandonment_after_two_views_with_explained_picks(flow_settings, 
     consent_set(customer=viewer, purpose=Consent.Purpose.PERSONALISATION, granted=True, source="signup")
     product = ProductFactory(name="Trail Shoe")
     VariantFactory(product=product)
-    pick = ProductFactory(name="Rain Jacket")
+    pick = ProductFactory(name="Rain Jacket", category__name="Jackets")
     VariantFactory(product=pick)
     Recommendation.objects.create(
-        kind="personal", customer=viewer, product=pick, rank=1, reason="Because you looked at Shoes"
+        kind="personal", customer=viewer, product=pick, rank=1, reason="Because you looked at Jackets"
     )
     with freeze_time(START) as clock:
         ProductView.objects.create(product=product, customer=viewer, viewed_at=timezone.now())
@@ -69,7 +69,7 @@ def test_browse_abandonment_after_two_views_with_explained_picks(flow_settings, 
     context = OutboundEmail.objects.get(kind="browse_abandonment").context
     assert context["product"]["name"] == "Trail Shoe"
     assert [(r["name"], r["reason"]) for r in context["recommendations"]] == [
-        ("Rain Jacket", "Because you looked at Shoes")
+        ("Rain Jacket", "Because you looked at Jackets")
     ]
 
 
