@@ -21,6 +21,7 @@ from carts.services import (
     voucher_remove,
 )
 from carts.signals import SESSION_CART_KEY
+from catalog.colours import options_label
 from catalog.models import Variant
 from common.forms import safe_redirect_target
 
@@ -113,8 +114,10 @@ def cart_add(request):
     except CartError as exc:
         messages.error(request, str(exc))
         return _back(request, variant.product.get_absolute_url(), data["next"])
+    options = options_label(variant.options_label)
+    item = f"{variant.product.name} ({options})" if options else variant.product.name
     messages.success(
-        request, gettext("Added %(quantity)s × %(item)s to your cart.") % {"quantity": quantity, "item": variant}
+        request, gettext("Added %(quantity)s × %(item)s to your cart.") % {"quantity": quantity, "item": item}
     )
     # The product page sends `next` (its own path) so the shopper stays where they were.
     return HttpResponseRedirect(safe_redirect_target(request, data["next"]) or reverse("carts:detail"))

@@ -31,7 +31,7 @@
       var unavailable = !v || v.stock <= 0;
       input.disabled = unavailable;
       input.closest("label").classList.toggle("unavailable", unavailable);
-      input.closest("label").title = !v ? "Not made in this colour" : (v.stock <= 0 ? "Sold out" : "");
+      input.closest("label").title = !v ? form.dataset.notMade : (v.stock <= 0 ? form.dataset.soldOut : "");
     });
     var v = find(size, colour);
     if ((!v || v.stock <= 0)) {
@@ -42,10 +42,12 @@
     var state = document.getElementById("stock-state");
     var button = document.getElementById("add-button");
     var qty = document.getElementById("quantity");
-    document.getElementById("colour-chosen") && (document.getElementById("colour-chosen").textContent = colour);
+    // The chosen colour's name as its chip shows it (in the reader's language).
+    var colourInput = form.querySelector('input[name="colour"]:checked');
+    document.getElementById("colour-chosen") && (document.getElementById("colour-chosen").textContent = colourInput ? colourInput.closest("label").textContent.trim() : colour);
     document.getElementById("size-chosen") && (document.getElementById("size-chosen").textContent = size);
     if (!v) {
-      state.textContent = "Not available in this combination";
+      state.textContent = form.dataset.unavailable;
       state.className = "pill danger";
       button.disabled = true;
       return;
@@ -56,7 +58,7 @@
     if (compare) { compare.hidden = !v.compare_at; compare.textContent = v.compare_at ? (v.compare_at_display || money(v.compare_at)) : ""; }
     state.textContent = v.stock_label;
     state.className = "pill " + v.stock_tone;
-    document.getElementById("sku").textContent = "SKU " + v.sku;
+    document.getElementById("sku").textContent = form.dataset.sku.replace("%s", v.sku);
     button.disabled = v.stock <= 0;
     qty.max = Math.max(1, v.stock);
     if (Number(qty.value) > v.stock && v.stock > 0) qty.value = v.stock;

@@ -263,3 +263,20 @@ def test_on_a_phone_the_chat_launcher_leaves_the_bottom_of_the_screen_tappable(l
     assert swatch["x"] + swatch["width"] < box["x"] and abs(swatch["y"] + swatch["height"] / 2 - y) < 2
     navy.click(timeout=3000)
     assert page.locator("#colour-picker input[value=Navy]").is_checked()
+
+
+def test_the_picker_names_the_chosen_colour_in_japanese(live_server, browser, storefront):
+    """The picker's script writes the chosen colour as its chip shows it (ネイビー, not Navy)."""
+    from catalog.models import Product
+
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="ja-JP")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + Product.objects.get(name="Urban T-Shirt").get_absolute_url())
+        assert page.locator("#colour-chosen").inner_text() == "ブラック"
+        page.locator("#colour-picker input[value=Navy]").check()
+        assert page.locator("#colour-chosen").inner_text() == "ネイビー"
+        # Only M is made in navy: the other sizes say so in Japanese.
+        assert page.locator("#size-picker label", has_text="S").get_attribute("title") == "この色の展開はありません"
+    finally:
+        context.close()
