@@ -58,3 +58,13 @@ def test_console_address_panel_adds_a_japanese_address_written_the_japanese_way(
     saved = agent_client.post(f"/console/customers/{caller.public_id}/addresses/new/", data, HTTP_HX_REQUEST="true")
     assert saved.status_code == 200
     assert "〒530-0001<br>大阪府大阪市北区梅田1-1-1<br>梅田ビル 10F<br>佐藤 花子 様" in saved.content.decode()
+
+
+def test_the_chat_workspace_writes_the_customers_phone_as_people_read_it(agent_client):
+    from conversations.services import conversation_start
+
+    customer = CustomerFactory(first_name="Hana", phone="+819012345678")
+    conversation, _ = conversation_start(customer=customer)
+    page = agent_client.get(f"/console/chats/{conversation.public_id}/").content.decode()
+    assert "+819012345678<" not in page and "· +819012345678" not in page
+    assert '<a class="nowrap" href="tel:+819012345678">+81 90-1234-5678</a>' in page
