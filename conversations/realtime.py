@@ -9,10 +9,11 @@ into the business transaction) and are sent only after commit.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
-import redis.asyncio as aioredis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
@@ -50,6 +51,13 @@ def message_data(message: ChatMessage, *, author_name: str | None = None) -> dic
     }
 
 
+def message_event(conversation_key: str, data: dict) -> dict:
+    """The channel-layer event for one message: its frame is encoded once here, not once per
+    socket (the same text serves the shopper's widget and the agents' console)."""
+    frame = {"type": "message", "conversation": conversation_key, "message": data}
+    return {"type": "chat.message", "frame": json.dumps(frame, separators=(",", ":"))}
+
+
 def state_data(conversation: Conversation, *, agent_name: str = "") -> dict:
     return {
         "conversation": str(conversation.public_id),
@@ -82,11 +90,26 @@ async def agroup_send(group: str, event: dict) -> bool:
 # sharding, pinned in requirements.txt; tests/conversations cover delivery through it.
 
 
-def _shard_client(shard) -> aioredis.Redis:
-    """The shard's own client (pooled; closed with the layer when its loop closes), used
-    without the shard's lock, which guards its subscriptions, not the pool."""
+_PUBLISH_SCRIPT = """
+for i, channel in ipairs(KEYS) do
+    redis.call('PUBLISH', channel, ARGV[i])
+end
+return #KEYS
+"""
+
+
+_publish_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # shard -> script
+
+
+def _shard_script(shard):
+    """PUBLISH many in one command, on the shard's own client (pooled; closed with the
+    layer when its loop closes), used without the shard's lock, which guards its
+    subscriptions, not the pool."""
     shard._ensure_redis()
-    return shard._redis
+    script = _publish_scripts.get(shard)
+    if script is None or script.registered_client is not shard._redis:
+        script = _publish_scripts[shard] = shard._redis.register_script(_PUBLISH_SCRIPT)
+    return script
 
 
 async def _publish_many(items: list[tuple[str, dict]]) -> list[bool]:
@@ -97,10 +120,7 @@ async def _publish_many(items: list[tuple[str, dict]]) -> list[bool]:
         channel = loop_layer._get_group_channel_name(group)
         by_shard.setdefault(loop_layer._get_shard(channel), []).append((channel, layer.serialize(event)))
     for shard, publishes in by_shard.items():
-        async with _shard_client(shard).pipeline(transaction=False) as pipe:
-            for channel, data in publishes:
-                pipe.publish(channel, data)
-            await pipe.execute()
+        await _shard_script(shard)(keys=[c for c, _ in publishes], args=[data for _, data in publishes])
     return [True] * len(items)
 
 
@@ -130,7 +150,7 @@ def push_messages_on_commit(conversation: Conversation, messages: list[ChatMessa
     for message in messages:
         send_on_commit(
             conversation_group(conversation.pk),
-            {"type": "chat.message", "conversation": str(conversation.public_id), "message": message_data(message)},
+            message_event(str(conversation.public_id), message_data(message)),
         )
 
 

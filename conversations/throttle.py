@@ -52,22 +52,41 @@ def _client() -> aioredis.Redis:
     return entry[1]
 
 
+# INCRBY and EXPIRE for each key of a batch, in one command (one reply to parse).
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCRBY', key, ARGV[2 * i - 1])
+    redis.call('EXPIRE', key, ARGV[2 * i])
+end
+return counts
+"""
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _count_script():
+    client = _client()
+    script = _scripts.get(client)
+    if script is None:
+        script = _scripts[client] = client.register_script(_COUNT_SCRIPT)
+    return script
+
+
 async def _count_many(items: list[tuple[str, int]]) -> list[int]:
-    """One pipeline for a batch of (key, window) hits: INCRBY per distinct key (by its hits
-    in the batch) and EXPIRE. Each hit gets the count it would have got alone, in order."""
+    """One round trip for a batch of (key, window) hits: each distinct key goes up by its
+    hits in the batch (and gets its expiry). Each hit gets the count it would have got
+    alone, in order."""
     hits = Counter(key for key, _ in items)
     windows = dict(items)
-    async with _client().pipeline(transaction=False) as pipe:
-        for key, n in hits.items():
-            pipe.incrby(key, n)
-            pipe.expire(key, windows[key] + 1)
-        replies = await pipe.execute()
-    totals = {key: int(total) for key, total in zip(hits, replies[0::2], strict=True)}
+    args: list = []
+    for key, n in hits.items():
+        args += [n, windows[key] + 1]
+    totals = dict(zip(hits, await _count_script()(keys=list(hits), args=args), strict=True))
     seen: Counter = Counter()
     counts = []
     for key, _ in items:
         seen[key] += 1
-        counts.append(totals[key] - hits[key] + seen[key])
+        counts.append(int(totals[key]) - hits[key] + seen[key])
     return counts
 
 
