@@ -19,6 +19,13 @@ class TwilioInboundForm(forms.Form):
     Body = TextField(max_length=1600, required=False)
 
 
+class DevSmsReplyForm(forms.Form):
+    """/dev/sms/: a text from a customer's phone, as Twilio's inbound webhook would bring it."""
+
+    From = PhoneNumberField(region=None)
+    Body = TextField(max_length=1600, required=True)
+
+
 class PushSubscriptionForm(forms.Form):
     """The browser's PushSubscription.toJSON(), flattened by the opt-in script."""
 

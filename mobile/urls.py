@@ -11,4 +11,5 @@ urlpatterns = [
     path("push/key/", views.vapid_public_key, name="vapid_public_key"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("dev/sms/", views.dev_sms_list_view, name="dev_sms"),
+    path("dev/sms/reply/", views.dev_sms_reply, name="dev_sms_reply"),
 ]

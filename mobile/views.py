@@ -3,18 +3,27 @@ subscription, the service worker, and the development SMS viewer."""
 
 import json
 import logging
+import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mobile.devsms import dev_sms_directory, dev_sms_enabled, dev_sms_list
-from mobile.forms import PushSubscriptionForm, PushUnsubscribeForm, TwilioInboundForm, TwilioStatusForm
+from mobile.forms import (
+    DevSmsReplyForm,
+    PushSubscriptionForm,
+    PushUnsubscribeForm,
+    TwilioInboundForm,
+    TwilioStatusForm,
+)
 from mobile.push import vapid_keys
 from mobile.services import (
     push_subscription_remove,
@@ -154,8 +163,46 @@ def dev_sms_list_view(request: HttpRequest) -> HttpResponse:
     if not _dev_allowed(request):
         raise Http404
     enabled = dev_sms_enabled()
+    texts = dev_sms_list() if enabled else []
     return render(
         request,
         "mobile/dev_sms_list.html",
-        {"texts": dev_sms_list() if enabled else [], "enabled": enabled, "sms_dir": dev_sms_directory()},
+        {
+            "texts": texts,
+            "enabled": enabled,
+            "sms_dir": dev_sms_directory(),
+            "numbers": list(dict.fromkeys(sms.to for sms in texts)),
+        },
     )
+
+
+@require_POST
+def dev_sms_reply(request: HttpRequest) -> HttpResponse:
+    """Development only (the file SMS backend): a customer's reply — STOP, START, HELP or
+    anything else — goes through the same service as Twilio's inbound webhook, and the page
+    shows what we would text back."""
+    if not _dev_allowed(request) or not dev_sms_enabled():
+        raise Http404
+    form = DevSmsReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose the number and type the reply (e.g. STOP)."))
+        return redirect("mobile:dev_sms")
+    result = sms_inbound_receive(
+        provider_message_id=f"DEV{uuid.uuid4().hex}",
+        from_phone=form.cleaned_data["From"].as_e164,
+        body=form.cleaned_data["Body"],
+    )
+    number = form.cleaned_data["From"].as_e164
+    if result.reply:
+        messages.success(
+            request,
+            gettext("%(number)s texted “%(body)s”. Our answer: %(reply)s")
+            % {"number": number, "body": form.cleaned_data["Body"], "reply": result.reply},
+        )
+    else:
+        messages.info(
+            request,
+            gettext("%(number)s texted “%(body)s”; it is stored and needs no answer.")
+            % {"number": number, "body": form.cleaned_data["Body"]},
+        )
+    return redirect("mobile:dev_sms")

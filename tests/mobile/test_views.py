@@ -41,6 +41,24 @@ def test_dev_sms_lists_what_the_file_backend_wrote(client, staff, tmp_path, text
     assert "25 UCS-2, 1 part" in page  # 配送 makes it UCS-2: 25 characters, one UTF-16 unit each
 
 
+def test_dev_sms_replies_as_the_customer_stop_ends_their_texts(client, staff, tmp_path, texter):
+    """Without Twilio there is no phone to text STOP from: /dev/sms/ sends the customer's
+    reply through the inbound service and shows our answer."""
+    with override_settings(SMS_BACKEND="mobile.sms.FileSmsBackend", SMS_FILE_PATH=str(tmp_path)):
+        row = sms_enqueue(customer=texter, kind="order_shipped", body="Your order ships", dedupe_key="d:2")
+        assert outbound_deliver(message_id=row.pk).status == "sent"
+        page = client.get("/dev/sms/").content.decode()
+        assert 'action="/dev/sms/reply/"' in page and '<option value="+819012345678">' in page
+        assert consent_current(customer=texter, purpose=Consent.Purpose.SMS_TRANSACTIONAL)
+        response = client.post("/dev/sms/reply/", {"From": "+819012345678", "Body": "STOP"}, follow=True)
+        assert "+819012345678 texted “STOP”. Our answer:" in response.content.decode()
+        assert not consent_current(customer=texter, purpose=Consent.Purpose.SMS_TRANSACTIONAL)
+        refused = client.post("/dev/sms/reply/", {"From": "+819012345678", "Body": ""}, follow=True)
+        assert "Choose the number and type the reply" in refused.content.decode()
+        client.force_login(texter)  # a shopper cannot send replies for a number
+        assert client.post("/dev/sms/reply/", {"From": "+819012345678", "Body": "START"}).status_code == 404
+
+
 def test_dev_sms_is_hidden_from_shoppers(client, texter):
     client.force_login(texter)
     assert client.get("/dev/sms/").status_code == 404
