@@ -7,13 +7,16 @@ agent): both sockets keep one message in flight; a message counts as delivered w
 *other* socket receives it, after the server validated it, rate-limited it (Redis), stored
 it (Postgres row, id) and pushed it through the channel layer. Echo: the same 200 sockets
 against a consumer that sends each frame straight back. Both run closed-loop for the same
-time; reported: delivered messages/s (ratio chat/echo, bar >= 0.5). Then the chat's p99
+time, in alternating rounds (echo, chat, echo, chat, ...: BENCH_P7_ROUNDS, default 3, of
+BENCH_P7_SECONDS / rounds each) so a change in the machine's load during the run weighs on
+both alike; reported: delivered messages/s over all rounds (ratio chat/echo, bar >= 0.5),
+each round's ratio beside it, and the load average. Then the chat's p99
 latency (bar < 100 ms) at a steady load: every socket sends one message per BENCH_P7_PACE
 seconds (default 1 s: 200 messages/s offered) — in the saturated closed loop, latency is
 only queueing (200 messages in flight / rate) and is reported beside it for reference.
 
 The bench's conversations are deleted afterwards. Env: BENCH_P7_CONNECTIONS (200),
-BENCH_P7_SECONDS (10), BENCH_P7_PORT (8197).
+BENCH_P7_SECONDS (10), BENCH_P7_ROUNDS (3), BENCH_P7_PORT (8197).
 """
 
 import asyncio
@@ -47,6 +50,7 @@ from conversations.services import SESSION_CHAT_KEY  # noqa: E402
 CONNECTIONS = int(os.environ.get("BENCH_P7_CONNECTIONS", "200"))
 PACE = float(os.environ.get("BENCH_P7_PACE", "1.0"))  # seconds between messages per socket, latency phase
 SECONDS = float(os.environ.get("BENCH_P7_SECONDS", "10"))
+ROUNDS = max(1, int(os.environ.get("BENCH_P7_ROUNDS", "3")))
 WARMUP = 2.0
 PORT = int(os.environ.get("BENCH_P7_PORT", "8197"))
 ORIGIN = f"http://127.0.0.1:{PORT}"
@@ -115,11 +119,11 @@ async def connect(path: str, cookie: str | None = None):
     return await websockets.connect(f"ws://127.0.0.1:{PORT}{path}", additional_headers=headers, max_queue=None)
 
 
-async def run_echo(n: int) -> tuple[int, list[float]]:
+async def run_echo(n: int, *, seconds: float = SECONDS) -> tuple[int, list[float]]:
     sockets = [await connect("/ws/bench-echo/") for _ in range(n)]
     latencies: list[float] = []
     delivered = 0
-    stop_at = time.perf_counter() + WARMUP + SECONDS
+    stop_at = time.perf_counter() + WARMUP + seconds
     measure_from = time.perf_counter() + WARMUP
 
     async def loop(ws):
@@ -196,13 +200,16 @@ async def run_chat(
 
     tasks = []
     readers = []
+    # Fresh client ids on every run: the conversations are reused, and a client id already
+    # stored is answered with the stored row (a resend), not a new message.
+    run = uuid.uuid4().hex[:8]
     for index, (a, b) in enumerate(pairs):
         to_b: dict = {}  # messages sent by a, resolved when b receives them
         to_a: dict = {}
         readers.append(asyncio.create_task(reader(b, to_b)))
         readers.append(asyncio.create_task(reader(a, to_a)))
-        tasks.append(side(a, to_b, to_a, f"a{index}-"))
-        tasks.append(side(b, to_a, to_b, f"b{index}-"))
+        tasks.append(side(a, to_b, to_a, f"{run}a{index}-"))
+        tasks.append(side(b, to_a, to_b, f"{run}b{index}-"))
     await asyncio.gather(*tasks)
     for a, b in pairs:
         await a.close()
@@ -221,9 +228,20 @@ def p99_ms(latencies: list[float]) -> float | None:
 def main() -> int:
     conversations, cookies = make_conversations(CONNECTIONS // 2)
     proc = start_server()
+    round_seconds = SECONDS / ROUNDS
+    echo_n = chat_n = 0
+    echo_lat: list[float] = []
+    chat_sat_lat: list[float] = []
+    rounds = []
     try:
-        echo_n, echo_lat = asyncio.run(run_echo(CONNECTIONS))
-        chat_n, chat_sat_lat = asyncio.run(run_chat(cookies, conversations))
+        for _ in range(ROUNDS):
+            echo_round, latencies = asyncio.run(run_echo(CONNECTIONS, seconds=round_seconds))
+            echo_n += echo_round
+            echo_lat += latencies
+            chat_round, latencies = asyncio.run(run_chat(cookies, conversations, seconds=round_seconds))
+            chat_n += chat_round
+            chat_sat_lat += latencies
+            rounds.append(round(chat_round / echo_round, 3) if echo_round else None)
         paced_n, chat_lat = asyncio.run(run_chat(cookies, conversations, pace=PACE))
     finally:
         proc.terminate()
@@ -241,6 +259,8 @@ def main() -> int:
                 "reference": round(echo_rate, 1),
                 "ratio": round(chat_rate / echo_rate, 3) if echo_rate else None,
                 "connections": CONNECTIONS,
+                "round_ratios": rounds,
+                "load_average": [round(x, 2) for x in os.getloadavg()],
                 "saturated_chat_p50_ms": round(statistics.median(chat_sat_lat) * 1000, 2) if chat_sat_lat else None,
                 "saturated_echo_p99_ms": p99_ms(echo_lat),
             }
@@ -256,6 +276,7 @@ def main() -> int:
                 "ratio": round(p99_ms(chat_lat) / 100, 3) if chat_lat and len(chat_lat) > 1 else None,
                 "load": f"{CONNECTIONS} sockets, 1 message per {PACE:g} s each, {CONNECTIONS / PACE:.0f} msg/s offered",
                 "delivered_per_s": round(paced_n / SECONDS, 1),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
                 "p50_ms": round(statistics.median(chat_lat) * 1000, 2) if chat_lat else None,
             }
         )

@@ -5,6 +5,7 @@
 load balancer, WebSocket upgrade allowed for /ws/.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -31,3 +32,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Django, the apps and the URL conf stay for the life of the process: take them out of the
+# cyclic garbage collector's reach, so a full collection scans only what serving created. A
+# full collection over the whole heap stalled every socket of the process for ~0.3 s (bench
+# P7's p99 under load).
+gc.freeze()
