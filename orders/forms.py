@@ -31,7 +31,7 @@ class CheckoutForm(forms.Form):
     sms_updates = forms.BooleanField(
         required=False,
         initial=False,
-        label="Text me when my order ships and on its delivery day (to the phone number of the address).",
+        label=_("Text me when my order ships and on its delivery day (to the phone number of the address)."),
     )
 
     def __init__(self, *args, addresses=(), **kwargs):

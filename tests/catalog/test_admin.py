@@ -54,10 +54,13 @@ def test_admin_creates_product_with_variant_and_uploaded_image_thumbnail(admin_c
     Image.new("RGB", (800, 600), (10, 120, 60)).save(buffer, "JPEG")
     upload = SimpleUploadedFile("tote.jpg", buffer.getvalue(), content_type="image/jpeg")
     data = {
-        "name": "Market Tote",
+        # Name and description are edited per language (English required), the tax rate too.
+        "name_en": "Market Tote",
+        "name_ja": "マーケットトート",
         "slug": "market-tote",
         "category": leaf.pk,
-        "description": "Roomy.",
+        "description_en": "Roomy.",
+        "tax_class": "standard",
         "size_guide": "",
         "is_published": "on",
         "seo_title": "",
@@ -80,11 +83,13 @@ def test_admin_creates_product_with_variant_and_uploaded_image_thumbnail(admin_c
         "images-0-position": "0",
     }
     response = admin_client.post("/admin/catalog/product/add/", data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, [str(e) for e in response.context["errors"]] if response.context else ""
     image = ProductImage.objects.get(product__slug="market-tote")
     with Image.open(image.thumbnail.path) as thumb:
         assert thumb.size == (320, 320)
-    assert Product.objects.get(slug="market-tote").variants.get().stock == 4
+    product = Product.objects.get(slug="market-tote")
+    assert product.variants.get().stock == 4
+    assert (product.name_en, product.name_ja) == ("Market Tote", "マーケットトート")
 
 
 def test_admin_rejects_a_file_that_is_not_an_image(admin_client):
@@ -92,9 +97,10 @@ def test_admin_rejects_a_file_that_is_not_an_image(admin_client):
 
     leaf = CategoryFactory(name="Bags", slug="bags")
     data = {
-        "name": "Bad Tote",
+        "name_en": "Bad Tote",
         "slug": "bad-tote",
         "category": leaf.pk,
+        "tax_class": "standard",
         "variants-TOTAL_FORMS": "0",
         "variants-INITIAL_FORMS": "0",
         "images-TOTAL_FORMS": "1",
@@ -104,4 +110,7 @@ def test_admin_rejects_a_file_that_is_not_an_image(admin_client):
     }
     response = admin_client.post("/admin/catalog/product/add/", data)
     assert response.status_code == 200
+    # Refused for the image alone (the rest of the form is valid).
+    errors = [str(error) for error in response.context["errors"]]
+    assert len(errors) == 1 and "image" in errors[0].lower(), errors
     assert not Product.objects.filter(slug="bad-tote").exists()

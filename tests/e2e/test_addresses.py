@@ -53,7 +53,7 @@ def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
     page.get_by_label("City, ward, town or village").fill("渋谷区")
     page.get_by_label("Street address").fill("渋谷1-2-3")
     page.get_by_label("Building, floor, room").fill("Xビル 4F")
-    page.get_by_label("Phone").fill("090-1234-5678")
+    page.get_by_role("textbox", name="Phone").fill("090-1234-5678")
     page.get_by_role("button", name="Continue to review").click()
 
     # Refused: the postal code's format, said beside the field; everything typed is kept.
@@ -68,3 +68,32 @@ def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
     assert printed == ["〒150-0002", "東京都渋谷区渋谷1-2-3", "Xビル 4F", "山田 太郎 様", "Japan", "090-1234-5678"]
     _fits(page, width)
     screenshot(page, f"checkout-review-japanese-{width}")
+
+
+def test_what_is_typed_while_the_country_redraw_is_in_flight_is_kept(live_server, page_at):
+    """Choosing a country redraws the fields; a person who keeps typing before the new
+    fields arrive (a slow line) finds what they typed in the redrawn form."""
+    product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
+    VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
+    page = page_at(1280)
+    page.goto(f"{live_server.url}/products/{product.slug}/")
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/checkout/")
+
+    held = []
+    page.route("**/address-fields/**", lambda route: held.append(route))
+    page.get_by_label("Country").select_option("GB")
+    for _ in range(100):  # the redraw request is on the wire, held unanswered
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    page.get_by_label("Full name").fill("Ada Lovelace")
+    page.get_by_label("Address line 1").fill("12 St James's Square")
+    held[0].continue_()
+
+    page.locator('.address-fields[data-country="GB"]').wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_label("Full name").input_value() == "Ada Lovelace"
+    assert page.get_by_label("Address line 1").input_value() == "12 St James's Square"
