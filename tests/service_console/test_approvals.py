@@ -126,6 +126,9 @@ def test_every_kind_of_request_reaches_the_queue_labelled(agent_client, agent_us
         assert label in queue
     assert "$20.00 off the cart" in queue and "30% off Linen Shirt" in queue
     assert "Approve and apply" not in queue
+    # A fixed amount says what share of the cart it was; a percentage does not repeat itself.
+    assert "= 25% of the cart when asked" in queue
+    assert "= 30% of" not in queue and "= 20% of" not in queue and "of the target" not in queue
 
 
 def test_supervisor_approves_with_a_note_and_the_order_on_behalf_carries_the_coupon(
