@@ -2,7 +2,7 @@
 the catalog's: catalog.selectors.stock_available.)"""
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from carts.models import Cart, CartLine, CartOverride, Voucher
 from catalog.models import Product, Variant
@@ -53,18 +53,32 @@ def cart_from_request(request) -> Cart | None:
     return cart_open_by_id(session.get("cart_id"))
 
 
+_ITEM_COUNT_SQL = {
+    # Raw SQL: this runs on every storefront page a shopper with a session opens.
+    "customer": "SELECT COALESCE(SUM(l.quantity), 0) FROM {line} l JOIN {cart} c ON c.id = l.cart_id "
+    "WHERE c.customer_id = %s AND c.status = %s",
+    "session": "SELECT COALESCE(SUM(l.quantity), 0) FROM {line} l JOIN {cart} c ON c.id = l.cart_id "
+    "WHERE c.id = %s AND c.status = %s AND c.customer_id IS NULL",
+}
+
+
 def cart_item_count(request) -> int:
     """Units in the shopper's open cart, one query (header mini-cart)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        lines = CartLine.objects.filter(cart__customer=user, cart__status=Cart.Status.OPEN)
+        kind, owner = "customer", user.pk
     else:
         session = getattr(request, "session", None)
-        cart_id = session.get("cart_id") if session is not None else None
-        if not cart_id:
+        owner = session.get("cart_id") if session is not None else None
+        if not owner:
             return 0
-        lines = CartLine.objects.filter(cart_id=cart_id, cart__status=Cart.Status.OPEN, cart__customer__isnull=True)
-    return lines.aggregate(n=Sum("quantity"))["n"] or 0
+        kind = "session"
+    sql = _ITEM_COUNT_SQL[kind].format(
+        line=connection.ops.quote_name(CartLine._meta.db_table), cart=connection.ops.quote_name(Cart._meta.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner, Cart.Status.OPEN])
+        return int(cursor.fetchone()[0])
 
 
 # (jsonb is cast back to json at the top level: Django reads jsonb columns as text.)

@@ -6,6 +6,7 @@ modules) typo tolerance falls back to correcting each query word against the cat
 vocabulary with difflib, then matching the corrected words (common.search, shared with the
 knowledge search)."""
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -221,3 +222,34 @@ def search_suggestions(*, query: str, limit: int = 5) -> list[str]:
         if len(seen) == limit:
             break
     return seen
+
+
+# --- match once, reuse the ids ----------------------------------------------------------
+SEARCH_IDS_TTL = 600  # the catalog generation is in the key: a catalog change retires them
+SEARCH_IDS_MAX = 5000  # a query matching more than this lists its best 5,000
+
+
+def _match_ids(query: str) -> list[int]:
+    """Ids of the published products matching `query`, best first: the one match query
+    (the FTS and trigram GIN indexes) that listing, count and facets then reuse."""
+    return list(product_search(query=query).values_list("pk", flat=True)[:SEARCH_IDS_MAX])
+
+
+def product_search_ids(query: str) -> list[int]:
+    """`_match_ids`, cached per catalog generation and normalised query (search_normalize)."""
+    from catalog.cache import generation_key
+
+    text = search_normalize(query)
+    if not text:
+        return []
+    key = generation_key("search-ids", hashlib.sha256(text.encode()).hexdigest()[:32])
+    ids = cache_get(key)
+    if ids is None:
+        ids = _match_ids(text)
+        cache_set(key, ids, SEARCH_IDS_TTL)
+    return ids
+
+
+def product_search_ids_sql(query: str) -> tuple[str, tuple]:
+    """The match query's SQL and parameters (bench: EXPLAIN ANALYZE)."""
+    return product_search(query=query).values_list("pk", flat=True)[:SEARCH_IDS_MAX].query.sql_with_params()

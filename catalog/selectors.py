@@ -6,7 +6,23 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Lookup,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -102,16 +118,48 @@ def _variant_aggregate(function, field: str, output_field=None) -> Subquery:
     return Subquery(rows, output_field=output_field)
 
 
+def _id_array(ids) -> Value:
+    return Value(list(ids), output_field=ArrayField(BigIntegerField()))
+
+
+class AnyOf(Lookup):
+    """`.filter(AnyOf(F("field"), ids))`: `field = ANY(%s)` with the ids as ONE array
+    parameter (a search can match thousands of products; `__in` sends a parameter each)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, [int(pk) for pk in self.rhs])
+
+
+def products_ranked(ids: list[int]) -> QuerySet[Product]:
+    """Published products among `ids`, annotated `relevance` by their place in it (first is
+    best) and ordered so: a search's matched ids as a listing base (product_list)."""
+    position = Func(_id_array(ids), F("pk"), function="array_position", output_field=IntegerField())
+    return (
+        Product.objects.filter(AnyOf(F("pk"), ids), is_published=True)
+        .annotate(relevance=position * Value(-1))
+        .order_by("-relevance")
+    )
+
+
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """Annotate what a product card shows: lowest price, compare-at price, stock, thumbnail."""
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
-    return queryset.select_related("category").annotate(
-        price_from=_variant_aggregate(Min, "price"),
-        price_to=_variant_aggregate(Max, "price"),
-        compare_at=_variant_aggregate(Min, "compare_at_price"),
-        stock_total=Coalesce(_variant_aggregate(Sum, "stock"), 0, output_field=IntegerField()),
-        thumb=Subquery(first_image.values("thumbnail")[:1]),
-        thumb_alt=Subquery(first_image.values("alt_text")[:1]),
+    # The search columns are for the match only: not read, not sent (a listing reads 24 rows).
+    return (
+        queryset.select_related("category")
+        .defer("search_vector", "search_text")
+        .annotate(
+            price_from=_variant_aggregate(Min, "price"),
+            price_to=_variant_aggregate(Max, "price"),
+            compare_at=_variant_aggregate(Min, "compare_at_price"),
+            stock_total=Coalesce(_variant_aggregate(Sum, "stock"), 0, output_field=IntegerField()),
+            thumb=Subquery(first_image.values("thumbnail")[:1]),
+            thumb_alt=Subquery(first_image.values("alt_text")[:1]),
+        )
     )
 
 
@@ -185,14 +233,23 @@ def product_list(
     return queryset
 
 
-def listing_facets(*, category_ids: list[int] | None = None, products: QuerySet[Product] | None = None) -> dict:
-    """Sizes and colours offered in these categories, or among these products (one query)."""
+def listing_facets(
+    *,
+    category_ids: list[int] | None = None,
+    products: QuerySet[Product] | None = None,
+    product_ids: list[int] | None = None,
+) -> dict:
+    """Sizes and colours offered in these categories, or among these products (one query).
+    `product_ids` (e.g. a search's matched ids) go in as one array parameter."""
     variants = Variant.objects.filter(is_active=True, product__is_published=True)
     if category_ids is not None:
         variants = variants.filter(product__category_id__in=category_ids)
     if products is not None:
         variants = variants.filter(product__in=products.values("pk"))
-    rows = variants.values_list("size", "colour").distinct()
+    if product_ids is not None:
+        variants = variants.filter(AnyOf(F("product_id"), product_ids))
+    # No ordering: the model's default ordering would join DISTINCT and return every variant.
+    rows = variants.order_by().values_list("size", "colour").distinct()
     sizes, colours = set(), set()
     for size, colour in rows:
         if size:

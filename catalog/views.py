@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django.conf import settings
@@ -13,10 +14,10 @@ from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.forms import MAX_QUERY_LENGTH, ListingFilterForm
-from catalog.models import Category, SearchQuery
-from catalog.page_cache import page_cache_eligible, page_cache_get, page_cache_key, page_cache_render
+from catalog.models import Category, Product, SearchQuery
+from catalog.page_cache import page_cache_get, page_cache_key, page_cache_mode, page_cache_render
 from catalog.recommendations import recommendations_for_product
-from catalog.search import product_search, search_normalize, search_suggestions
+from catalog.search import product_search_ids, search_normalize, search_suggestions
 from catalog.selectors import (
     PAGE_SIZE,
     SORTS,
@@ -24,8 +25,10 @@ from catalog.selectors import (
     listing_facets,
     listing_filters_from_form,
     listing_filters_from_query,
+    product_cards,
     product_detail,
     product_list,
+    products_ranked,
 )
 from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
 from common.money import format_money
@@ -47,12 +50,16 @@ def _category_info(slug: str) -> dict | None:
     return info
 
 
-def _listing_html(request, queryset, *, cache_key: str | None, filters, query: str = "") -> tuple[str, int]:
-    """Rendered product grid + pagination; cached (short TTL, generation in the key)."""
+def _listing_html(request, queryset, *, cache_key: str | None, filters, query: str = "", count=None) -> tuple[str, int]:
+    """Rendered product grid + pagination; cached (short TTL, generation in the key).
+    `queryset` may be a callable (built only on a miss); `count`, when known, saves the COUNT."""
     hit = cache_get(cache_key)
     if hit is not None:
         return hit
-    page = Paginator(queryset, PAGE_SIZE).get_page(filters.page)
+    paginator = Paginator(queryset() if callable(queryset) else queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # cached_property: the match already counted them
+    page = paginator.get_page(filters.page)
     html = render_to_string(
         "catalog/_listing.html",
         {
@@ -69,11 +76,13 @@ def _listing_html(request, queryset, *, cache_key: str | None, filters, query: s
 
 @require_safe
 def category_detail(request, slug: str):
-    cacheable = page_cache_eligible(request)
+    mode = page_cache_mode(request)
+    visitor = mode == "visitor"
+    cacheable = mode is not None
     if cacheable:
-        page_key = page_cache_key("category", request.get_full_path()[:2000])
+        page_key = page_cache_key("category-" + mode, request.get_full_path()[:2000])
         cacheable = page_key is not None
-        hit = page_cache_get(request, page_key, ttl=LISTING_TTL) if cacheable else None
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL, visitor=visitor) if cacheable else None
         if hit is not None:
             return hit
     info = _category_info(slug)
@@ -81,8 +90,9 @@ def category_detail(request, slug: str):
         raise Http404("No such category")
     filters = listing_filters_from_query(request.GET)
     key = generation_key("listing", info["id"], filters.cache_key(), filters.page)
-    queryset = product_list(filters=filters, category_ids=info["ids"])
-    listing_html, count = _listing_html(request, queryset, cache_key=key, filters=filters)
+    listing_html, count = _listing_html(
+        request, lambda: product_list(filters=filters, category_ids=info["ids"]), cache_key=key, filters=filters
+    )
     context = {
         "category": info,
         "filters": filters,
@@ -93,7 +103,7 @@ def category_detail(request, slug: str):
         "form_action": request.path,
     }
     if cacheable:
-        return page_cache_render(request, page_key, "catalog/category.html", context, ttl=LISTING_TTL)
+        return page_cache_render(request, page_key, "catalog/category.html", context, ttl=LISTING_TTL, visitor=visitor)
     return render(request, "catalog/category.html", context)
 
 
@@ -102,32 +112,29 @@ def search(request):
     form = ListingFilterForm(request.GET)
     filters = listing_filters_from_form(form)
     query = search_normalize(form.values["q"])
-    # "All products" (no query) records nothing, so sessionless visitors can get it cached.
-    cacheable = not query and page_cache_eligible(request)
+    mode = page_cache_mode(request)
+    visitor = mode == "visitor"
+    cacheable = mode is not None
     if cacheable:
-        page_key = page_cache_key("all", request.get_full_path()[:2000])
+        page_key = page_cache_key("search-" + mode, request.get_full_path()[:2000])
         cacheable = page_key is not None
-        hit = page_cache_get(request, page_key, ttl=LISTING_TTL) if cacheable else None
+        hit = page_cache_get(request, page_key, ttl=LISTING_TTL, visitor=visitor) if cacheable else None
         if hit is not None:
+            if query:  # every search is recorded, cached page or not
+                _search_record(request, query, count=int(hit.page_cache_meta or 0))
             return hit
     truncated = len(str(form.data.get("q", "")).strip()) > MAX_QUERY_LENGTH
     if query:
-        queryset = product_list(filters=filters, base=product_search(query=query))
-        listing_html, count = _listing_html(request, queryset, cache_key=None, filters=filters, query=query)
+        ids = product_search_ids(query)
+        listing_html, count = _search_listing_html(ids, filters=filters, query=query)
     else:
         key = generation_key("listing", "all", filters.cache_key(), filters.page)
-        listing_html, count = _listing_html(request, product_list(filters=filters), cache_key=key, filters=filters)
+        listing_html, count = _listing_html(
+            request, lambda: product_list(filters=filters), cache_key=key, filters=filters
+        )
     suggestions, fallback_categories = [], []
     if query:
-        if not request.session.session_key:
-            request.session.save()
-        SearchQuery.objects.create(
-            query=query,
-            normalized=query.lower(),
-            results_count=count,
-            customer=request.user if request.user.is_authenticated else None,
-            session_key=request.session.session_key or "",
-        )
+        _search_record(request, query, count=count)
         if count == 0:
             suggestions = search_suggestions(query=query)
             fallback_categories = list(Category.objects.filter(parent__isnull=False).order_by("position", "name")[:8])
@@ -135,7 +142,7 @@ def search(request):
         "query": query,
         "truncated": truncated,
         "filters": filters,
-        "facets": listing_facets(products=product_search(query=query)) if query else _all_facets(),
+        "facets": _search_facets(query, ids) if query else _all_facets(),
         "sorts": SORTS,
         "listing_html": listing_html,
         "count": count,
@@ -144,8 +151,60 @@ def search(request):
         "form_action": request.path,
     }
     if cacheable:
-        return page_cache_render(request, page_key, "catalog/search.html", context, ttl=LISTING_TTL)
+        return page_cache_render(
+            request, page_key, "catalog/search.html", context, ttl=LISTING_TTL, visitor=visitor, meta=str(count)
+        )
     return render(request, "catalog/search.html", context)
+
+
+def _search_record(request, query: str, *, count: int) -> None:
+    if not request.session.session_key:
+        request.session.save()
+    SearchQuery.objects.create(
+        query=query,
+        normalized=query.lower(),
+        results_count=count,
+        customer=request.user if request.user.is_authenticated else None,
+        session_key=request.session.session_key or "",
+    )
+
+
+def _query_digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()[:32]
+
+
+def _search_listing_html(ids: list[int], *, filters, query: str) -> tuple[str, int]:
+    """The search results grid from the matched ids (catalog.search.product_search_ids):
+    with the default order and no filter, the page's 24 ids are cut in Python and only their
+    cards are read (one query, no count); otherwise one listing query over the ids."""
+    key = generation_key("listing", "search", _query_digest(query), filters.cache_key(), filters.page)
+    hit = cache_get(key)
+    if hit is not None:
+        return hit
+    if filters.active or filters.sort != "relevance":
+        page = Paginator(product_list(filters=filters, base=products_ranked(ids)), PAGE_SIZE).get_page(filters.page)
+        products = list(page.object_list)
+    else:
+        page = Paginator(ids, PAGE_SIZE).get_page(filters.page)
+        page_ids = list(page.object_list)
+        cards = {p.pk: p for p in product_cards(Product.objects.filter(pk__in=page_ids))} if page_ids else {}
+        products = [cards[pk] for pk in page_ids if pk in cards]
+    html = render_to_string(
+        "catalog/_listing.html",
+        {"page": page, "products": products, "base_qs": filters.querystring(q=query), "filters_active": filters.active},
+    )
+    result = (html, page.paginator.count)
+    cache_set(key, result, LISTING_TTL)
+    return result
+
+
+def _search_facets(query: str, ids: list[int]) -> dict:
+    key = generation_key("facets", "search", _query_digest(query))
+    facets = cache_get(key)
+    if facets is None:
+        facets = listing_facets(product_ids=ids) if ids else {"sizes": [], "colours": []}
+        cache_set(key, facets, LISTING_TTL)
+    return facets
 
 
 def _all_facets() -> dict:
@@ -179,27 +238,36 @@ def _stock_fingerprint(slug: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _record_view_in(pipe, *, product_id: int) -> None:
-    pipe.rpush(BUFFER_KEY, view_payload(product_id=product_id, customer_id=None, session_key=None))
+def _record_view_in(pipe, request, *, product_id: int) -> None:
+    user = request.user
+    payload = view_payload(
+        product_id=product_id,
+        customer_id=user.pk if user.is_authenticated else None,
+        session_key=request.session.session_key,
+    )
+    pipe.rpush(BUFFER_KEY, payload)
 
 
 @require_safe
 def product_page(request, slug: str):
     slug = slug[:220]
-    cacheable = page_cache_eligible(request)
+    mode = page_cache_mode(request)
+    visitor = mode == "visitor"
+    cacheable = mode is not None
     if cacheable:
         # Fresh stock and price (one indexed query) are part of the key: never a stale "only 3 left".
         rows = _stock_fingerprint(slug)
         if rows:
             product_id = rows[0][0]
-            page_key = page_cache_key("product", slug, rows)
+            page_key = page_cache_key("product-" + mode, slug, rows)
             cacheable = page_key is not None
             hit = (
                 page_cache_get(
                     request,
                     page_key,
                     ttl=PRODUCT_PAGE_TTL,
-                    extra_commands=lambda pipe: _record_view_in(pipe, product_id=product_id),
+                    extra_commands=lambda pipe: _record_view_in(pipe, request, product_id=product_id),
+                    visitor=visitor,
                 )
                 if cacheable
                 else None
@@ -288,5 +356,7 @@ def product_page(request, slug: str):
         "any_in_stock": any(v.stock > 0 for v in variants),
     }
     if cacheable:
-        return page_cache_render(request, page_key, "catalog/product.html", context, ttl=PRODUCT_PAGE_TTL)
+        return page_cache_render(
+            request, page_key, "catalog/product.html", context, ttl=PRODUCT_PAGE_TTL, visitor=visitor
+        )
     return render(request, "catalog/product.html", context)

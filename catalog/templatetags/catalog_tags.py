@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.selectors import category_nav
@@ -16,6 +17,17 @@ def catalog_category_nav(context):
         cache_set(key, nav, LISTING_TTL * 10)
     request = context.get("request")
     return {"nav": nav, "current_path": request.path if request else ""}
+
+
+@register.simple_tag(takes_context=True)
+def visitor_part(context, name: str) -> str:
+    """One of the visitor's own parts of a page (catalog.page_cache.VISITOR_PARTS): rendered
+    in place, or — when the page is rendered to be shared — a marker that each request fills."""
+    from catalog.page_cache import VISITOR_PARTS, visitor_marker
+
+    if context.get("visitor_parts_deferred"):
+        return mark_safe(visitor_marker(name))  # noqa: S308 - a fixed HTML comment
+    return context.template.engine.get_template(VISITOR_PARTS[name]).render(context)
 
 
 @register.simple_tag(takes_context=True)
