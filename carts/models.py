@@ -164,6 +164,17 @@ class CartOverride(models.Model):
         return self.kind == self.Kind.PERCENT
 
     @property
+    def reason_display(self) -> str:
+        """Why, in the reader's language: an honoured coupon is named from the coupon (the
+        stored `reason_text` is the English record); otherwise what the agent wrote."""
+        if self.voucher_id:
+            return gettext("Honoured expired coupon %(code)s (%(label)s)") % {
+                "code": self.voucher.code,
+                "label": self.voucher.label,
+            }
+        return self.reason_text
+
+    @property
     def is_applied(self) -> bool:
         return self.status == self.Status.APPLIED
 

@@ -18,7 +18,7 @@ def carts_for_pricing() -> QuerySet[Cart]:
         # The console names the discounted line and the supervisor who decided (rare rows, one join each).
         Prefetch(
             "overrides",
-            queryset=CartOverride.objects.select_related("decided_by", "line__variant__product").order_by(
+            queryset=CartOverride.objects.select_related("decided_by", "line__variant__product", "voucher").order_by(
                 "created_at", "id"
             ),
         ),

@@ -309,7 +309,7 @@ def approvals_recent(*, limit: int = 20) -> list[CartOverride]:
     return list(
         CartOverride.objects.filter(status__in=[CartOverride.Status.APPLIED, CartOverride.Status.REJECTED])
         .exclude(decided_by=None)
-        .select_related("cart__customer", "agent", "decided_by", "line__variant__product")
+        .select_related("cart__customer", "agent", "decided_by", "line__variant__product", "voucher")
         .order_by("-decided_at")[:limit]
     )
 

@@ -90,7 +90,9 @@ def console_coupon_honour(
         )
     if voucher.valid_to is None or voucher.valid_to > timezone.now():
         raise VoucherInvalid(
-            f"The coupon {voucher.code} has not expired; the shopper can apply it at checkout.", reason="not_expired"
+            gettext("The coupon %(code)s has not expired; the shopper can apply it at checkout.")
+            % {"code": voucher.code},
+            reason="not_expired",
         )
     kind = CartOverride.Kind.PERCENT if voucher.kind == voucher.Kind.PERCENT else CartOverride.Kind.AMOUNT
     return console_override_apply(

@@ -50,7 +50,7 @@ def approval_list(request):
 @require_POST
 def approval_decide(request, pk: int):
     override = get_object_or_404(
-        CartOverride.objects.select_related("cart__customer", "agent", "line__variant__product"), pk=pk
+        CartOverride.objects.select_related("cart__customer", "agent", "line__variant__product", "voucher"), pk=pk
     )
     form = ApprovalDecisionForm(request.POST)
     outcome, level = "", "error"
@@ -71,7 +71,7 @@ def approval_decide(request, pk: int):
         getattr(messages, level)(request, outcome)
         return redirect("console:approvals")
     override = CartOverride.objects.select_related(
-        "cart__customer", "agent", "decided_by", "line__variant__product"
+        "cart__customer", "agent", "decided_by", "line__variant__product", "voucher"
     ).get(pk=override.pk)
     pending = approvals_pending()
     context = {

@@ -389,7 +389,7 @@ def _override_done(override) -> str:
             "It applies to the cart once approved; you will see the decision here."
         ) % {"kind": str(override.approval_kind.label).lower()}
     if override.voucher_id:
-        return gettext("Expired coupon honoured: %(reason)s.") % {"reason": override.reason_text}
+        return gettext("Expired coupon honoured: %(reason)s.") % {"reason": override.reason_display}
     return gettext("Discount applied.")
 
 

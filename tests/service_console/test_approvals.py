@@ -336,3 +336,31 @@ def test_an_approved_line_discount_is_on_the_order_placed_on_behalf(
     # shipping from $50, tax 10 % = $7.00 → $77.00.
     assert scarf_ordered.discount == Decimal("20.00")
     assert order.total == Decimal("77.00")
+
+
+def test_an_honoured_coupon_is_named_in_the_readers_language(agent_client, supervisor_user, shopper, variant, summer20):
+    """The request's reason is stored in English; a supervisor reading Japanese sees it in
+    Japanese in the queue, and so does the agent's live cart."""
+    cart = _cart_with(shopper, variant, quantity=2)
+    agent_client.post(
+        _url(shopper, "honour-coupon/"),
+        {"code": "SUMMER20", "expected_version": cart.version, "request_approval": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    boss = _supervisor_client(supervisor_user)
+    boss.cookies["django_language"] = "ja"
+    queue = boss.get("/console/approvals/").content.decode()
+    assert "Honoured expired coupon" not in queue
+    assert "期限切れクーポン SUMMER20 を適用（20% オフ）" in queue
+    english = agent_client.get(f"/console/customers/{shopper.public_id}/").content.decode()
+    assert "Honoured expired coupon SUMMER20 (20% off)" in english
+
+
+def test_honouring_a_coupon_that_has_not_expired_says_so_in_japanese(agent_client, shopper, variant):
+    VoucherFactory(code="LIVE10", value=Decimal("10"))
+    cart = _cart_with(shopper, variant)
+    agent_client.cookies["django_language"] = "ja"
+    html = agent_client.post(
+        _url(shopper, "honour-coupon/"), {"code": "LIVE10", "expected_version": cart.version}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "has not expired" not in html and "LIVE10" in html
