@@ -31,7 +31,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import get_supported_language_variant, gettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from conversations import assignment, bot, layer_watch, realtime, services, throttle, writer
 from conversations.exceptions import ChatError, ConversationClosed
@@ -227,13 +228,31 @@ class _ChatSocket(AsyncWebsocketConsumer):
 # --- shopper -------------------------------------------------------------------------
 
 
+def page_language(scope) -> str:
+    """The language of the page that opened the socket, chosen as for the page itself
+    (customers.middleware): the language cookie, else the browser's Accept-Language; "" if
+    neither names a language the shop speaks."""
+    wanted = [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME) or ""]
+    header = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")
+    wanted += [code for code, _ in parse_accept_lang_header(header) if code != "*"]
+    for code in wanted:
+        try:
+            return get_supported_language_variant(code) if code else ""
+        except LookupError:
+            continue
+    return ""
+
+
 @database_sync_to_async
-def _shopper_conversation(public_id, user, session) -> tuple[Conversation | None, str]:
-    """The conversation (if this shopper owns it) and the language the shopper is answered in."""
+def _shopper_conversation(public_id, user, session, language: str) -> tuple[Conversation | None, str]:
+    """The conversation (if this shopper owns it) and the language the shopper is answered
+    in; a guest's follows the page's `language`."""
     conversation = services.conversation_for_shopper(public_id=public_id, user=user, session=session)
     if conversation is None:
         return None, ""
     customer = user if getattr(user, "is_authenticated", False) else None
+    if customer is None:
+        conversation = services.conversation_language_follow(conversation=conversation, language=language)
     return conversation, bot.bot_language(conversation, customer)
 
 
@@ -258,7 +277,9 @@ class ShopperChatConsumer(_ChatSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         user = self.scope.get("user")
-        conversation, language = await _shopper_conversation(public_id, user, self.scope.get("session"))
+        conversation, language = await _shopper_conversation(
+            public_id, user, self.scope.get("session"), page_language(self.scope)
+        )
         if conversation is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return

@@ -80,6 +80,20 @@ def conversation_for_shopper(*, public_id, user, session) -> Conversation | None
 
 
 @transaction.atomic
+def conversation_language_follow(*, conversation: Conversation, language: str) -> Conversation:
+    """A guest's chat speaks the language of the page they are on (issue 16): the bot's
+    language moves with them when they open the chat from a page in another language. A
+    customer's chat speaks their saved language (bot.bot_language) and is left alone."""
+    if conversation.customer_id is not None or not language or conversation.bot_state.get("language") == language:
+        return conversation
+    current = _locked(conversation)
+    if current.customer_id is None and current.bot_state.get("language") != language:
+        current.bot_state = {**current.bot_state, "language": language}
+        current.save(update_fields=["bot_state"])
+    return current
+
+
+@transaction.atomic
 def message_post(
     *,
     conversation: Conversation,

@@ -103,16 +103,18 @@ def chat_messages(request, public_id):
     if request.method == "GET":
         form = LastIdForm(request.GET)
         if not form.is_valid():
-            return _error("invalid", "last_id must be a whole number.", 400, form.errors)
+            return _error("invalid", gettext("last_id must be a whole number."), 400, form.errors)
         return JsonResponse(_snapshot(request, conversation, form.cleaned_data.get("last_id") or 0))
     if request.method != "POST":
-        return _error("method", "Use GET or POST.", 405)
+        return _error("method", gettext("Use GET or POST."), 405)
     form = ChatMessageForm(request.POST)
     if not form.is_valid():
         return _error("invalid", gettext("Messages are text of 1 to 2,000 characters."), 400, form.errors)
     owner = f"c{request.user.pk}" if request.user.is_authenticated else f"v{conversation.pk}"
     if not throttle.allow_sync(owner, limit=settings.CHAT_RATE_PER_MINUTE, window_seconds=60):
-        return _error("rate_limited", "You're sending messages too fast. Wait a moment and try again.", 429)
+        return _error("rate_limited", gettext("You're sending messages too fast. Wait a moment and try again."), 429)
+    if not request.user.is_authenticated:
+        conversation = services.conversation_language_follow(conversation=conversation, language=request.LANGUAGE_CODE)
     try:
         messages = services.shopper_message_receive(
             conversation=conversation,
@@ -168,7 +170,7 @@ def chat_transcript(request, public_id):
         )
     owner = f"c{request.user.pk}" if request.user.is_authenticated else f"v{conversation.pk}"
     if not throttle.allow_sync(f"transcript-{owner}", limit=5, window_seconds=3600):
-        return _error("rate_limited", "You've asked for several transcripts already. Try again later.", 429)
+        return _error("rate_limited", gettext("You've asked for several transcripts already. Try again later."), 429)
     services.transcript_email_send(conversation=conversation, to_email=email)
     return JsonResponse({"ok": True, "to": email})
 

@@ -2,6 +2,7 @@
 understands Japanese (issue 16)."""
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from conversations.models import ChatMessage, Conversation
@@ -203,3 +204,23 @@ def test_an_english_guest_is_not_matched_against_japanese_words():
         conversation, _ = conversation_start(customer=None)
         replies = shopper_message_receive(conversation=conversation, body="where is my parcel")
     assert "order number and the email" in replies[1].body
+
+
+def test_a_guest_who_switches_the_page_to_japanese_is_answered_in_japanese_when_polling(client):
+    public_id = client.post("/chat/start/", HTTP_ACCEPT_LANGUAGE="en").json()["conversation"]
+    conversation = Conversation.objects.get(public_id=public_id)
+    assert _bot(conversation)[0].startswith("Hi! I'm the shop's assistant.")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    sent = client.post(f"/chat/{public_id}/messages/", {"body": "返品したい", "client_id": "p1"})
+    assert sent.json()["messages"][1]["body"].startswith("商品はお届けから 30 日以内であれば返品いただけます。")
+    conversation.refresh_from_db()
+    assert conversation.bot_state["language"] == "ja"
+
+
+def test_a_signed_in_customer_keeps_their_saved_language_whatever_the_page(client):
+    ken = CustomerFactory(first_name="Ken", language="en")
+    client.force_login(ken)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    public_id = client.post("/chat/start/").json()["conversation"]
+    sent = client.post(f"/chat/{public_id}/messages/", {"body": "I want a refund", "client_id": "p1"})
+    assert sent.json()["messages"][1]["body"].startswith("You can return items within 30 days")

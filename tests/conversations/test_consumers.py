@@ -257,3 +257,16 @@ async def test_a_guest_from_a_japanese_page_is_answered_and_refused_in_japanese_
         "message": "短時間に多くのメッセージが送信されました。少し時間をおいてから、もう一度お試しください。",
     }
     await ws.disconnect()
+
+
+@async_test
+async def test_a_guests_socket_follows_the_language_of_the_page_it_is_opened_from(guest_chat):
+    conversation, cookie = guest_chat  # started on an English page
+    ws, connected, _ = await open_socket(f"/ws/chat/{conversation.public_id}/", cookie + b"; django_language=ja")
+    assert connected
+    await ws.send_json_to({"type": "send", "body": "オペレーターをお願いします", "client_id": "l1"})
+    frames = await receive_until(ws, lambda f: f.get("type") == "state" and f.get("status") == "waiting")
+    note = next(f["message"] for f in frames if is_message(sender="system")(f))
+    assert note["body"].startswith("担当者におつなぎしています。")
+    await ws.disconnect()
+    assert (await db(lambda: Conversation.objects.get(pk=conversation.pk).bot_state))["language"] == "ja"
