@@ -29,6 +29,35 @@ COLOUR_NAMES = {
 }
 
 
+# How a Japanese shopper may also type a colour when searching ("ジャケット 黒").
+COLOUR_KANJI = {
+    "black": "黒",
+    "white": "白",
+    "navy": "紺",
+    "red": "赤",
+    "blue": "青",
+    "green": "緑",
+    "grey": "灰色",
+    "gray": "灰色",
+    "brown": "茶色",
+    "yellow": "黄色",
+    "pink": "ピンク",
+    "beige": "ベージュ",
+    "sand": "ベージュ",
+}
+
+
+def colour_search_words(colours: list[str]) -> tuple[str, str]:
+    """(English, Japanese) words for a product's colours in the search index: the names as
+    stored, and their Japanese names and kanji."""
+    from django.utils import translation
+
+    english = " ".join(colours)
+    with translation.override("ja"):
+        japanese = " ".join(f"{colour_label(c)} {COLOUR_KANJI.get(c.strip().lower(), '')}".strip() for c in colours)
+    return english, japanese
+
+
 def colour_label(value: str | None) -> str:
     """ "Black" -> "ブラック" in Japanese; a colour not in the list is shown as stored."""
     if not value:

@@ -113,6 +113,16 @@ class Variant(models.Model):
         options = " / ".join(v for v in (self.size, self.colour) if v)
         return f"{self.product.name} ({options})" if options else self.product.name
 
+    def save(self, *args, **kwargs):
+        # A variant's colour is in its product's search vector ("jacket black"): keep it in step
+        # when a colour is set or a variant comes or goes (stock and price writes skip this).
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or {"colour", "is_active"} & set(fields):
+            from catalog.search import search_index_refresh
+
+            search_index_refresh(product_ids=[self.product_id])
+
     @property
     def options_label(self) -> str:
         return " / ".join(v for v in (self.size, self.colour) if v)

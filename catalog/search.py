@@ -16,6 +16,7 @@ from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from catalog.cache import cache_get, cache_set
+from catalog.colours import colour_search_words
 from catalog.models import Product
 from common.japanese import fold, has_japanese, query_alternatives, search_terms
 from common.search import trigram_available, words_corrected
@@ -34,20 +35,23 @@ UPDATE catalog_product AS p SET
    || setweight(to_tsvector('english',
         coalesce(c.name_en, c.name) || ' ' || coalesce(parent.name_en, parent.name, '')), 'B')
    || setweight(to_tsvector('english', coalesce(nullif(p.description_en, ''), p.description)), 'C')
+   || setweight(to_tsvector('english', ja.colours), 'B')
    || setweight(to_tsvector('simple', ja.name_terms), 'A')
    || setweight(to_tsvector('simple', ja.category_terms), 'B')
    || setweight(to_tsvector('simple', ja.description_terms), 'C'),
   search_text = ja.search_text
 FROM catalog_category AS c
 LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id,
-unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
-  AS ja(id, name_terms, category_terms, description_terms, search_text)
+unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+  AS ja(id, name_terms, category_terms, description_terms, search_text, colours)
 WHERE c.id = p.category_id AND ja.id = p.id
 """
 
 _TEXTS_SQL = """
 SELECT p.id, p.name, p.name_en, p.name_ja, p.description, p.description_en, p.description_ja,
-       c.name, c.name_en, c.name_ja, parent.name, parent.name_en, parent.name_ja
+       c.name, c.name_en, c.name_ja, parent.name, parent.name_en, parent.name_ja,
+       (SELECT array_agg(DISTINCT v.colour) FROM catalog_variant AS v
+        WHERE v.product_id = p.id AND v.is_active AND v.colour <> '') AS colours
 FROM catalog_product AS p
 JOIN catalog_category AS c ON c.id = p.category_id
 LEFT JOIN catalog_category AS parent ON parent.id = c.parent_id
@@ -70,17 +74,20 @@ def _refresh(where: str, params: list) -> None:
         cursor.execute(_TEXTS_SQL + where + " ORDER BY p.id", params)
         rows = cursor.fetchall()
         for start in range(0, len(rows), _BATCH):
-            columns: list[list] = [[], [], [], [], []]
+            columns: list[list] = [[], [], [], [], [], []]
             for row in rows[start : start + _BATCH]:
                 pid, name, name_en, name_ja, desc, desc_en, desc_ja = row[:7]
-                cat, cat_en, cat_ja, parent, parent_en, parent_ja = row[7:]
+                cat, cat_en, cat_ja, parent, parent_en, parent_ja, colours = row[7:]
+                # Colours of the variants weigh like the category: "jacket black" finds the black one.
+                colours_en, colours_ja = colour_search_words(sorted(colours or []))
                 name_en = name_en or name
                 cat_en = cat_en or cat
                 columns[0].append(pid)
                 columns[1].append(_terms(name_en, name_ja))
-                columns[2].append(_terms(cat_en, cat_ja, parent_en or parent, parent_ja))
+                columns[2].append(_terms(cat_en, cat_ja, parent_en or parent, parent_ja, colours_ja))
                 columns[3].append(_terms((desc_en or desc or "")[:2000], (desc_ja or "")[:2000]))
                 columns[4].append(_search_text(name_en, name_ja, cat_en, cat_ja))
+                columns[5].append(colours_en)
             cursor.execute(_REFRESH_SQL, columns)
 
 

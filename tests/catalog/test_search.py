@@ -120,3 +120,17 @@ def test_header_search_box_keeps_the_query_on_search_results_only(client, shop):
     # The help centre's own search also uses ?q=: its term is not a product search, so the header box stays empty.
     on_help = client.get("/help/?q=refund").content.decode()
     assert 'id="site-search" type="search" name="q" placeholder="Search products" value=""' in on_help
+
+
+def test_a_colour_in_the_query_puts_the_products_made_in_it_first():
+    """The variants' colours are in the index (like the category): "jacket black" and
+    「ジャケット 黒」 list the one jacket made in black first, though it is the oldest."""
+    jackets = CategoryFactory(name="Jackets", name_ja="ジャケット", slug="jackets")
+    product_with_variants(name="Classic Jacket", category=jackets, options=[("M", "Black", 3), ("L", "Sand", 2)])
+    for name in ("Urban Jacket", "Heritage Jacket", "Organic Jacket"):
+        product_with_variants(name=name, category=jackets, options=[("M", "Olive", 3), ("M", "White", 1)])
+    assert _names("jacket black")[0] == "Classic Jacket"
+    assert _names("black jacket")[0] == "Classic Jacket"
+    assert _names("ジャケット 黒")[0] == "Classic Jacket"
+    assert _names("ジャケット ブラック")[0] == "Classic Jacket"
+    assert len(_names("jacket")) == 4  # a colour word adds to the rank, the plain query still finds all

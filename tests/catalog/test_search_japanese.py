@@ -31,6 +31,7 @@ def shop():
             name_ja="デニムジャケット（青）",
             category=jackets,
             slug="blue-jacket",
+            options=[("M", "Blue", 10)],  # its variants' colours are in the index too
             description_en="Washed denim.",
             description_ja="色落ち加工のデニム。",
         ),
@@ -47,6 +48,7 @@ def shop():
             name_ja="煎茶 緑茶 100g",
             category=food,
             slug="sencha",
+            options=[("100g", "", 10)],
         ),
     }
 
