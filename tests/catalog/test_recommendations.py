@@ -207,6 +207,6 @@ def test_a_japanese_product_page_gives_the_reasons_in_japanese_with_japanese_nam
     client.cookies["django_language"] = "ja"
     html = client.get("/products/tee-a/").content.decode()
     assert "Shoppers who viewed" not in html and "Popular in" not in html
-    assert "Tシャツ A を見た方はこちらも見ています" in html
+    assert "Tシャツ Aを見た方はこちらも見ています" in html
     english = client.get("/products/tee-a/", headers={"cookie": "django_language=en"})
     assert "Shoppers who viewed Tee A also viewed this" in english.content.decode()
