@@ -169,3 +169,10 @@ def test_password_reset_requests_are_rate_limited_per_ip(client):
     assert blocked.status_code == 429
     assert "Too many reset requests" in blocked.content.decode()
     assert not OutboundEmail.objects.exists()  # the blocked request sent nothing
+
+
+def test_the_profile_says_who_is_signed_in_as_a_japanese_sentence(client, shopper):
+    client.cookies["django_language"] = "ja"
+    html = client.get("/accounts/").content.decode()
+    assert f"<strong>{shopper.email}</strong> でログインしています。" in html
+    assert f"{shopper.email}</strong>.<" not in html
