@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +12,7 @@ from carts.exceptions import CartConflict, CartError
 from carts.forms import CartAddForm, CartLineForm, VoucherForm
 from carts.models import Cart
 from carts.pricing import cart_price
-from carts.selectors import cart_from_request
+from carts.selectors import cart_for_page, cart_from_request
 from carts.services import (
     cart_attribution_set,
     cart_get_or_create,
@@ -85,15 +86,40 @@ def cart_recommendations(cart: Cart, *, limit: int = 4) -> list:
     return [item for item in items if item.product.pk not in in_cart][:limit]
 
 
+def _recommended_html(cart: Cart) -> str:
+    """The "goes well with your cart" cards, rendered once per catalog generation, language
+    and set of products in the cart (shared by every cart holding the same products)."""
+    from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
+
+    lines = list(cart.lines.all())
+    if not lines:
+        return ""
+    in_cart = sorted({line.variant.product_id for line in lines})
+    key = generation_key("cart-reco", lines[0].variant.product_id, ",".join(map(str, in_cart))[:1000])
+    html = cache_get(key)
+    if html is None:
+        recommended = cart_recommendations(cart)
+        html = render_to_string("carts/_recommended.html", {"recommended": recommended}) if recommended else ""
+        cache_set(key, html, LISTING_TTL)
+    return html
+
+
 @require_GET
 def cart_detail(request):
-    cart = cart_for_request(request, create=False)
-    breakdown, recommended = None, []
-    if cart is not None:  # already loaded with everything pricing needs (carts_for_pricing)
+    cart = cart_for_page(request)  # one query with everything pricing needs
+    breakdown, recommended_html = None, ""
+    if cart is not None:
         breakdown = cart_price(cart)
         cart_attribution_set(cart=cart, attribution=request_attribution(request))
-        recommended = cart_recommendations(cart)
-    return render(request, "carts/cart.html", {"cart": cart, "breakdown": breakdown, "recommended": recommended})
+        recommended_html = _recommended_html(cart)
+    context = {
+        "cart": cart,
+        "breakdown": breakdown,
+        "recommended_html": recommended_html,
+        # The header's count, from the cart just priced (no second query).
+        "cart_count": breakdown.item_count if breakdown is not None else 0,
+    }
+    return render(request, "carts/cart.html", context)
 
 
 @require_POST

@@ -126,24 +126,34 @@ def page_cache_key(kind: str, *parts: object) -> str | None:
 # in, cart count, chat state) with the CSRF token as a placeholder: most requests of a shop
 # repeat a few hundred combinations. Requests with flash messages are rendered afresh.
 _PARTS_MAX_ENTRIES = 1024
-_parts_memo: OrderedDict[tuple, list[str]] = OrderedDict()
+_parts_memo: OrderedDict[tuple, dict[str, str]] = OrderedDict()
 
 
-def _visitor_parts(request) -> list[str]:
-    # The site's context processors, once: they give what the parts read (`user`, `cart_count`
-    # from carts, `chat_active` from conversations, `messages`) without this module importing
-    # those apps.
+def _processor_values(request) -> dict:
+    """The site's context processors, once: they give what the parts read (`user`,
+    `cart_count` from carts, `chat_active` from conversations, `messages`) without this
+    module importing those apps."""
+    values: dict = {"request": request}
+    for processor in engines["django"].engine.template_context_processors:
+        values.update(processor(request))
+    return values
+
+
+def visitor_parts(request, values) -> dict[str, str]:
+    """{part name: HTML} for this visitor. `values`: what the parts read (a template
+    context, or the context processors' output). Without flash messages the parts come from
+    the per-process memo with CSRF_PLACEHOLDER where the token goes; with messages they are
+    rendered afresh (and the messages consumed) with the real token."""
     engine = engines["django"].engine
-    context: dict = {"request": request}
-    for processor in engine.template_context_processors:
-        context.update(processor(request))
     template = engine.get_template(VISITOR_PARTS_TEMPLATE)
-    if list(context.get("messages") or ()):  # loaded; the messages part shows (and consumes) them
-        return template.render(Context(context, autoescape=engine.autoescape)).split(VISITOR_PARTS_SEPARATOR)
-    user = context.get("user") or request.user
-    raw_count = context.get("cart_count")  # carts' processor: lazy, one query when read
+    if list(values.get("messages") or ()):
+        flat = values.flatten() if hasattr(values, "flatten") else dict(values)
+        rendered = template.render(Context(flat, autoescape=engine.autoescape))
+        return dict(zip(VISITOR_PARTS, rendered.split(VISITOR_PARTS_SEPARATOR), strict=False))
+    user = values.get("user") or request.user
+    raw_count = values.get("cart_count")  # carts' processor: lazy, one query when read
     cart_count = int(str(raw_count)) if raw_count else 0
-    chat_active = bool(context.get("chat_active"))
+    chat_active = bool(values.get("chat_active"))
     signature = (
         translation.get_language(),
         (user.pk, user.is_staff, user.email) if user.is_authenticated else None,
@@ -155,8 +165,17 @@ def _visitor_parts(request) -> list[str]:
         if parts is not None:
             _parts_memo.move_to_end(signature)
             return parts
-    context.update(cart_count=cart_count, chat_active=chat_active, csrf_token=CSRF_PLACEHOLDER)
-    parts = template.render(Context(context, autoescape=engine.autoescape)).split(VISITOR_PARTS_SEPARATOR)
+    context = {
+        "request": request,
+        "user": user,
+        "cart_count": cart_count,
+        "chat_active": chat_active,
+        "messages": (),
+        "csrf_token": CSRF_PLACEHOLDER,
+        "LANGUAGE_CODE": translation.get_language(),
+    }
+    rendered = template.render(Context(context, autoescape=engine.autoescape))
+    parts = dict(zip(VISITOR_PARTS, rendered.split(VISITOR_PARTS_SEPARATOR), strict=False))
     with _local_lock:
         _parts_memo[signature] = parts
         while len(_parts_memo) > _PARTS_MAX_ENTRIES:
@@ -169,7 +188,7 @@ def _visitor_parts_fill(request, html: bytes) -> bytes:
     present = [(name, marker) for name, marker in _VISITOR_MARKERS if marker in html]
     if not present:
         return html
-    parts = dict(zip(VISITOR_PARTS, _visitor_parts(request), strict=False))
+    parts = visitor_parts(request, _processor_values(request))
     for name, marker in present:
         html = html.replace(marker, parts.get(name, "").strip().encode())
     return html

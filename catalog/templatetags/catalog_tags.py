@@ -21,13 +21,18 @@ def catalog_category_nav(context):
 
 @register.simple_tag(takes_context=True)
 def visitor_part(context, name: str) -> str:
-    """One of the visitor's own parts of a page (catalog.page_cache.VISITOR_PARTS): rendered
-    in place, or — when the page is rendered to be shared — a marker that each request fills."""
-    from catalog.page_cache import VISITOR_PARTS, visitor_marker
+    """One of the visitor's own parts of a page (catalog.page_cache.VISITOR_PARTS): a marker
+    when the page is rendered to be shared (each request fills it), else rendered here —
+    from the per-process memo of rendered parts when there is no flash message."""
+    from catalog.page_cache import CSRF_PLACEHOLDER, VISITOR_PARTS, visitor_marker, visitor_parts
 
     if context.get("visitor_parts_deferred"):
         return mark_safe(visitor_marker(name))  # noqa: S308 - a fixed HTML comment
-    return context.template.engine.get_template(VISITOR_PARTS[name]).render(context)
+    request = context.get("request")
+    if request is None or name == "messages" or "csrf_token" not in context:
+        return context.template.engine.get_template(VISITOR_PARTS[name]).render(context)
+    html = visitor_parts(request, context).get(name, "").strip()
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, str(context["csrf_token"])))  # noqa: S308 - rendered template
 
 
 @register.simple_tag(takes_context=True)

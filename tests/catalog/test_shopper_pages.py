@@ -264,3 +264,21 @@ def test_cached_search_results_follow_catalog_changes_and_every_search_is_record
     recorded = list(SearchQuery.objects.filter(query="sneakers").values_list("results_count", flat=True))
     assert sorted(recorded) == [30, 30, 31]
     assert set(SearchQuery.objects.values_list("session_key", flat=True)) == {shopper.session.session_key}
+
+
+def test_pages_rendered_per_request_reuse_visitor_parts_without_mixing_visitors(shop):
+    """The cart page is rendered per request; its header and chat launcher come from the
+    per-process memo of rendered parts, keyed by who is looking and what their cart holds."""
+    first, second = CustomerFactory(email="ana@example.com"), CustomerFactory(email="ben@example.com")
+    a, b = Client(), Client()
+    a.force_login(first)
+    b.force_login(second)
+    a.post("/cart/add/", {"variant_id": _variant(shop["tee"]).pk, "quantity": 2})
+    for _ in range(2):
+        html_a, html_b = a.get("/cart/").content.decode(), b.get("/cart/").content.decode()
+        assert "ana@example.com" in html_a and "ben@example.com" not in html_a and _badge(html_a) == "2"
+        assert "ben@example.com" in html_b and "ana@example.com" not in html_b and _badge(html_b) is None
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html_a)
+        assert tokens and CSRF_PLACEHOLDER not in html_a
+    b.post("/cart/add/", {"variant_id": _variant(shop["other"]).pk, "quantity": 1})
+    assert _badge(b.get("/cart/").content.decode()) == "1"
