@@ -245,6 +245,11 @@ def test_admin_preview_as_customer_and_metrics_page(marketer_client):
     assert metrics.status_code == 200 and b"chart.umd" in metrics.content and b"metrics-series" in metrics.content
     flows = marketer_client.get("/admin/marketing/abandonmentsettings/metrics/")
     assert flows.status_code == 200 and b"Cart abandonment" in flows.content
+    # The chart's legend is written in the reader's language (the script reads it from the canvas).
+    marketer_client.cookies["django_language"] = "ja"
+    japanese = marketer_client.get(f"/admin/marketing/campaign/{campaign.pk}/metrics/").content.decode()
+    assert 'data-sent="送信" data-clicked="クリック" data-orders="注文"' in japanese
+    assert 'label: "Sent"' not in japanese and "label: canvas.dataset.sent" in japanese
 
 
 @pytest.mark.django_db
