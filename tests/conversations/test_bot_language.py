@@ -224,3 +224,16 @@ def test_a_signed_in_customer_keeps_their_saved_language_whatever_the_page(clien
     public_id = client.post("/chat/start/").json()["conversation"]
     sent = client.post(f"/chat/{public_id}/messages/", {"body": "I want a refund", "client_id": "p1"})
     assert sent.json()["messages"][1]["body"].startswith("You can return items within 30 days")
+
+
+def test_the_japanese_greetings_quick_replies_are_understood_by_the_japanese_rules():
+    conversation = _ja_guest()
+    actions = conversation.messages.get().payload["actions"]
+    assert [a["label"] for a in actions] == ["注文した商品はどこですか？", "返品について", "担当者と話す"]
+    order, returns = actions[0]["send"], actions[1]["send"]
+    shopper_message_receive(conversation=conversation, body=order)
+    conversation.refresh_from_db()
+    assert conversation.intent == Conversation.Intent.ORDER_STATUS
+    shopper_message_receive(conversation=conversation, body=returns)
+    conversation.refresh_from_db()
+    assert conversation.intent == Conversation.Intent.RETURNS
