@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from carts.admin import CartOverrideAdmin
 from carts.models import CartOverride
@@ -28,10 +28,10 @@ from orders.services import (
 
 
 class OrderActionForm(ActionForm):
-    carrier = forms.CharField(required=False, max_length=60, label="Carrier")
-    tracking_number = forms.CharField(required=False, max_length=80, label="Tracking")
-    amount = forms.CharField(required=False, max_length=20, label="Refund amount (empty: all)")
-    reason = forms.CharField(required=False, max_length=200, label="Reason")
+    carrier = forms.CharField(required=False, max_length=60, label=gettext_lazy("Carrier"))
+    tracking_number = forms.CharField(required=False, max_length=80, label=gettext_lazy("Tracking"))
+    amount = forms.CharField(required=False, max_length=20, label=gettext_lazy("Refund amount (empty: all)"))
+    reason = forms.CharField(required=False, max_length=200, label=gettext_lazy("Reason"))
 
 
 class OrderLineInline(admin.TabularInline):
@@ -67,9 +67,10 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
-def _run(modeladmin, request, queryset, verb: str, call, *, single: bool = False):
+def _run(modeladmin, request, queryset, done_label: str, call, *, single: bool = False):
+    """`done_label`: what happened to each order, translated ("shipped")."""
     if single and queryset.count() != 1:
-        modeladmin.message_user(request, f"Select exactly one order to {verb}.", messages.WARNING)
+        modeladmin.message_user(request, gettext("Select exactly one order for this action."), messages.WARNING)
         return
     done = 0
     for order in queryset.select_related("customer"):
@@ -80,7 +81,12 @@ def _run(modeladmin, request, queryset, verb: str, call, *, single: bool = False
             continue
         done += 1
     if done:
-        modeladmin.message_user(request, f"{done} order(s): {verb} done.", messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d order %(done)s.", "%(count)d orders %(done)s.", done)
+            % {"count": done, "done": done_label},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Order)
@@ -103,11 +109,11 @@ class OrderAdmin(admin.ModelAdmin):
     def total_display(self, obj):
         return format_money(obj.total)  # the one money formatter: ￥13,880 / $53.02
 
-    @admin.display(description="Ship to")
+    @admin.display(description=gettext_lazy("Ship to"))
     def shipping_to(self, obj):
         return address_html(obj.shipping_address)
 
-    @admin.display(description="Source", ordering="source")
+    @admin.display(description=gettext_lazy("Source"), ordering="source")
     def source_label(self, obj):
         """Organic / Email (campaign) / Social (network) / Agent (who placed it)."""
         label = obj.get_source_display()
@@ -126,11 +132,13 @@ class OrderAdmin(admin.ModelAdmin):
             context["sales_by_source_total"] = sum((r.sales for r in rows), Decimal("0"))
         return response
 
-    @admin.action(description="Mark paid (capture payment)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark paid (capture payment)"), permissions=["change"])
     def mark_paid(self, request, queryset):
-        _run(self, request, queryset, "mark paid", lambda o: order_mark_paid(order=o, actor=request.user))
+        _run(self, request, queryset, gettext("marked paid"), lambda o: order_mark_paid(order=o, actor=request.user))
 
-    @admin.action(description="Ship with carrier + tracking (fill the fields above)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Ship with carrier + tracking (fill the fields above)"), permissions=["change"]
+    )
     def fulfil(self, request, queryset):
         carrier = request.POST.get("carrier", "")
         tracking = request.POST.get("tracking_number", "")
@@ -138,51 +146,72 @@ class OrderAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            "fulfil",
+            gettext("shipped"),
             lambda o: order_fulfil(order=o, actor=request.user, carrier=carrier, tracking_number=tracking),
             single=True,
         )
 
-    @admin.action(description="Out for delivery today (texts customers who chose order texts)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Out for delivery today (texts customers who chose order texts)"),
+        permissions=["change"],
+    )
     def out_for_delivery(self, request, queryset):
         _run(
             self,
             request,
             queryset,
-            "mark out for delivery",
+            gettext("marked out for delivery"),
             lambda o: order_out_for_delivery(order=o, actor=request.user),
         )
 
-    @admin.action(description="Mark delivered", permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark delivered"), permissions=["change"])
     def mark_delivered(self, request, queryset):
-        _run(self, request, queryset, "mark delivered", lambda o: order_mark_delivered(order=o, actor=request.user))
+        _run(
+            self,
+            request,
+            queryset,
+            gettext("marked delivered"),
+            lambda o: order_mark_delivered(order=o, actor=request.user),
+        )
 
-    @admin.action(description="Cancel and restock (refunds what was captured)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Cancel and restock (refunds what was captured)"), permissions=["change"])
     def cancel(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _run(self, request, queryset, "cancel", lambda o: order_cancel(order=o, actor=request.user, reason=reason))
+        _run(
+            self,
+            request,
+            queryset,
+            gettext("cancelled"),
+            lambda o: order_cancel(order=o, actor=request.user, reason=reason),
+        )
 
-    @admin.action(description="Refund (amount above, empty for everything left)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Refund (amount above, empty for everything left)"), permissions=["change"])
     def refund(self, request, queryset):
         raw = (request.POST.get("amount") or "").strip()
         try:
             amount = Decimal(raw) if raw else None
         except InvalidOperation:
-            self.message_user(request, f"{raw!r} is not an amount.", messages.ERROR)
+            self.message_user(request, gettext("'%(raw)s' is not an amount.") % {"raw": raw}, messages.ERROR)
             return
         reason = request.POST.get("reason", "")
         _run(
             self,
             request,
             queryset,
-            "refund",
+            gettext("refunded"),
             lambda o: order_refund(order=o, actor=request.user, amount=amount, reason=reason),
             single=amount is not None,
         )
 
-    @admin.action(description="Return received (restock)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Return received (restock)"), permissions=["change"])
     def return_received(self, request, queryset):
-        _run(self, request, queryset, "return received", lambda o: order_return_receive(order=o, actor=request.user))
+        _run(
+            self,
+            request,
+            queryset,
+            gettext("returned and restocked"),
+            lambda o: order_return_receive(order=o, actor=request.user),
+        )
 
 
 @admin.register(CheckoutClaim)

@@ -324,3 +324,27 @@ def test_admin_pages_render(admin_client):
     ):
         assert admin_client.get(url).status_code == 200, url
     assert order.number in admin_client.get("/admin/orders/order/?q=" + order.number).content.decode()
+
+
+def test_admin_order_actions_speak_the_staff_members_language(admin_client):
+    """Order actions, their form and their outcome are translated ("1 order shipped." rather
+    than "1 order(s): fulfil done.")."""
+    from orders.services import order_mark_paid
+    from tests.carts.factories import agent
+
+    cart = CartFactory()
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("20.00")))
+    order = order_mark_paid(order=place(cart), actor=agent())
+    shipped = admin_client.post(
+        "/admin/orders/order/",
+        {"action": "fulfil", "_selected_action": [order.pk], "carrier": "Yamato", "tracking_number": "1"},
+        follow=True,
+    ).content.decode()
+    assert "1 order shipped." in shipped and "order(s)" not in shipped
+    admin_client.cookies["django_language"] = "ja"
+    listing = admin_client.get("/admin/orders/order/").content.decode()
+    assert "配送業者と追跡番号で発送（上の欄に入力）" in listing and "返金額（空欄：全額）" in listing
+    delivered = admin_client.post(
+        "/admin/orders/order/", {"action": "mark_delivered", "_selected_action": [order.pk]}, follow=True
+    ).content.decode()
+    assert "1 件の注文を配達完了にしました。" in delivered
