@@ -207,12 +207,18 @@ def text_messages_store(items: list[PendingText]) -> list[tuple[dict | None, boo
                 for m in ChatMessage.objects.filter(query).select_related("author")
             }
     results: list[tuple[dict | None, bool, str | None]] = []
+    created: dict[tuple[int, str], dict] = {}
     for ord_, status, message_id, created_at in rows:
         item = items[ord_]
+        key = (item.conversation_id, item.client_id)
         if status is None:
             results.append((None, False, None))
         elif message_id is None:
-            results.append((stored.get((item.conversation_id, item.client_id)), False, status))
+            results.append((stored.get(key), False, status))
+        elif key in created:
+            # The same client id twice in one batch (a resend racing its original): one row,
+            # stored from the first; the second is a resend of it, not a second message.
+            results.append((created[key], False, status))
         else:
             data = {
                 "id": message_id,
@@ -224,6 +230,7 @@ def text_messages_store(items: list[PendingText]) -> list[tuple[dict | None, boo
                 "client_id": item.client_id,
                 "at": created_at.isoformat(),
             }
+            created[key] = data
             results.append((data, True, status))
     return results
 

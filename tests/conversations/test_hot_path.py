@@ -64,6 +64,20 @@ def test_a_batch_stores_rows_in_order_skips_resends_and_refuses_closed_conversat
     assert not ChatMessage.objects.filter(conversation=closed, sender="customer").exists()
 
 
+@pytest.mark.django_db
+def test_the_same_client_id_twice_in_one_batch_is_one_message_and_one_resend():
+    conversation, _ = conversation_start(customer=None)
+    (first, first_created, _), (second, second_created, _) = text_messages_store(
+        [
+            PendingText(conversation.pk, ChatMessage.Sender.CUSTOMER, "original", "dup"),
+            PendingText(conversation.pk, ChatMessage.Sender.CUSTOMER, "resent", "dup"),
+        ]
+    )
+    assert (first_created, second_created) == (True, False)
+    assert second == first and first["body"] == "original"
+    assert list(conversation.messages.filter(client_id="dup").values_list("body", flat=True)) == ["original"]
+
+
 @async_test
 async def test_rate_limit_hits_arriving_together_count_as_they_would_one_by_one():
     owner = f"test-{id(object())}"
