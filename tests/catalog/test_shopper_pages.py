@@ -60,7 +60,10 @@ def _count(client, path: str) -> tuple[int, str, list[str]]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200, path
-    return len(ctx.captured_queries), response.content.decode(), [q["sql"] for q in ctx.captured_queries]
+    # Savepoints exist only because the test runs inside a transaction (in production an
+    # atomic block there is the transaction itself): they are not counted.
+    sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"][:20]]
+    return len(sql), response.content.decode(), sql
 
 
 def _badge(html: str) -> str | None:
