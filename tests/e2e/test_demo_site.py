@@ -130,7 +130,7 @@ def test_agent_honours_summer20_through_a_supervisor_and_orders_on_behalf(site, 
     done.wait_for(timeout=20000)
     order = Order.objects.filter(customer=hana).order_by("-id").first()
     assert Order.objects.filter(customer=hana).count() == orders_before + 1
-    assert done.bounding_box()["y"] >= 0  # in view, not above it
+    assert done.bounding_box()["y"] >= -1  # in view, not above it (sub-pixel rounding aside, as in below())
     merchandise = sum((line.unit_price * line.quantity for line in order.lines.all()), Decimal("0"))
     assert order.override_discount == (merchandise * Decimal("0.20")).quantize(Decimal("0.01"))
     assert (order.placed_by.email, order.source) == ("agent@example.com", Order.Source.AGENT)
