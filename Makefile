@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# `make test` runs the suite on this many pytest-xdist workers (each with its own test
+# database, Redis database and channel-layer prefix); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 # Where `make run` serves, and where the embedded services and run_all's pidfile live.
 ADDR    ?= 127.0.0.1:8000
 VAR_DIR ?= var
@@ -59,7 +62,7 @@ browser:
 
 ## The whole suite, against real Postgres and Redis (DATABASE_URL/REDIS_URL, else embedded).
 test: install browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## A smoke pass with DATABASE_URL/REDIS_URL unset: embedded Postgres and Redis.
 test-embedded: install

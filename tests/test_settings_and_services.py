@@ -2,8 +2,10 @@
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -52,10 +54,14 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 @pytest.mark.slow
-def test_embedded_postgres_and_redis_start_persist_and_stop(tmp_path):
+def test_embedded_postgres_and_redis_start_persist_and_stop():
     """With DATABASE_URL/REDIS_URL unset the first process starts both services under
     VAR_DIR; a second process reuses them and sees the first one's data; stop_all stops them."""
-    var_dir = tmp_path / "var"
+    # Not pytest's tmp_path: its directories are private to root (0700), and as root the
+    # embedded Postgres runs as the `pgserver` user, which must reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="uc-embedded-"))
+    base.chmod(0o755)
+    var_dir = base / "var"
     env = _base_env(VAR_DIR=str(var_dir), DJANGO_ENV="development")
     for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DATABASE_NAME"):
         env.pop(key, None)
@@ -109,6 +115,7 @@ def test_embedded_postgres_and_redis_start_persist_and_stop(tmp_path):
     sock = redis_url.removeprefix("unix://").split("?")[0]
     with pytest.raises((redis.exceptions.ConnectionError, FileNotFoundError)):
         redis.Redis(unix_socket_path=sock, socket_timeout=1).ping()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_redis_urls_for_tcp_and_unix_socket_forms():

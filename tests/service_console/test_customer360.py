@@ -174,8 +174,10 @@ def test_recommendations_are_personal_only_while_the_customer_allows_it(agent_cl
     from customers.models import Consent
     from customers.services import consent_set
     from tests.carts.factories import ProductFactory
+    from tests.catalog.factories import CategoryFactory
 
-    pick = VariantFactory(product=ProductFactory(name="Linen Scarf"))
+    # The reason is written when read, from the product's category.
+    pick = VariantFactory(product=ProductFactory(name="Linen Scarf", category=CategoryFactory(name="Scarves")))
     Recommendation.objects.create(
         kind="personal", customer=shopper, product=pick.product, rank=0, reason="Because you looked at Scarves"
     )
