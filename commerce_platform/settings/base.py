@@ -164,7 +164,7 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "common.sessions"  # database sessions, read with one raw query
 
 AUTH_USER_MODEL = "customers.Customer"
 AUTHENTICATION_BACKENDS = ["customers.auth_backends.EmailBackend"]
