@@ -5,16 +5,25 @@ from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.selectors import category_nav
 
 register = template.Library()
+_nav_memo: dict[str, list] = {}
 
 
 @register.inclusion_tag("catalog/_category_nav.html", takes_context=True)
 def catalog_category_nav(context):
     """Top categories with children for the header; cached per catalog generation."""
     key = generation_key("nav")
-    nav = cache_get(key)
+    # Each process keeps the menu of the current generation and language (its key): pages
+    # rendered per request (the cart) then read no cache either.
+    nav = _nav_memo.get(key) if key is not None else None
     if nav is None:
-        nav = category_nav()
-        cache_set(key, nav, LISTING_TTL * 10)
+        nav = cache_get(key)
+        if nav is None:
+            nav = category_nav()
+            cache_set(key, nav, LISTING_TTL * 10)
+        if key is not None:
+            if len(_nav_memo) >= 16:  # older generations' menus
+                _nav_memo.clear()
+            _nav_memo[key] = nav
     request = context.get("request")
     return {"nav": nav, "current_path": request.path if request else ""}
 
