@@ -12,6 +12,12 @@
 
   function say(text) { statusLine.textContent = text; }
 
+  // The shopper reads the status line; the reason a step failed goes to the console for
+  // whoever looks into it (a failure was silent before).
+  function report(step, error) {
+    if (window.console) { window.console.error("push opt-in: " + step + " failed:", error && error.name, error && error.message); }
+  }
+
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     say(box.dataset.msgUnsupported);
     return;
@@ -64,7 +70,7 @@
   registration()
     .then(function (reg) { return reg.pushManager.getSubscription(); })
     .then(function (subscription) { show(Boolean(subscription) && box.dataset.granted === "true"); })
-    .catch(function () { say(box.dataset.msgUnsupported); });
+    .catch(function (error) { report("checking this browser", error); say(box.dataset.msgUnsupported); });
 
   enable.addEventListener("click", function () {
     enable.disabled = true;
@@ -85,6 +91,7 @@
       .catch(function (error) {
         if (error && error.message === "denied") { show(false); return; }
         if (error && error.message === "default") { say(box.dataset.msgDismissed); return; }
+        report("turning on", error);
         say(box.dataset.msgFailed);
       })
       .then(function () { enable.disabled = false; });
@@ -100,7 +107,7 @@
         return subscription.unsubscribe().then(function () { return tellServer("DELETE", { endpoint: endpoint }); });
       })
       .then(function () { box.dataset.granted = "false"; show(false); })
-      .catch(function () { say(box.dataset.msgOffFailed); })
+      .catch(function (error) { report("turning off", error); say(box.dataset.msgOffFailed); })
       .then(function () { disable.disabled = false; });
   });
 })();
