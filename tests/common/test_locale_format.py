@@ -51,3 +51,41 @@ def test_dates_per_language(settings):
     with translation.override("en"):
         assert format_day(date(2026, 11, 30)) == "November 30, 2026"
         assert format_day_short(date(2026, 11, 30)) == "Nov 30"
+
+
+# format_money formats with pieces taken once from Babel (prefix, separators, suffix) and
+# Python's digit grouping; it must give Babel's text for every amount.
+@pytest.mark.parametrize("language", ["en", "ja", "de", "fr"])
+@pytest.mark.parametrize(("currency", "places"), [("USD", 2), ("JPY", 0), ("EUR", 2)])
+def test_money_text_is_babels_for_every_amount(settings, language, currency, places):
+    import random
+
+    from babel.numbers import format_currency
+
+    from common.money import _money_shape, babel_locale
+
+    settings.CURRENCY = currency
+    settings.CURRENCY_DECIMAL_PLACES = places
+    assert _money_shape(str(babel_locale(language)), currency, places) is not None  # the fast path is taken
+    rng = random.Random(f"{language}{currency}")
+    amounts = [Decimal("0"), Decimal("-0"), Decimal("0.005"), Decimal("999.995"), Decimal("-1234567.5")]
+    amounts += [Decimal(rng.randint(-(10**10), 10**10)).scaleb(-rng.randint(0, 4)) for _ in range(3000)]
+    for amount in amounts:
+        expected = format_currency(quantize(amount), currency, locale=babel_locale(language))
+        assert format_money(amount, language=language) == expected, amount
+
+
+def test_money_with_a_pattern_babel_must_apply_still_uses_babel(settings):
+    """Indian grouping (12,34,567.00) is not "groups of three": left to Babel."""
+    from common.money import _money_shape
+
+    settings.CURRENCY = "USD"
+    settings.CURRENCY_DECIMAL_PLACES = 2
+    assert _money_shape("hi", "USD", 2) is None
+    assert format_money(Decimal("1234567"), language="hi") == "$12,34,567.00"
+
+
+def test_yen_text_in_english_and_japanese(yen):
+    assert format_money(Decimal("1234567.5"), language="ja") == "￥1,234,568"
+    assert format_money(Decimal("-1234567.4"), language="ja") == "-￥1,234,567"
+    assert format_money(Decimal("0.4"), language="en") == "¥0"
