@@ -81,6 +81,7 @@ def _email_context(order: Order, lines=None) -> dict:
         "has_discount": order.discount_total > 0,
         "voucher_code": order.voucher_code,
         "shipping_total": format_money(order.shipping_total),
+        "shipping_free": order.shipping_total == 0,  # written "Free", as the pages do
         "tax_total": format_money(order.tax_total),
         "tax_lines": tax_lines,
         "prices_include_tax": order.prices_include_tax,

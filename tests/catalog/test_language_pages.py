@@ -62,3 +62,20 @@ def test_colour_names_are_in_the_readers_language_on_the_product_page_listing_an
     lines = [{"quantity": 1, "name": "Field jacket", "options": "M / Black", "total": "$95.00"}]
     with translation.override("ja"):
         assert "(M / ブラック)" in render_to_string("emails/order_summary_block.txt", {"lines": lines})
+
+
+def test_free_shipping_reads_free_in_the_order_email_as_on_the_pages():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    context = {"lines": [], "subtotal": "$60.00", "shipping_total": "$0.00", "shipping_free": True, "total": "$66.00"}
+    text = render_to_string("emails/order_summary_block.txt", context)
+    html = render_to_string("emails/order_summary_block.html", context)
+    assert "Shipping: free" in text and "$0.00" not in text
+    assert ">Free</td>" in html
+    with translation.override("ja"):
+        assert "送料：無料" in render_to_string("emails/order_summary_block.txt", context)
+    paid = render_to_string(
+        "emails/order_summary_block.txt", {**context, "shipping_total": "$5.00", "shipping_free": False}
+    )
+    assert "Shipping: $5.00" in paid
