@@ -18,8 +18,8 @@ What is real and what stands in, and why:
   auth secret, as a browser does) and returns a subscription whose endpoint is this test's
   local push service (tests/mobile/push_service.py, which records what the shop sends). The
   private key is exported to the test, which decrypts the payload the shop sent.
-- `test_without_a_push_service_the_shopper_is_told_and_the_reason_is_logged` uses no stand-in
-  at all: real incognito Chromium refuses to subscribe and the block must say so."""
+- The last two tests use no stand-in at all: real incognito Chromium refuses to subscribe,
+  and, with no permission granted, headless Chromium denies it; the block must say so."""
 
 import json
 
@@ -229,6 +229,27 @@ def test_without_a_push_service_the_shopper_is_told_and_the_reason_is_logged(liv
     assert page.get_by_role("button", name="Turn on notifications in this browser").is_enabled()
     assert any("push opt-in: turning on failed: AbortError" in text for text in errors), errors
     assert status.is_visible()
+    _fits(page, 375)
+    assert not PushSubscription.objects.filter(customer=customer).exists()
+    assert consent_current(customer=customer, purpose=Consent.Purpose.PUSH) is False
+
+
+def test_a_shopper_who_blocks_notifications_is_told_where_to_allow_them(live_server, page_at):
+    """No permission granted: headless Chromium answers the prompt with "denied", as a
+    shopper clicking Block would. The block says where to allow them and offers no button
+    that could not work; nothing is stored."""
+    customer = CustomerFactory()
+    base = live_server.url
+    page = page_at(375)
+    _sign_in(page, base, customer, "en")
+    page.get_by_role("button", name="Turn on notifications in this browser").click()
+    blocked = (
+        "Notifications are blocked for this shop in your browser’s site settings. Allow them there, then come back."
+    )
+    page.wait_for_function("t => document.querySelector('[data-push-status]').textContent === t", arg=blocked)
+    assert page.evaluate("Notification.permission") == "denied"
+    assert not page.locator("#push-optin button").first.is_visible()
+    assert not page.locator("#push-optin button").last.is_visible()
     _fits(page, 375)
     assert not PushSubscription.objects.filter(customer=customer).exists()
     assert consent_current(customer=customer, purpose=Consent.Purpose.PUSH) is False
