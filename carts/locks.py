@@ -1,9 +1,8 @@
 """The only place carts take row locks. Lock order across the project: cart first, then
 variant (stock) rows in primary-key order (catalog.locks)."""
 
-from django.db import connection
-
 from carts.models import Cart, CartOverride
+from common.sql import bound_cursor
 
 
 def cart_for_update(cart_id: int) -> Cart:
@@ -26,7 +25,7 @@ def cart_state_for_update(cart_id: int) -> tuple[str, int] | None:
     """Lock one cart row and return only (status, version): order placement's cheap lock.
     A version equal to the one placement priced proves the lines, overrides, voucher and
     shipping method are unchanged (every cart write bumps it)."""
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f'SELECT status, version FROM "{Cart._meta.db_table}" WHERE id = %s FOR UPDATE',  # noqa: S608 - table name from the model
             [cart_id],

@@ -46,6 +46,7 @@ from catalog.services import stock_hold_set
 from common.audit import audit_record
 from common.audit_actions import AuditAction
 from common.money import format_money
+from common.sql import bound_cursor
 from customers.roles import is_agent, is_supervisor
 
 MAX_LINE_QUANTITY = 99
@@ -291,7 +292,7 @@ def cart_mark_converted(*, cart_id: int, version: int, shipping_method: str | No
     Its stock holds were released by the stock decrement. Returns the new version."""
     now = timezone.now()
     table = connection.ops.quote_name(Cart._meta.db_table)
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = %s, converted_at = %s, updated_at = %s, version = %s, "  # noqa: S608 - table name from the model
             "shipping_method = COALESCE(%s, shipping_method) WHERE id = %s",

@@ -5,9 +5,8 @@ concurrent placements of carts holding the same SKUs in any line order never dea
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
-
 from catalog.models import Variant
+from common.sql import bound_cursor
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ def stock_rows_for_update(variant_ids) -> dict[int, LockedStock]:
     if not ids:
         return {}
     table = Variant._meta.db_table
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f'SELECT id, price, stock, is_active FROM "{table}" WHERE id = ANY(%s) ORDER BY id FOR UPDATE',  # noqa: S608 - table name from the model
             [ids],

@@ -12,6 +12,7 @@ from catalog.models import Product, StockReservation, Variant
 from catalog.selectors import stock_available
 from common.audit import audit_record
 from common.audit_actions import AuditAction
+from common.sql import bound_cursor
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def stock_decrement(*, quantities: dict[int, int], cart_id: int | None = None, n
         "RETURNING v.id"
     )
     args = ([cart_id] if cart_id is not None else []) + params + [now] + ([cart_id] if cart_id is not None else [])
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, args)
         taken = {row[0] for row in cursor.fetchall()}
     if len(taken) != len(quantities):

@@ -5,10 +5,9 @@ from the request: the relay (api.webhooks.webhook_events_relay) delivers committ
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 
 from common.models import DomainEvent, EventName
-from common.sql import insert_sql
+from common.sql import bound_cursor, insert_sql
 
 
 def event_record(*, name: str, payload: dict) -> None:
@@ -18,5 +17,5 @@ def event_record(*, name: str, payload: dict) -> None:
         raise ValueError(f"unknown event {name!r}")
     event = DomainEvent(name=name, payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
     sql, params = insert_sql([event])
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, params)

@@ -7,6 +7,7 @@ Use only where a measured hot path needs it; everywhere else the ORM is clearer.
 """
 
 import functools
+from contextlib import contextmanager
 
 from django.db import connection, connections, models
 
@@ -68,3 +69,25 @@ def instance_from_json(model: type[models.Model], data: dict | None) -> models.M
             names.append(field.attname)
             values.append(field.to_python(data[field.column]))
     return model.from_db(connection.alias, names, values)
+
+
+@contextmanager
+def bound_cursor():
+    """A cursor (Django's wrapper: logged, execute wrappers apply) whose statements send
+    their parameters separately from the SQL text (server-side binding) instead of psycopg
+    quoting each value into the text, and which Postgres prepares once this connection has
+    run the same statement `DATABASES["default"]["OPTIONS"]["prepare_threshold"]` times
+    (settings: DATABASE_PREPARE_THRESHOLD, 5): later runs skip parsing and planning.
+
+    For the hot, fixed statements of order placement. Parameters must have a type Postgres
+    can infer from where they stand (a column they are compared with or inserted into,
+    or an explicit cast): an untyped `%s` alone in a SELECT list is an error here."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    try:
+        yield cursor
+    finally:
+        cursor.close()

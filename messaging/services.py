@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 
 from common.audit import audit_record
 from common.audit_actions import AuditAction
-from common.sql import insert_sql, mark_saved
+from common.sql import bound_cursor, insert_sql, mark_saved
 from customers.models import Customer
 from customers.selectors import customer_by_email, customers_with_marketing_consent, may_send_marketing_email
 from messaging import conf
@@ -130,7 +130,7 @@ def email_enqueue(
     # One statement, no savepoint: a row already holding this dedupe key (or a concurrent
     # insert of it, which this statement waits for) makes it insert nothing.
     sql, params = insert_sql([email])
-    with db_connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(f'{sql} ON CONFLICT ("dedupe_key") DO NOTHING RETURNING id', params)
         row = cursor.fetchone()
     if row is None:

@@ -134,6 +134,12 @@ if env("DATABASE_NAME", default=""):
     # Lets a subprocess (e.g. the Celery worker started by tests) use another database.
     DATABASES["default"]["NAME"] = env("DATABASE_NAME")
 DATABASES["default"].setdefault("OPTIONS", {})
+# Statements run through common.sql.bound_cursor (server-side binding: order placement's
+# hot statements) are prepared by Postgres after this many runs on a connection. Django's
+# own cursors bind client-side and never prepare. "none" turns it off (e.g. behind a
+# connection pooler that cannot track prepared statements).
+_prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare_threshold == "none" else int(_prepare_threshold)
 if env.bool("DATABASE_POOL", default=False):
     # Django's psycopg pool; needs CONN_MAX_AGE = 0.
     DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=10)}

@@ -19,7 +19,7 @@ from catalog.exceptions import StockShortage
 from catalog.locks import stock_rows_for_update
 from catalog.services import stock_decrement
 from common.models import EventName
-from common.sql import insert_sql, mark_saved
+from common.sql import bound_cursor, insert_sql, mark_saved
 from customers.phones import phone_normalize
 from customers.services import customer_get_or_create_guest, customer_language_set
 from orders.exceptions import (
@@ -100,7 +100,7 @@ def _claim(key: str, request_hash: str) -> Order | None:
     order, so a dead process never leaves a key blocked.
     """
     table = CheckoutClaim._meta.db_table
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" ("key", "request_hash", "status", "created_at") '  # noqa: S608 - table name from the model
             'VALUES (%s, %s, %s, %s) ON CONFLICT ("key") DO NOTHING RETURNING id',
@@ -401,6 +401,6 @@ def _insert_order_rows(*, order: Order, lines: list[OrderLine], payment: Payment
             f"claimed AS (UPDATE {claim} SET status = %s, order_id = (SELECT id FROM new_order) WHERE key = %s)"  # noqa: S608 - table name from the model
         )
         params += [CheckoutClaim.Status.COMPLETED, key]
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(", ".join(parts) + " SELECT id FROM new_order", params)
         return cursor.fetchone()[0]

@@ -1,0 +1,50 @@
+"""Order placement's hot statements bind their parameters server-side (common.sql.
+bound_cursor) and Postgres prepares them after DATABASE_PREPARE_THRESHOLD runs on a
+connection: later placements skip parsing and planning. The orders stay the same."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog.models import Variant
+from messaging.models import OutboundEmail
+from orders.models import CheckoutClaim, Order
+from tests.carts.factories import CartFactory, CartLineFactory, VariantFactory
+from tests.orders.helpers import place
+
+pytestmark = pytest.mark.django_db
+
+
+def _prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_repeated_placements_run_prepared_statements_with_the_same_results(settings):
+    threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+    assert threshold is not None and threshold <= 5
+    variant = VariantFactory(price=Decimal("12.50"), stock=100)
+    orders, carts = [], []
+    for n in range(threshold + 2):
+        cart = CartFactory(email=f"prepared{n}@example.com")
+        CartLineFactory(cart=cart, variant=variant, quantity=2)
+        carts.append(cart)
+        orders.append(place(cart, key=f"prepared-{n}", expected_version=cart.version))
+    prepared = " ".join(_prepared())
+    assert 'INSERT INTO "orders_checkoutclaim"' in prepared  # the idempotency claim
+    assert 'FROM "catalog_variant" WHERE id = ANY' in prepared  # the stock row lock
+    assert 'UPDATE "catalog_variant" AS v SET stock = v.stock - x.qty' in prepared  # the decrement
+    assert 'FROM "carts_cart" WHERE id = $1 FOR UPDATE' in prepared  # the cart lock
+    # Same rows as before: every order complete, its claim completed, stock taken once each.
+    for order in orders:
+        order = Order.objects.get(pk=order.pk)
+        assert order.total == orders[0].total
+        assert order.lines.get().quantity == 2
+        assert CheckoutClaim.objects.get(order=order).status == CheckoutClaim.Status.COMPLETED
+        assert OutboundEmail.objects.filter(dedupe_key=f"order:{order.number}:order_confirmation").count() == 1
+    assert Variant.objects.get(pk=variant.pk).stock == 100 - 2 * len(orders)
+    # A replay through the prepared claim statement still returns the first order.
+    assert place(carts[0], key="prepared-0").pk == orders[0].pk
+    assert Order.objects.filter(cart_id=carts[0].pk).count() == 1
