@@ -2,9 +2,11 @@
 subscription."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from common.forms import TextField
+from mobile.push import push_endpoint_allowed
 
 
 class TwilioStatusForm(forms.Form):
@@ -35,9 +37,8 @@ class PushSubscriptionForm(forms.Form):
 
     def clean_endpoint(self):
         endpoint = self.cleaned_data["endpoint"]
-        if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
-            # Push services are HTTPS; plain http only for a local test push service.
-            raise forms.ValidationError("A push endpoint is an https:// address.")
+        if not push_endpoint_allowed(endpoint):
+            raise forms.ValidationError(_("This browser's push service is not one the shop sends to."))
         return endpoint
 
 

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -100,6 +101,25 @@ class PushToSend:
     urgency: str = "normal"
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def push_endpoint_allowed(endpoint: str) -> bool:
+    """An https address on a browser push service (settings.WEBPUSH_ENDPOINT_HOSTS or a
+    subdomain), or, where allowed (development, tests), a push service on loopback."""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS and host in LOOPBACK_HOSTS and parts.scheme in ("http", "https"):
+        return True
+    if parts.scheme != "https" or parts.username or parts.password:
+        return False
+    return any(host == allowed or host.endswith("." + allowed) for allowed in settings.WEBPUSH_ENDPOINT_HOSTS)
+
+
 def push_send(message: PushToSend) -> str:
     """Encrypt (RFC 8291, aes128gcm) and POST one notification with VAPID (RFC 8292).
     Returns the push service's message location (or "")."""
@@ -107,6 +127,8 @@ def push_send(message: PushToSend) -> str:
     from py_vapid import Vapid
     from pywebpush import WebPushException, webpush
 
+    if not push_endpoint_allowed(message.endpoint):  # checked on subscribing too; this holds for old rows
+        raise PushPermanentError("the endpoint is not a browser push service this shop sends to")
     keys = vapid_keys()
     try:
         response = webpush(

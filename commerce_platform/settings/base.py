@@ -267,6 +267,20 @@ SMS_QUIET_HOURS_END = env.int("SMS_QUIET_HOURS_END", default=9)
 WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
 WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="")  # mailto: or https: contact
+# The shop POSTs notifications to the endpoint a browser hands it, so only browsers' push
+# services are accepted (https, these hosts and their subdomains): a made-up endpoint must not
+# turn the server into a client of internal addresses. Development and tests also accept a
+# local push service on loopback (WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS).
+WEBPUSH_ENDPOINT_HOSTS = env.list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Opera
+        "push.services.mozilla.com",  # Firefox
+        "push.apple.com",  # Safari
+        "notify.windows.com",  # Edge on Windows
+    ],
+)
+WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS = env.bool("WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS", default=DEBUG)
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "mobile-outbox-relay": {"task": "mobile.relay", "schedule": 60.0},

@@ -43,3 +43,6 @@ REPORTING_READS_FROM_REPLICA = False
 # an inline script without the nonce fails its browser test).
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # noqa: F405
 CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
+# Push tests run a local push service on loopback (tests/mobile/push_service.py).
+WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS = True

@@ -103,3 +103,13 @@ def test_shipping_an_order_notifies_each_subscribed_browser(push_service):
         payload = browser.decrypt(by_path[path])
         assert payload["title"] == f"Order {order.number} has shipped"
         assert f"/orders/{order.number}/" in payload["url"]
+
+
+def test_a_stored_endpoint_that_is_no_push_service_is_never_called(settings):
+    """Rows stored before the endpoint rule (or edited in admin) are checked again at send time."""
+    from mobile.push import PushPermanentError, PushToSend, push_send
+
+    settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS = False
+    message = PushToSend(endpoint="https://10.0.0.7/internal", p256dh="x" * 87, auth="y" * 22, payload={})
+    with pytest.raises(PushPermanentError, match="not a browser push service"):
+        push_send(message)

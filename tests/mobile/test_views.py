@@ -113,6 +113,36 @@ def test_push_subscription_refuses_bad_input_and_anonymous_visitors(client, text
     assert not PushSubscription.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1:8000/admin/",  # loopback, where production allows none
+        "https://127.0.0.1/x",
+        "https://10.0.0.7/internal",
+        "https://metadata.google.internal/computeMetadata/v1/",
+        "https://fcm.googleapis.com.evil.example/send/x",  # a look-alike host
+        "https://evilfcm.googleapis.com@10.0.0.7/x",  # credentials trick
+        "http://fcm.googleapis.com/fcm/send/x",  # not https
+    ],
+)
+def test_push_subscription_accepts_only_browser_push_services(client, texter, settings, endpoint):
+    """The shop POSTs to the endpoint it is given: an address that is not a browser's push
+    service (internal hosts, loopback in production) is refused, so the server never calls it."""
+    settings.WEBPUSH_ALLOW_LOOPBACK_ENDPOINTS = False
+    client.force_login(texter)
+    response = client.post(
+        "/push/subscription/", json.dumps({**SUBSCRIPTION, "endpoint": endpoint}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert not PushSubscription.objects.exists()
+    for good in (SUBSCRIPTION["endpoint"], "https://updates.push.services.mozilla.com/wpush/v2/abc"):
+        response = client.post(
+            "/push/subscription/", json.dumps({**SUBSCRIPTION, "endpoint": good}), content_type="application/json"
+        )
+        assert response.status_code in (200, 201), response.content
+    assert PushSubscription.objects.count() == 2
+
+
 def test_push_subscription_needs_the_csrf_token(texter):
     from django.test import Client
 
