@@ -30,6 +30,17 @@ def _clean_test_redis():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware leaves the last request's language active in the thread: a Japanese
+    page request must not make the next test (whichever xdist hands this worker) run in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

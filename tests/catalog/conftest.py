@@ -16,13 +16,3 @@ def _fresh_process_caches():
     _memo.clear()
     local_page_cache_clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """LocaleMiddleware leaves the last request's language active in the thread: a Japanese
-    page request must not make the next test (here or in another package) run in Japanese."""
-    yield
-    from django.utils import translation
-
-    translation.deactivate()

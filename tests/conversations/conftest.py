@@ -11,7 +11,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.utils import translation
 
 from conversations.services import SESSION_CHAT_KEY, conversation_start
 from tests.carts.factories import agent
@@ -113,14 +112,6 @@ def is_message(body: str | None = None, sender: str | None = None):
         return (body is None or m["body"] == body) and (sender is None or m["sender"] == sender)
 
     return check
-
-
-@pytest.fixture(autouse=True)
-def _language_reset():
-    """A request through LocaleMiddleware leaves its language active in the thread; the
-    next test's chat would start in it (a guest's chat speaks the page's language)."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
