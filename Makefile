@@ -78,6 +78,10 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
+	@# wrk drives the HTTP benchmarks (P1); without it they fall back to a slower Python client.
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) ; \
+	fi
 	$(BIN)/python bench/run.py
 
 ## Stop what `make run` started: web, worker and beat (pids in $(VAR_DIR)/run_all.json), then the
