@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -79,21 +80,21 @@ class SegmentAdmin(SimpleHistoryAdmin):
     fields = ("name", "description", "members")
     actions = ["export_hashed_emails"]
 
-    @admin.display(description="Rules")
+    @admin.display(description=_("Rules"))
     def rule_summary(self, obj: Segment) -> str:
-        return " AND ".join(str(rule) for rule in obj.rules.all()) or "Everyone"
+        return gettext(" AND ").join(str(rule) for rule in obj.rules.all()) or gettext("Everyone")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("rules")
 
-    @admin.display(description="Live count and preview")
+    @admin.display(description=_("Live count and preview"))
     def members(self, obj: Segment) -> str:
         # One count message (#segment-live-count): it shows the saved rules' count, and the
         # page's script rewrites the same line while the rules on screen are edited.
         if obj is None or obj.pk is None:
             return format_html(
                 '<p id="segment-live-count" aria-live="polite">{}</p>',
-                "Add rules below: the number of customers who match them shows here as you type.",
+                gettext("Add rules below: the number of customers who match them shows here as you type."),
             )
         try:
             count = segment_count(obj)
@@ -107,17 +108,21 @@ class SegmentAdmin(SimpleHistoryAdmin):
             ((c.email, f"{c.first_name} {c.last_name}".strip()) for c in preview),
         )
         return format_html(
-            '<p id="segment-live-count" aria-live="polite"><strong id="segment-count" data-count="{}">{} customer{}'
-            "</strong> in the segment now.</p>"
-            '<p><a class="button" href="{}">Export hashed emails (CSV)</a></p>'
-            '<table id="segment-preview"><caption>First 20 members (saved rules)</caption>'
-            "<thead><tr><th>Email</th><th>Name</th></tr></thead><tbody>{}</tbody></table>{}",
+            '<p id="segment-live-count" aria-live="polite"><strong id="segment-count" data-count="{}">{}'
+            "</strong>{}</p>"
+            '<p><a class="button" href="{}">{}</a></p>'
+            '<table id="segment-preview"><caption>{}</caption>'
+            "<thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>{}",
             count,
-            f"{count:,}",
-            "" if count == 1 else "s",
+            ngettext("%(count)s customer", "%(count)s customers", count) % {"count": f"{count:,}"},
+            gettext(" in the segment now."),
             export,
+            gettext("Export hashed emails (CSV)"),
+            gettext("First 20 members (saved rules)"),
+            gettext("Email"),
+            gettext("Name"),
             rows,
-            format_html("<p>No customer matches these rules.</p>") if not preview else "",
+            format_html("<p>{}</p>", gettext("No customer matches these rules.")) if not preview else "",
         )
 
     def get_urls(self):
@@ -133,7 +138,7 @@ class SegmentAdmin(SimpleHistoryAdmin):
     def count_view(self, request):
         """Live count of rules being edited (not saved yet): POST {"rules": [{field, operator, value}]}."""
         if request.method != "POST":
-            return JsonResponse({"error": "POST the rules."}, status=405)
+            return JsonResponse({"error": gettext("POST the rules.")}, status=405)
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
@@ -143,11 +148,17 @@ class SegmentAdmin(SimpleHistoryAdmin):
                 for i, r in enumerate(rules[:50])
             ]
         except (ValueError, AttributeError, TypeError):
-            return JsonResponse({"error": "The rules could not be read."}, status=400)
+            return JsonResponse({"error": gettext("The rules could not be read.")}, status=400)
         try:
             count = rules_count(specs)
         except SegmentRuleInvalid as exc:
-            return JsonResponse({"error": f"rule {(exc.rule_position or 0) + 1}: {exc}"}, status=200)
+            return JsonResponse(
+                {
+                    "error": gettext("rule %(number)d: %(error)s")
+                    % {"number": (exc.rule_position or 0) + 1, "error": exc}
+                },
+                status=200,
+            )
         return JsonResponse({"count": count})
 
     def export_view(self, request, pk: int):
@@ -176,7 +187,7 @@ class SegmentAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @admin.action(description="Export hashed emails (CSV, SHA-256)")
+    @admin.action(description=_("Export hashed emails (CSV, SHA-256)"))
     def export_hashed_emails(self, request, queryset):
         return self._csv_response(list(queryset))
 
@@ -210,8 +221,8 @@ class CampaignBlockInline(admin.StackedInline):
     extra = 0
     fieldsets = (
         (None, {"fields": (("position", "kind"), "heading", "text", ("link_url", "button_label"))}),
-        ("Image block", {"classes": ("collapse",), "fields": (("image_url", "image_alt"),)}),
-        ("Product grid / recommendations", {"classes": ("collapse",), "fields": ("products", "limit")}),
+        (_("Image block"), {"classes": ("collapse",), "fields": (("image_url", "image_alt"),)}),
+        (_("Product grid / recommendations"), {"classes": ("collapse",), "fields": ("products", "limit")}),
     )
     filter_horizontal = ("products",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -226,13 +237,13 @@ SEND_NOW, SCHEDULE, SEND_TEST = "_send_now", "_schedule", "_send_test"
 PAUSE, RESUME, CANCEL = "_pause", "_resume", "_cancel"
 CAMPAIGN_BUTTONS = {
     # name: (label, statuses it is offered in, css class)
-    SEND_NOW: ("Send now", (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), "default"),
-    SCHEDULE: ("Schedule", (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), ""),
-    SEND_TEST: ("Send a test to me", tuple(Campaign.Status.values), ""),
-    PAUSE: ("Pause sending", (Campaign.Status.SENDING,), ""),
-    RESUME: ("Resume sending", (Campaign.Status.PAUSED,), "default"),
+    SEND_NOW: (_("Send now"), (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), "default"),
+    SCHEDULE: (pgettext_lazy("campaign button", "Schedule"), (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED), ""),
+    SEND_TEST: (_("Send a test to me"), tuple(Campaign.Status.values), ""),
+    PAUSE: (_("Pause sending"), (Campaign.Status.SENDING,), ""),
+    RESUME: (_("Resume sending"), (Campaign.Status.PAUSED,), "default"),
     CANCEL: (
-        "Cancel the campaign",
+        _("Cancel the campaign"),
         (Campaign.Status.SCHEDULED, Campaign.Status.SENDING, Campaign.Status.PAUSED),
         "",
     ),
@@ -260,9 +271,9 @@ class CampaignForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("channel") == Campaign.Channel.SMS:
             if not (cleaned.get("sms_text") or "").strip():
-                self.add_error("sms_text", "Write the text of the SMS.")
+                self.add_error("sms_text", _("Write the text of the SMS."))
         elif not (cleaned.get("subject") or "").strip():
-            self.add_error("subject", "Write the email's subject.")
+            self.add_error("subject", _("Write the email's subject."))
         if SCHEDULE in self.data:
             when = cleaned.get("scheduled_at")
             if not when:
@@ -280,17 +291,20 @@ class SmsLengthForm(forms.Form):
 
 def sms_length_html(length) -> str:
     """“1 segment · 78 characters · GSM-7 (up to 160 in one SMS).”, and why UCS-2 costs more."""
-    per = f"{length.per_segment} per segment" if length.segments > 1 else f"up to {length.per_segment} in one SMS"
+    if length.segments > 1:
+        per = gettext("%(count)s per segment") % {"count": length.per_segment}
+    else:
+        per = gettext("up to %(count)s in one SMS") % {"count": length.per_segment}
     warning = ""
     if length.encoding == "ucs2":
-        warning = " Characters outside the GSM alphabet (Japanese, emoji, ç…) make every segment hold 70 or 67."
+        warning = " " + gettext(
+            "Characters outside the GSM alphabet (Japanese, emoji, ç…) make every segment hold 70 or 67."
+        )
     return format_html(
-        '<span class="sms-length" data-segments="{}" aria-live="polite"><strong>{} segment{}</strong> · {} '
-        "characters · {} ({}).{}</span>",
+        '<span class="sms-length" data-segments="{}" aria-live="polite"><strong>{}</strong> · {} · {} ({}).{}</span>',
         length.segments,
-        length.segments,
-        "" if length.segments == 1 else "s",
-        length.units,
+        ngettext("%(count)s segment", "%(count)s segments", length.segments) % {"count": length.segments},
+        ngettext("%(count)s character", "%(count)s characters", length.units) % {"count": length.units},
         length.encoding_label,
         per,
         warning,
@@ -329,11 +343,11 @@ class CampaignAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("name", "channel", "subject", "preheader", "sms_text", "sms_length", "segment",
                            "scheduled_at", "agent_sendable")}),
-        ("Send", {"fields": ("tools",)}),
-        ("Sending", {"fields": ("status", "result", "progress", "audience_size", "processed_count", "sent_count",
+        (pgettext_lazy("campaign section", "Send"), {"fields": ("tools",)}),
+        (_("Sending"), {"fields": ("status", "result", "progress", "audience_size", "processed_count", "sent_count",
                                 "skipped_cap_count", "skipped_consent_count", "skipped_suppressed_count",
                                 "started_at", "finished_at")}),
-        ("Results", {"fields": ("metrics",)}),
+        (_("Results"), {"fields": ("metrics",)}),
     )  # fmt: skip
 
     def get_fieldsets(self, request, obj=None):
@@ -349,27 +363,27 @@ class CampaignAdmin(SimpleHistoryAdmin):
         cap = getattr(self, "_cap", None)
         return cap if cap is not None else selectors.cap_description(AbandonmentSettings.current())
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj: Campaign) -> str:
         if obj is None or obj.pk is None:
             return "—"
         percent = obj.progress_percent
         return format_html(
-            '<progress max="100" value="{}" aria-label="Campaign progress">{}%</progress> {}% ({} of {})',
+            '<progress max="100" value="{}" aria-label="{}">{}%</progress> {}',
             percent,
+            gettext("Campaign progress"),
             percent,
-            percent,
-            obj.processed_count,
-            obj.audience_size,
+            gettext("%(percent)s%% (%(done)s of %(total)s)")
+            % {"percent": percent, "done": obj.processed_count, "total": obj.audience_size},
         )
 
-    @admin.display(description="Result")
+    @admin.display(description=_("Result"))
     def result(self, obj: Campaign) -> str:
         if obj is None or obj.pk is None:
             return "—"
         outcome = selectors.campaign_result(obj, cap=self._cap_text())
         if outcome is None:
-            return "Not sent yet."
+            return gettext("Not sent yet.")
         # Our own words plus numbers: escape, then link the settings the cap comes from.
         text = conditional_escape(outcome.text).replace(
             "Flow settings",
@@ -378,14 +392,14 @@ class CampaignAdmin(SimpleHistoryAdmin):
         css = "campaign-result campaign-result--nothing" if outcome.nothing_sent else "campaign-result"
         return format_html('<span class="{}" data-status="{}">{}</span>', css, obj.status, mark_safe(text))  # noqa: S308 - escaped above
 
-    @admin.display(description="SMS length")
+    @admin.display(description=_("SMS length"))
     def sms_length(self, obj: Campaign) -> str:
         """The text as it goes out (shop name first, opt-out line last): its characters, its
         encoding and how many SMS (segments) each customer's copy costs. Updated as you type."""
         text = obj.sms_text if obj is not None and obj.pk else ""
         return sms_length_html(campaign_services.sms_text_length(text))
 
-    @admin.display(description="Send and test")
+    @admin.display(description=_("Send and test"))
     def tools(self, obj: Campaign) -> str:
         saved = obj is not None and obj.pk is not None
         status = obj.status if saved else Campaign.Status.DRAFT  # the add page offers a draft's buttons
@@ -396,10 +410,11 @@ class CampaignAdmin(SimpleHistoryAdmin):
         links = ""
         if saved:
             links = format_html(
-                '<a class="button" href="{}">Preview as a customer</a> '
-                '<a class="button" href="{}">Metrics and chart</a>',
+                '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
                 reverse("admin:marketing_campaign_preview", args=[obj.pk]),
+                gettext("Preview as a customer"),
                 reverse("admin:marketing_campaign_metrics", args=[obj.pk]),
+                gettext("Metrics and chart"),
             )
         audience = ""
         if saved and obj.segment_id and obj.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
@@ -412,35 +427,44 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
                 textable = customers_with_texting(segment_queryset(obj.segment), marketing=True).count()
                 length = campaign_services.campaign_sms_length(obj)
-                audience = format_html(
-                    " “{}” has {} customer{} now; {} of them can get texts (marketing-SMS consent, a phone number, "
-                    "no STOP). Each text is {} segment{} ({} characters, {}): about {} SMS in all. The frequency "
-                    "cap is checked when it is sent, and texts due in a customer's quiet hours wait for the morning.",
-                    obj.segment.name,
-                    f"{size:,}",
-                    "" if size == 1 else "s",
-                    f"{textable:,}",
+                audience = " " + ngettext(
+                    "“%(segment)s” has %(size)s customer now; %(textable)s of them can get texts (marketing-SMS "
+                    "consent, a phone number, no STOP).",
+                    "“%(segment)s” has %(size)s customers now; %(textable)s of them can get texts (marketing-SMS "
+                    "consent, a phone number, no STOP).",
+                    size,
+                ) % {"segment": obj.segment.name, "size": f"{size:,}", "textable": f"{textable:,}"}
+                audience += " " + ngettext(
+                    "Each text is %(segments)s segment (%(units)s characters, %(encoding)s): about %(total)s SMS "
+                    "in all.",
+                    "Each text is %(segments)s segments (%(units)s characters, %(encoding)s): about %(total)s SMS "
+                    "in all.",
                     length.segments,
-                    "" if length.segments == 1 else "s",
-                    length.units,
-                    length.encoding_label,
-                    f"{textable * length.segments:,}",
+                ) % {
+                    "segments": length.segments,
+                    "units": length.units,
+                    "encoding": length.encoding_label,
+                    "total": f"{textable * length.segments:,}",
+                }
+                audience += " " + gettext(
+                    "The frequency cap is checked when it is sent, and texts due in a customer's quiet hours wait "
+                    "for the morning."
                 )
             elif size is not None:
-                audience = format_html(
-                    " “{}” has {} customer{} now; consent, suppression and the frequency cap are checked for each "
-                    "when it is sent.",
-                    obj.segment.name,
-                    f"{size:,}",
-                    "" if size == 1 else "s",
-                )
+                audience = " " + ngettext(
+                    "“%(segment)s” has %(size)s customer now; consent, suppression and the frequency cap are "
+                    "checked for each when it is sent.",
+                    "“%(segment)s” has %(size)s customers now; consent, suppression and the frequency cap are "
+                    "checked for each when it is sent.",
+                    size,
+                ) % {"segment": obj.segment.name, "size": f"{size:,}"}
         if status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED):
-            hint = (
+            hint = gettext(
                 "Each button saves your changes first. “Schedule” sends at the time in “Scheduled at”; "
                 "a test goes to you only (marked [TEST], not counted)."
             )
         else:
-            hint = "A test goes to you only (marked [TEST], not counted)."
+            hint = gettext("A test goes to you only (marked [TEST], not counted).")
         return format_html(
             '<div class="campaign-buttons">{}</div><p class="help">{}{}</p><div>{}</div>',
             buttons,
@@ -449,22 +473,28 @@ class CampaignAdmin(SimpleHistoryAdmin):
             links,
         )
 
-    @admin.display(description="Metrics")
+    @admin.display(description=_("Metrics"))
     def metrics(self, obj: Campaign) -> str:
         if obj is None or obj.pk is None:
             return "—"
         m = selectors.campaign_metrics(obj)
         return format_html(
-            "Sent {} · delivered {} · opened {} ({}) · clicked {} ({}) · unsubscribed {} · orders {} · revenue {}",
-            m.sent,
-            m.delivered,
-            m.opened,
-            m.open_rate,
-            m.clicked,
-            m.click_rate,
-            m.unsubscribed,
-            m.orders,
-            m.revenue_display,
+            "{}",
+            gettext(
+                "Sent %(sent)s · delivered %(delivered)s · opened %(opened)s (%(open_rate)s) · clicked %(clicked)s "
+                "(%(click_rate)s) · unsubscribed %(unsubscribed)s · orders %(orders)s · revenue %(revenue)s"
+            )
+            % {
+                "sent": m.sent,
+                "delivered": m.delivered,
+                "opened": m.opened,
+                "open_rate": m.open_rate,
+                "clicked": m.clicked,
+                "click_rate": m.click_rate,
+                "unsubscribed": m.unsubscribed,
+                "orders": m.orders,
+                "revenue": m.revenue_display,
+            },
         )
 
     def save_model(self, request, obj, form, change):
@@ -495,15 +525,20 @@ class CampaignAdmin(SimpleHistoryAdmin):
         if pressed == SEND_TEST and obj.channel == Campaign.Channel.SMS:
             self.message_user(
                 request,
-                "Saved. Texts are not sent as tests (each one costs money): “Preview as a customer” shows the "
-                "text any customer would get, with its length.",
+                gettext(
+                    "Saved. Texts are not sent as tests (each one costs money): “Preview as a customer” shows the "
+                    "text any customer would get, with its length."
+                ),
                 messages.INFO,
             )
             return here
         if pressed == SEND_TEST:
             campaign_services.campaign_send_test(campaign=obj, to_user=request.user)
             self.message_user(
-                request, f"Saved. A test of “{obj.name}” is on its way to {request.user.email}.", messages.SUCCESS
+                request,
+                gettext("Saved. A test of “%(name)s” is on its way to %(email)s.")
+                % {"name": obj.name, "email": request.user.email},
+                messages.SUCCESS,
             )
             return here
         if not self.has_change_permission(request, obj):
@@ -511,62 +546,89 @@ class CampaignAdmin(SimpleHistoryAdmin):
         try:
             if pressed == SEND_NOW:
                 started = campaign_services.campaign_send_start(campaign=obj, actor=request.user)
-                note = (
-                    f"Saved and sending “{obj.name}” to the {started.audience_size:,} customer"
-                    f"{'' if started.audience_size == 1 else 's'} of “{started.segment.name}”. "
-                    "This page shows who was skipped and why when it finishes."
-                )
+                note = ngettext(
+                    "Saved and sending “%(name)s” to the %(count)s customer of “%(segment)s”. "
+                    "This page shows who was skipped and why when it finishes.",
+                    "Saved and sending “%(name)s” to the %(count)s customers of “%(segment)s”. "
+                    "This page shows who was skipped and why when it finishes.",
+                    started.audience_size,
+                ) % {"name": obj.name, "count": f"{started.audience_size:,}", "segment": started.segment.name}
             elif pressed == SCHEDULE:
                 scheduled = campaign_services.campaign_schedule(campaign=obj, when=obj.scheduled_at, actor=request.user)
                 when = timezone.localtime(scheduled.scheduled_at)
-                note = f"Saved and scheduled: “{obj.name}” starts by itself on {when:%d %b %Y at %H:%M}."
+                note = gettext("Saved and scheduled: “%(name)s” starts by itself on %(when)s.") % {
+                    "name": obj.name,
+                    "when": date_format(when, "DATETIME_FORMAT"),
+                }
             elif pressed == PAUSE:
                 campaign_services.campaign_pause(campaign=obj, actor=request.user)
-                note = f"Paused “{obj.name}”. Resume sends to the rest of the segment."
+                note = gettext("Paused “%(name)s”. Resume sends to the rest of the segment.") % {"name": obj.name}
             elif pressed == RESUME:
                 campaign_services.campaign_resume(campaign=obj, actor=request.user)
-                note = f"Resumed “{obj.name}”."
+                note = gettext("Resumed “%(name)s”.") % {"name": obj.name}
             else:
                 campaign_services.campaign_cancel(campaign=obj, actor=request.user)
-                note = f"Cancelled “{obj.name}”: nothing more is sent."
+                note = gettext("Cancelled “%(name)s”: nothing more is sent.") % {"name": obj.name}
         except CampaignStateError as exc:
-            self.message_user(request, f"Saved, but not sent: {exc}", messages.ERROR)
+            self.message_user(request, gettext("Saved, but not sent: %(error)s") % {"error": exc}, messages.ERROR)
             return here
         self.message_user(request, note, messages.SUCCESS)
         return here
 
-    def _each(self, request, queryset, service, done: str):
+    def _each(self, request, queryset, service, done):
         ok = 0
         for campaign in queryset:
             try:
                 service(campaign=campaign, actor=request.user)
                 ok += 1
             except CampaignStateError as exc:
-                self.message_user(request, f"{campaign.name}: {exc}", messages.ERROR)
+                self.message_user(
+                    request, gettext("%(name)s: %(error)s") % {"name": campaign.name, "error": exc}, messages.ERROR
+                )
         if ok:
-            self.message_user(request, f"{ok} campaign(s) {done}.", messages.SUCCESS)
+            self.message_user(request, done(ok) % {"count": ok}, messages.SUCCESS)
 
-    @admin.action(description="Send now", permissions=["change"])
+    @admin.action(description=_("Send now"), permissions=["change"])
     def send_now(self, request, queryset):
-        self._each(request, queryset, campaign_services.campaign_send_start, "sending")
+        self._each(
+            request,
+            queryset,
+            campaign_services.campaign_send_start,
+            lambda n: ngettext("%(count)d campaign is sending.", "%(count)d campaigns are sending.", n),
+        )
 
-    @admin.action(description="Pause sending", permissions=["change"])
+    @admin.action(description=_("Pause sending"), permissions=["change"])
     def pause(self, request, queryset):
-        self._each(request, queryset, campaign_services.campaign_pause, "paused")
+        self._each(
+            request,
+            queryset,
+            campaign_services.campaign_pause,
+            lambda n: ngettext("%(count)d campaign is paused.", "%(count)d campaigns are paused.", n),
+        )
 
-    @admin.action(description="Resume sending", permissions=["change"])
+    @admin.action(description=_("Resume sending"), permissions=["change"])
     def resume(self, request, queryset):
-        self._each(request, queryset, campaign_services.campaign_resume, "resumed")
+        self._each(
+            request,
+            queryset,
+            campaign_services.campaign_resume,
+            lambda n: ngettext("%(count)d campaign is sending again.", "%(count)d campaigns are sending again.", n),
+        )
 
-    @admin.action(description="Cancel", permissions=["change"])
+    @admin.action(description=_("Cancel"), permissions=["change"])
     def cancel(self, request, queryset):
-        self._each(request, queryset, campaign_services.campaign_cancel, "cancelled")
+        self._each(
+            request,
+            queryset,
+            campaign_services.campaign_cancel,
+            lambda n: ngettext("%(count)d campaign is cancelled.", "%(count)d campaigns are cancelled.", n),
+        )
 
-    @admin.action(description="Send a test to me", permissions=["view"])
+    @admin.action(description=_("Send a test to me"), permissions=["view"])
     def send_test_to_me(self, request, queryset):
         for campaign in queryset:
             campaign_services.campaign_send_test(campaign=campaign, to_user=request.user)
-        self.message_user(request, f"Test sent to {request.user.email}.", messages.SUCCESS)
+        self.message_user(request, gettext("Test sent to %(email)s.") % {"email": request.user.email}, messages.SUCCESS)
 
     def get_urls(self):
         return [
@@ -582,7 +644,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
         """The length of the SMS text being typed (POST `text`), as the "SMS length" line
         shows it: one implementation of the GSM-7/UCS-2 rules (mobile.segments), on the server."""
         if request.method != "POST":
-            return JsonResponse({"error": "POST the text."}, status=405)
+            return JsonResponse({"error": gettext("POST the text.")}, status=405)
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = SmsLengthForm(request.POST)
@@ -640,7 +702,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
         if form.is_valid():
             found = Customer.objects.filter(email__iexact=form.cleaned_data["customer"].strip()).first()
             if found is None:
-                error = "No customer has that email address."
+                error = gettext("No customer has that email address.")
             else:
                 customer = found
         if campaign.channel == Campaign.Channel.SMS:
@@ -652,7 +714,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
                 "admin/marketing/campaign_preview.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": f"Preview: {campaign.name}",
+                    "title": gettext("Preview: %(name)s") % {"name": campaign.name},
                     "campaign": campaign,
                     "form": form,
                     "error": error,
@@ -677,7 +739,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
             "admin/marketing/campaign_preview.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Preview: {campaign.name}",
+                "title": gettext("Preview: %(name)s") % {"name": campaign.name},
                 "campaign": campaign,
                 "form": form,
                 "error": error,
@@ -698,7 +760,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
             "admin/marketing/metrics.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Metrics: {campaign.name}",
+                "title": gettext("Metrics: %(name)s") % {"name": campaign.name},
                 "rows": [selectors.campaign_metrics(campaign)],
                 "series": series,
                 "campaign": campaign,
@@ -713,13 +775,13 @@ class CampaignAdmin(SimpleHistoryAdmin):
 @admin.register(AbandonmentSettings)
 class AbandonmentSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
-        ("Cart abandonment", {"fields": ("enabled", "delay1_minutes", "delay2_minutes", "max_reminders",
+        (_("Cart abandonment"), {"fields": ("enabled", "delay1_minutes", "delay2_minutes", "max_reminders",
                                          "promo_percent", "promo_valid_days", "intake_window_hours",
                                          "series_cooldown_days", "agent_quiet_hours")}),
-        ("Browse and search abandonment", {"fields": ("browse_enabled", "browse_min_views", "browse_window_hours",
+        (_("Browse and search abandonment"), {"fields": ("browse_enabled", "browse_min_views", "browse_window_hours",
                                                       "search_enabled", "search_window_hours",
                                                       "behaviour_delay_minutes")}),
-        ("Every marketing email", {"fields": ("frequency_cap_count", "frequency_cap_hours",
+        (_("Every marketing email"), {"fields": ("frequency_cap_count", "frequency_cap_hours",
                                               "attribution_window_days")}),
     )  # fmt: skip
 
@@ -757,7 +819,7 @@ class AbandonmentSettingsAdmin(admin.ModelAdmin):
             "admin/marketing/metrics.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Marketing metrics per flow",
+                "title": gettext("Marketing metrics per flow"),
                 "rows": selectors.flow_metrics(),
                 "series": series,
                 "flows": selectors.FLOWS,

@@ -77,7 +77,7 @@ def test_marketer_builds_segment_sends_campaign_and_sees_metrics(live_server, pa
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "send_now")
     page.click("button[name=index]")
-    page.locator("ul.messagelist").get_by_text("1 campaign(s) sending.").wait_for(timeout=10000)
+    page.locator("ul.messagelist").get_by_text("1 campaign is sending.").wait_for(timeout=10000)
     campaign = Campaign.objects.get(name="Spring shoes")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
