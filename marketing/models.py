@@ -20,65 +20,82 @@ class AbandonmentSettings(models.Model):
     """One row (pk=1) of marketer-editable settings for every behavioural flow and the
     global frequency cap. Read with `AbandonmentSettings.current()`."""
 
-    enabled = models.BooleanField("cart abandonment enabled", default=True)
+    enabled = models.BooleanField(_("cart abandonment enabled"), default=True)
     delay1_minutes = models.PositiveIntegerField(
-        "reminder 1 after (minutes idle)", default=60, validators=[MinValueValidator(1)]
+        _("reminder 1 after (minutes idle)"), default=60, validators=[MinValueValidator(1)]
     )
     delay2_minutes = models.PositiveIntegerField(
-        "reminder 2 after (minutes idle)", default=24 * 60, validators=[MinValueValidator(1)]
+        _("reminder 2 after (minutes idle)"), default=24 * 60, validators=[MinValueValidator(1)]
     )
     max_reminders = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(2)], help_text="1 or 2."
+        _("max reminders"), default=2, validators=[MinValueValidator(1), MaxValueValidator(2)], help_text=_("1 or 2.")
     )
     promo_percent = models.DecimalField(
-        "reminder 2 promo (% off)",
+        _("reminder 2 promo (percent off)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="0 sends reminder 2 without a code.",
+        help_text=_("0 sends reminder 2 without a code."),
     )
-    promo_valid_days = models.PositiveIntegerField("promo valid for (days)", default=7)
+    promo_valid_days = models.PositiveIntegerField(_("promo valid for (days)"), default=7)
     intake_window_hours = models.PositiveIntegerField(
-        default=72, help_text="Carts idle longer than this when first seen get no reminder (too old)."
+        _("intake window hours"),
+        default=72,
+        help_text=_("Carts idle longer than this when first seen get no reminder (too old)."),
     )
     series_cooldown_days = models.PositiveIntegerField(
-        default=14, help_text="At most one abandonment series per customer in this many days."
+        _("series cooldown days"),
+        default=14,
+        help_text=_("At most one abandonment series per customer in this many days."),
     )
     agent_quiet_hours = models.PositiveIntegerField(
-        default=48, help_text="No reminder while an agent touched the cart within this many hours."
+        _("agent quiet hours"),
+        default=48,
+        help_text=_("No reminder while an agent touched the cart within this many hours."),
     )
-    browse_enabled = models.BooleanField("browse abandonment enabled", default=True)
-    browse_min_views = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
-    browse_window_hours = models.PositiveIntegerField(default=24)
-    search_enabled = models.BooleanField("search abandonment enabled", default=True)
-    search_window_hours = models.PositiveIntegerField(default=24)
+    browse_enabled = models.BooleanField(_("browse abandonment enabled"), default=True)
+    browse_min_views = models.PositiveSmallIntegerField(
+        _("browse min views"), default=2, validators=[MinValueValidator(1)]
+    )
+    browse_window_hours = models.PositiveIntegerField(_("browse window hours"), default=24)
+    search_enabled = models.BooleanField(_("search abandonment enabled"), default=True)
+    search_window_hours = models.PositiveIntegerField(_("search window hours"), default=24)
     behaviour_delay_minutes = models.PositiveIntegerField(
-        default=60, help_text="Browse/search emails wait this long after the last view or search."
+        _("behaviour delay minutes"),
+        default=60,
+        help_text=_("Browse/search emails wait this long after the last view or search."),
     )
     reminder2_by_sms = models.BooleanField(
-        "reminder 2 by SMS when there is no email consent",
+        _("reminder 2 by SMS when there is no email consent"),
         default=True,
-        help_text="A customer who allowed marketing texts but not marketing email gets reminder 2 as a text "
-        "(with the code and the restore link). Reminder 1 stays email-only.",
+        help_text=_(
+            "A customer who allowed marketing texts but not marketing email gets reminder 2 as a text "
+            "(with the code and the restore link). Reminder 1 stays email-only."
+        ),
     )
     frequency_cap_count = models.PositiveSmallIntegerField(
+        _("frequency cap count"),
         default=1,
         validators=[MinValueValidator(1)],
-        help_text="Marketing messages (emails and texts together) per customer per window.",
+        help_text=_("Marketing messages (emails and texts together) per customer per window."),
     )
     frequency_cap_hours = models.PositiveIntegerField(
-        default=24, help_text="0 turns the cap off (for demos and testing with shortened delays only)."
+        _("frequency cap hours"),
+        default=24,
+        help_text=_("0 turns the cap off (for demos and testing with shortened delays only)."),
     )
-    attribution_window_days = models.PositiveIntegerField(default=7, validators=[MinValueValidator(1)])
-    updated_at = models.DateTimeField(auto_now=True)
+    attribution_window_days = models.PositiveIntegerField(
+        _("attribution window days"), default=7, validators=[MinValueValidator(1)]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "flow settings"
-        verbose_name_plural = "flow settings"
+        verbose_name = _("flow settings")
+        verbose_name_plural = _("flow settings")
 
     def __str__(self) -> str:
-        return "Abandonment flows and frequency cap"
+        return str(_("Abandonment flows and frequency cap"))
 
     def save(self, *args, **kwargs):
         self.pk = 1
@@ -94,17 +111,24 @@ class Segment(models.Model):
     """Saved rules over unified data, all ANDed, compiled to one queryset
     (marketing.segments.segment_queryset)."""
 
-    name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -136,17 +160,22 @@ class SegmentRule(models.Model):
         WITHIN_DAYS = "within_days", _("within the last N days")
         BEFORE_DAYS = "before_days", _("more than N days ago")
 
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="rules")
-    field = models.CharField(max_length=32, choices=Field.choices)
-    operator = models.CharField(max_length=16, choices=Operator.choices)
+    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE, related_name="rules")
+    field = models.CharField(_("field"), max_length=32, choices=Field.choices)
+    operator = models.CharField(_("operator"), max_length=16, choices=Operator.choices)
     value = models.CharField(
-        max_length=200, blank=True, help_text="Number, date (YYYY-MM-DD), days, yes/no, text or a comma list."
+        _("value"),
+        max_length=200,
+        blank=True,
+        help_text=_("Number, date (YYYY-MM-DD), days, yes/no, text or a comma list."),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("segment rule")
+        verbose_name_plural = _("segment rules")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -171,49 +200,69 @@ class Campaign(models.Model):
 
     FINISHED = (Status.SENT, Status.NOTHING_SENT)
 
-    name = models.CharField(max_length=160)
+    name = models.CharField(_("name"), max_length=160)
     channel = models.CharField(
+        _("channel"),
         max_length=8,
         choices=Channel.choices,
         default=Channel.EMAIL,
-        help_text="An SMS campaign sends “SMS text” to customers with marketing-SMS consent and a phone number.",
+        help_text=_("An SMS campaign sends “SMS text” to customers with marketing-SMS consent and a phone number."),
     )
     subject = models.CharField(
-        max_length=200, blank=True, help_text='Email: tokens allowed, e.g. "{{ first_name }}, new in".'
+        _("subject"), max_length=200, blank=True, help_text=_('Email: tokens allowed, e.g. "{{ first_name }}, new in".')
     )
     sms_text = models.TextField(
-        "SMS text",
+        _("SMS text"),
         blank=True,
         max_length=1000,
-        help_text="SMS: plain text, tokens allowed ({{ first_name }}). The shop's name goes first and "
-        "“Reply STOP to opt out” last; the length below counts them.",
+        help_text=_(
+            "SMS: plain text, tokens allowed ({{ first_name }}). The shop's name goes first and "
+            "“Reply STOP to opt out” last; the length below counts them."
+        ),
     )
-    preheader = models.CharField(max_length=200, blank=True, help_text="Preview text shown after the subject.")
-    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty and use “Send now”.")
+    preheader = models.CharField(
+        _("preheader"), max_length=200, blank=True, help_text=_("Preview text shown after the subject.")
+    )
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    scheduled_at = models.DateTimeField(
+        _("scheduled at"), null=True, blank=True, help_text=_("Leave empty and use “Send now”.")
+    )
     agent_sendable = models.BooleanField(
-        default=False, help_text="Agents may send this template to one customer from the console."
+        _("agent sendable"),
+        default=False,
+        help_text=_("Agents may send this template to one customer from the console."),
     )
     # Progress (keyset cursor over the segment: the last customer id handled).
     cursor_customer_id = models.BigIntegerField(default=0)
-    audience_size = models.PositiveIntegerField(default=0, help_text="Segment size when sending started.")
-    processed_count = models.PositiveIntegerField("customers handled", default=0)
-    sent_count = models.PositiveIntegerField("emails queued for delivery", default=0)
-    skipped_consent_count = models.PositiveIntegerField("skipped: without consent", default=0)
-    skipped_cap_count = models.PositiveIntegerField("skipped: frequency cap", default=0)
-    skipped_suppressed_count = models.PositiveIntegerField("skipped: suppression list", default=0)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    audience_size = models.PositiveIntegerField(
+        _("audience size"), default=0, help_text=_("Segment size when sending started.")
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    processed_count = models.PositiveIntegerField(_("customers handled"), default=0)
+    sent_count = models.PositiveIntegerField(_("emails queued for delivery"), default=0)
+    skipped_consent_count = models.PositiveIntegerField(_("skipped: without consent"), default=0)
+    skipped_cap_count = models.PositiveIntegerField(_("skipped: frequency cap"), default=0)
+    skipped_suppressed_count = models.PositiveIntegerField(_("skipped: suppression list"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "scheduled_at"], name="campaign_due_idx")]
 
@@ -235,23 +284,32 @@ class CampaignBlock(models.Model):
         RECOMMENDATIONS = "recommendations", _("Personal recommendations")
         BUTTON = "button", _("Button")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="blocks")
-    position = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
-    heading = models.CharField(max_length=200, blank=True, help_text="Tokens allowed.")
-    text = models.TextField(blank=True, help_text="Plain text; tokens like {{ first_name }}; blank lines split.")
-    image_url = models.URLField(blank=True)
-    image_alt = models.CharField(max_length=200, blank=True)
-    link_url = models.CharField(
-        max_length=500, blank=True, help_text="Button/image target: a site path (/category/shoes/) or https URL."
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(_("heading"), max_length=200, blank=True, help_text=_("Tokens allowed."))
+    text = models.TextField(
+        _("text"), blank=True, help_text=_("Plain text; tokens like {{ first_name }}; blank lines split.")
     )
-    button_label = models.CharField(max_length=80, blank=True)
-    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
-    limit = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    image_url = models.URLField(_("image URL"), blank=True)
+    image_alt = models.CharField(_("image alt"), max_length=200, blank=True)
+    link_url = models.CharField(
+        _("link URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Button/image target: a site path (/category/shoes/) or https URL."),
+    )
+    button_label = models.CharField(_("button label"), max_length=80, blank=True)
+    products = models.ManyToManyField("catalog.Product", verbose_name=_("products"), blank=True, related_name="+")
+    limit = models.PositiveSmallIntegerField(
+        _("limit"), default=4, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("campaign block")
+        verbose_name_plural = _("campaign blocks")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -265,13 +323,13 @@ class CampaignBlock(models.Model):
         errors = {}
         if self.kind == self.Kind.BUTTON:
             if not self.button_label.strip():
-                errors["button_label"] = "Write the button's label, e.g. “Shop shoes”."
+                errors["button_label"] = _("Write the button's label, e.g. “Shop shoes”.")
             if not self.link_url.strip():
-                errors["link_url"] = "Where should the button go? A site path like /category/shoes/ or an https URL."
+                errors["link_url"] = _("Where should the button go? A site path like /category/shoes/ or an https URL.")
         elif self.kind == self.Kind.TEXT and not (self.heading.strip() or self.text.strip()):
-            errors["text"] = "Write the text (or a heading) of this block, or remove the block."
+            errors["text"] = _("Write the text (or a heading) of this block, or remove the block.")
         elif self.kind == self.Kind.IMAGE and not self.image_url.strip():
-            errors["image_url"] = "Give the image's address (https://…), or remove the block."
+            errors["image_url"] = _("Give the image's address (https://…), or remove the block.")
         if errors:
             raise ValidationError(errors)
 
@@ -289,22 +347,30 @@ class MarketingMessage(models.Model):
         TEST = "test", _("Test send")
 
     dedupe_key = models.CharField(max_length=255, unique=True)
-    channel = models.CharField(max_length=8, choices=Campaign.Channel.choices, default=Campaign.Channel.EMAIL)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Campaign.Channel.choices, default=Campaign.Channel.EMAIL
+    )
     outbound_email = models.OneToOneField(
         "messaging.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="marketing_message"
     )
     outbound_sms = models.OneToOneField(
         "mobile.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="marketing_message"
     )
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    flow = models.CharField(max_length=24, choices=Flow.choices)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
-    step = models.PositiveSmallIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-    first_clicked_at = models.DateTimeField(null=True, blank=True)
-    last_clicked_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    flow = models.CharField(_("flow"), max_length=24, choices=Flow.choices)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    step = models.PositiveSmallIntegerField(_("step"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    first_clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True)
+    last_clicked_at = models.DateTimeField(_("last clicked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("marketing message")
+        verbose_name_plural = _("marketing messages")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "-last_clicked_at"], name="mktmsg_customer_click_idx"),
@@ -350,26 +416,39 @@ class CartAbandonment(models.Model):
         NO_EMAIL = "no_email", _("No known email")
         DISABLED = "disabled", _("Flow disabled")
 
-    cart = models.OneToOneField("carts.Cart", on_delete=models.CASCADE, related_name="abandonment")
+    cart = models.OneToOneField(
+        "carts.Cart", verbose_name=_("cart"), on_delete=models.CASCADE, related_name="abandonment"
+    )
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("customer"),
     )
-    email = models.EmailField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    stop_reason = models.CharField(max_length=16, choices=StopReason.choices, blank=True, default="")
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    sms_reminders_sent = models.PositiveSmallIntegerField(default=0, help_text="Of those, how many went by SMS.")
+    email = models.EmailField(_("email"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    stop_reason = models.CharField(_("stop reason"), max_length=16, choices=StopReason.choices, blank=True, default="")
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    sms_reminders_sent = models.PositiveSmallIntegerField(
+        _("SMS reminders sent"), default=0, help_text=_("Of those, how many went by SMS.")
+    )
     reminder1_skipped = models.BooleanField(
-        default=False, help_text="No email consent: reminder 1 (email only) was skipped, reminder 2 goes by SMS."
+        _("reminder 1 skipped"),
+        default=False,
+        help_text=_("No email consent: reminder 1 (email only) was skipped, reminder 2 goes by SMS."),
     )
-    last_reminder_at = models.DateTimeField(null=True, blank=True)
-    next_due_at = models.DateTimeField(null=True, blank=True)
+    last_reminder_at = models.DateTimeField(_("last reminder at"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("next due at"), null=True, blank=True)
     voucher = models.ForeignKey("carts.Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    promo_code = models.CharField(max_length=40, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    promo_code = models.CharField(_("promo code"), max_length=40, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("cart abandonment")
+        verbose_name_plural = _("cart abandonments")
         ordering = ["-started_at"]
         indexes = [
             # The follow-up scan reads only active rows whose next reminder is due.
@@ -389,14 +468,18 @@ class BehaviourTrigger(models.Model):
         BROWSE = "browse", _("Browse abandonment")
         SEARCH = "search", _("Search abandonment")
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    subject_key = models.CharField(max_length=200, help_text="Product id or normalised query.")
-    sent = models.BooleanField(default=False)
-    skip_reason = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject_key = models.CharField(_("subject key"), max_length=200, help_text=_("Product id or normalised query."))
+    sent = models.BooleanField(_("sent"), default=False)
+    skip_reason = models.CharField(_("skip reason"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("behaviour trigger")
+        verbose_name_plural = _("behaviour triggers")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["customer", "kind", "-created_at"], name="behaviour_customer_idx")]
 
@@ -408,19 +491,20 @@ class JourneyStep(models.Model):
     """One email of the welcome journey; steps run in position order, each `delay_hours`
     after the previous one (the first after sign-up / newsletter confirmation)."""
 
-    position = models.PositiveSmallIntegerField(default=1, unique=True)
-    delay_hours = models.PositiveIntegerField(default=0)
-    subject = models.CharField(max_length=200, help_text="Tokens allowed.")
-    heading = models.CharField(max_length=200, blank=True)
-    text = models.TextField(help_text="Plain text; tokens allowed.")
-    button_label = models.CharField(max_length=80, blank=True)
-    link_url = models.CharField(max_length=500, blank=True, default="/")
-    include_recommendations = models.BooleanField(default=True)
-    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=1, unique=True)
+    delay_hours = models.PositiveIntegerField(_("delay hours"), default=0)
+    subject = models.CharField(_("subject"), max_length=200, help_text=_("Tokens allowed."))
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    text = models.TextField(_("text"), help_text=_("Plain text; tokens allowed."))
+    button_label = models.CharField(_("button label"), max_length=80, blank=True)
+    link_url = models.CharField(_("link URL"), max_length=500, blank=True, default="/")
+    include_recommendations = models.BooleanField(_("include recommendations"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position"]
-        verbose_name = "welcome journey step"
+        verbose_name = _("welcome journey step")
+        verbose_name_plural = _("welcome journey steps")
 
     def __str__(self) -> str:
         return f"Step {self.position}: {self.subject}"
@@ -432,14 +516,18 @@ class JourneyEnrollment(models.Model):
         COMPLETED = "completed", _("Completed")
         STOPPED = "stopped", _("Stopped")
 
-    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    stop_reason = models.CharField(max_length=40, blank=True)
-    steps_sent = models.PositiveSmallIntegerField(default=0)
-    next_due_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    stop_reason = models.CharField(_("stop reason"), max_length=40, blank=True)
+    steps_sent = models.PositiveSmallIntegerField(_("steps sent"), default=0)
+    next_due_at = models.DateTimeField(_("next due at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("welcome journey enrolment")
+        verbose_name_plural = _("welcome journey enrolments")
         indexes = [models.Index(fields=["next_due_at"], name="journey_active_due_idx", condition=Q(status="active"))]
 
     def __str__(self) -> str:
@@ -449,15 +537,25 @@ class JourneyEnrollment(models.Model):
 class Attribution(models.Model):
     """An order credited to the last marketing email the customer clicked within the window."""
 
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="marketing_attribution")
-    message = models.ForeignKey(MarketingMessage, on_delete=models.CASCADE, related_name="attributions")
-    flow = models.CharField(max_length=24, choices=MarketingMessage.Flow.choices)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    revenue = models.DecimalField(max_digits=12, decimal_places=2)
-    clicked_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="marketing_attribution"
+    )
+    message = models.ForeignKey(
+        MarketingMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attributions"
+    )
+    flow = models.CharField(_("flow"), max_length=24, choices=MarketingMessage.Flow.choices)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revenue = models.DecimalField(_("revenue"), max_digits=12, decimal_places=2)
+    clicked_at = models.DateTimeField(
+        _("clicked at"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["flow"], name="attribution_flow_idx"),
@@ -488,7 +586,7 @@ class ContactHold(models.Model):
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    reference = models.CharField(max_length=40, help_text="What asked for the hold, e.g. a case number.")
+    reference = models.CharField(max_length=40, help_text=_("What asked for the hold, e.g. a case number."))
     created_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
 

@@ -58,6 +58,7 @@ def test_campaign_list_and_its_action_message_in_japanese(marketer, segment, dja
     spring = _campaign(segment, "春")
     marketer.cookies["django_language"] = "ja"
     page = marketer.get("/admin/marketing/campaign/").content.decode()
+    assert ">ステータス<" in page and ">Status<" not in page
     assert ">結果<" in page and ">今すぐ送信<" in page and ">送信を一時停止<" in page
     assert ">Result<" not in page and ">Send now<" not in page and ">Pause sending<" not in page
     shown = _send_now_action(marketer, [spring], django_capture_on_commit_callbacks)
@@ -86,6 +87,9 @@ def test_campaign_page_and_schedule_message_in_japanese(marketer, segment):
     )  # fmt: skip
     for japanese in expected:
         assert japanese in text, japanese
+    # Field labels and help texts come from the model, in Japanese too.
+    assert "予約日時:" in text and "件名:" in text and "件名の後ろに表示されるプレビュー文です。" in text
+    assert "Scheduled at:" not in text and "Preview text shown after the subject." not in text
     for english in ("Send and test", ">Send now<", ">Schedule<", "Each button saves", "Preview as a customer",
                     "Not sent yet.", "Sent 0 · delivered"):  # fmt: skip
         assert english not in page, english
