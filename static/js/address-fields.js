@@ -17,6 +17,24 @@
     pending = { form: block.closest("form") || document, typed: typed };
   });
 
+  // A country chosen before the page's scripts were ready (a quick hand, a slow page) or
+  // restored by the browser (back button, autofill) fires no redraw that htmx sees: once htmx
+  // is ready, a block drawn for another country than its select shows is redrawn.
+  function redrawStale() {
+    document.querySelectorAll(".address-fields[data-country]").forEach(function (block) {
+      var select = block.querySelector("select[hx-get]");
+      if (select && window.htmx && select.value && select.value !== block.dataset.country) {
+        window.htmx.trigger(select, "change");
+      }
+    });
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt === document.body) redrawStale();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) redrawStale();
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     if (!pending) return;
     var typed = pending.typed;

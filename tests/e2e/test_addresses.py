@@ -97,3 +97,28 @@ def test_what_is_typed_while_the_country_redraw_is_in_flight_is_kept(live_server
     page.wait_for_load_state("networkidle")
     assert page.get_by_label("Full name").input_value() == "Ada Lovelace"
     assert page.get_by_label("Address line 1").input_value() == "12 St James's Square"
+
+
+def test_a_country_chosen_before_the_scripts_are_ready_still_redraws_the_fields(live_server, page_at):
+    """A quick hand (or the browser restoring the form) can change the country before htmx
+    listens: once it is ready, fields drawn for another country are redrawn."""
+    product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
+    VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
+    page = page_at(375)
+    page.goto(f"{live_server.url}/products/{product.slug}/")
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_load_state()
+
+    held = []
+    page.route("**/js/htmx.min.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/checkout/", wait_until="commit")
+    page.get_by_label("Country").select_option("JP")  # no htmx yet: nobody hears the change
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert page.locator(".address-fields").get_attribute("data-country") != "JP"
+    held[0].continue_()
+
+    page.locator('.address-fields[data-country="JP"]').wait_for()
+    assert page.get_by_label("Prefecture").is_visible()
