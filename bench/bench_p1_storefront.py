@@ -129,15 +129,16 @@ end
 """
 
 
-def wrk_run(port: int, paths: list[str]) -> dict:
+def wrk_script_run(port: int, lua: str, seconds: int | None = None) -> dict:
+    """Run wrk with a Lua request script against 127.0.0.1:port: requests/s, p99 (ms), errors."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % ", ".join(json.dumps(p) for p in paths))
+        script.write(lua)
     out = subprocess.run(
         [
             "wrk",
             "-t1",
             f"-c{CONNECTIONS}",
-            f"-d{SECONDS}s",
+            f"-d{seconds or SECONDS}s",
             "--latency",
             "-s",
             script.name,
@@ -154,9 +155,13 @@ def wrk_run(port: int, paths: list[str]) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
-        "p99_ms": float(p99.group(1)) * factor[p99.group(2)] if p99 else None,
+        "p99_ms": round(float(p99.group(1)) * factor[p99.group(2)], 1) if p99 else None,
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
+
+
+def wrk_run(port: int, paths: list[str]) -> dict:
+    return wrk_script_run(port, LUA % ", ".join(json.dumps(p) for p in paths))
 
 
 def python_run(port: int, paths: list[str]) -> dict:

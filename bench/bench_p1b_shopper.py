@@ -21,12 +21,9 @@ print EXPLAIN ANALYZE of a search's match query to stderr).
 
 import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -78,33 +75,8 @@ end
 
 
 def wrk_run(port: int, paths: list[str], cookies: list[str], seconds: int | None = None) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % (", ".join(json.dumps(p) for p in paths), ", ".join(json.dumps(c) for c in cookies)))
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{p1.CONNECTIONS}",
-            f"-d{seconds or p1.SECONDS}s",
-            "--latency",
-            "-s",
-            script.name,
-            f"http://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    os.unlink(script.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": rps,
-        "p99_ms": round(float(p99.group(1)) * factor[p99.group(2)], 1) if p99 else None,
-        "errors": int(non2xx.group(1)) if non2xx else 0,
-    }
+    lua = LUA % (", ".join(json.dumps(p) for p in paths), ", ".join(json.dumps(c) for c in cookies))
+    return p1.wrk_script_run(port, lua, seconds)
 
 
 def python_run(port: int, paths: list[str], cookies: list[str], seconds: int | None = None) -> dict:

@@ -17,14 +17,19 @@ def _fits(page, width):
     page.evaluate("window.scrollTo(0, 0)")
 
 
-@pytest.mark.parametrize("width", [375, 1280])
-def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
+def _shirt_in_cart(page, live_server):
+    """A guest with one shirt in the cart (added on the product page, as a shopper does)."""
     product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
     VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
-    page = page_at(width)
     page.goto(f"{live_server.url}/products/{product.slug}/")
     page.get_by_role("button", name="Add to cart").click()
     page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
+    page = page_at(width)
+    _shirt_in_cart(page, live_server)
     page.goto(f"{live_server.url}/checkout/")
 
     page.get_by_label("Email for your receipt").fill("taro@example.com")
@@ -73,12 +78,8 @@ def test_guest_checkout_to_a_japanese_address(live_server, page_at, width):
 def test_what_is_typed_while_the_country_redraw_is_in_flight_is_kept(live_server, page_at):
     """Choosing a country redraws the fields; a person who keeps typing before the new
     fields arrive (a slow line) finds what they typed in the redrawn form."""
-    product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
-    VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
     page = page_at(1280)
-    page.goto(f"{live_server.url}/products/{product.slug}/")
-    page.get_by_role("button", name="Add to cart").click()
-    page.wait_for_load_state()
+    _shirt_in_cart(page, live_server)
     page.goto(f"{live_server.url}/checkout/")
 
     held = []
@@ -102,12 +103,8 @@ def test_what_is_typed_while_the_country_redraw_is_in_flight_is_kept(live_server
 def test_a_country_chosen_before_the_scripts_are_ready_still_redraws_the_fields(live_server, page_at):
     """A quick hand (or the browser restoring the form) can change the country before htmx
     listens: once it is ready, fields drawn for another country are redrawn."""
-    product = ProductFactory(name="Linen Shirt", slug="linen-shirt")
-    VariantFactory(product=product, price=Decimal("42.00"), stock=3, size="M", colour="White")
     page = page_at(375)
-    page.goto(f"{live_server.url}/products/{product.slug}/")
-    page.get_by_role("button", name="Add to cart").click()
-    page.wait_for_load_state()
+    _shirt_in_cart(page, live_server)
 
     held = []
     page.route("**/js/htmx.min.js", lambda route: held.append(route))
