@@ -356,12 +356,14 @@ class CampaignAdmin(SimpleHistoryAdmin):
         return self.fieldsets
 
     def changelist_view(self, request, extra_context=None):
-        self._cap = selectors.cap_description(AbandonmentSettings.current())  # one read per page
+        # One read of the settings per list page; the cap is worded when each row is shown, in the
+        # reader's language (the admin object is shared by every request and language).
+        self._cap_settings = AbandonmentSettings.current()
         return super().changelist_view(request, extra_context)
 
     def _cap_text(self) -> str:
-        cap = getattr(self, "_cap", None)
-        return cap if cap is not None else selectors.cap_description(AbandonmentSettings.current())
+        row = getattr(self, "_cap_settings", None)
+        return selectors.cap_description(row if row is not None else AbandonmentSettings.current())
 
     @admin.display(description=_("Progress"))
     def progress(self, obj: Campaign) -> str:
@@ -385,9 +387,12 @@ class CampaignAdmin(SimpleHistoryAdmin):
         if outcome is None:
             return gettext("Not sent yet.")
         # Our own words plus numbers: escape, then link the settings the cap comes from.
+        settings_words = gettext("Flow settings")
         text = conditional_escape(outcome.text).replace(
-            "Flow settings",
-            format_html('<a href="{}">Flow settings</a>', reverse("admin:marketing_abandonmentsettings_changelist")),
+            conditional_escape(settings_words),
+            format_html(
+                '<a href="{}">{}</a>', reverse("admin:marketing_abandonmentsettings_changelist"), settings_words
+            ),
         )
         css = "campaign-result campaign-result--nothing" if outcome.nothing_sent else "campaign-result"
         return format_html('<span class="{}" data-status="{}">{}</span>', css, obj.status, mark_safe(text))  # noqa: S308 - escaped above
@@ -663,6 +668,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
             campaign.status == Campaign.Status.SENDING or (campaign.finished_at or recent) > recent
         )
         extra_context = {**(extra_context or {}), "follow_progress": follow}
+        self._cap_settings = AbandonmentSettings.current()  # the cap as it is now, not as the last list saw it
         return super().change_view(request, object_id, form_url, extra_context)
 
     def progress_view(self, request, pk: int):
@@ -670,6 +676,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
         campaign = get_object_or_404(Campaign.objects.select_related("segment"), pk=pk)
         if not self.has_view_permission(request, campaign):
             raise PermissionDenied
+        self._cap_settings = AbandonmentSettings.current()
         fields = {}
         for name in self.PROGRESS_FIELDS:
             value = getattr(self, name, None)

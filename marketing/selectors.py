@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 
 from common.db_routers import reporting_reads
 from common.money import format_money
@@ -154,18 +155,23 @@ class CampaignResult:
 
     @property
     def text(self) -> str:
-        return f"{self.headline} {', '.join(self.skips)}." if self.skips else self.headline
+        if not self.skips:
+            return self.headline
+        return gettext("%(headline)s %(skips)s.") % {"headline": self.headline, "skips": gettext(", ").join(self.skips)}
 
 
 def _people(n: int) -> str:
-    return f"{n:,} customer{'' if n == 1 else 's'}"
+    return ngettext("%(count)s customer", "%(count)s customers", n) % {"count": f"{n:,}"}
 
 
 def cap_description(settings_row) -> str:
     """ "1 per 24 h" (or "off") for the frequency cap in Flow settings."""
     if not settings_row.frequency_cap_hours:
-        return "off"
-    return f"{settings_row.frequency_cap_count} per {settings_row.frequency_cap_hours} h"
+        return pgettext("frequency cap", "off")
+    return gettext("%(count)s per %(hours)s h") % {
+        "count": settings_row.frequency_cap_count,
+        "hours": settings_row.frequency_cap_hours,
+    }
 
 
 def campaign_result(campaign: Campaign, *, cap: str) -> CampaignResult | None:
@@ -177,30 +183,53 @@ def campaign_result(campaign: Campaign, *, cap: str) -> CampaignResult | None:
         return None
     skips = []
     if campaign.skipped_cap_count:
-        skips.append(f"{campaign.skipped_cap_count:,} skipped by the frequency cap ({cap}, Flow settings)")
+        skips.append(
+            gettext("%(count)s skipped by the frequency cap (%(cap)s, Flow settings)")
+            % {"count": f"{campaign.skipped_cap_count:,}", "cap": cap}
+        )
     sms = campaign.channel == Campaign.Channel.SMS
     if campaign.skipped_consent_count:
         skips.append(
-            f"{campaign.skipped_consent_count:,} without consent to marketing texts or a phone number"
-            if sms
-            else f"{campaign.skipped_consent_count:,} without consent"
+            (
+                gettext("%(count)s without consent to marketing texts or a phone number")
+                if sms
+                else gettext("%(count)s without consent")
+            )
+            % {"count": f"{campaign.skipped_consent_count:,}"}
         )
     if campaign.skipped_suppressed_count:
         skips.append(
-            f"{campaign.skipped_suppressed_count:,} whose number texted STOP"
-            if sms
-            else f"{campaign.skipped_suppressed_count:,} on the suppression list (bounced or complained)"
+            (
+                gettext("%(count)s whose number texted STOP")
+                if sms
+                else gettext("%(count)s on the suppression list (bounced or complained)")
+            )
+            % {"count": f"{campaign.skipped_suppressed_count:,}"}
         )
     sent, audience, handled = campaign.sent_count, campaign.audience_size, campaign.processed_count
     if campaign.status == Status.NOTHING_SENT:
-        headline = "Nothing sent:" if skips else "Nothing sent: the segment had no customers when sending started."
+        headline = (
+            gettext("Nothing sent:")
+            if skips
+            else gettext("Nothing sent: the segment had no customers when sending started.")
+        )
         return CampaignResult(headline, skips, True)
     if campaign.status == Status.SENT:
         if not skips and sent == audience:
-            return CampaignResult(f"Sent to all {_people(sent)} in the segment.", [], False)
-        return CampaignResult(f"Sent to {sent:,} of {_people(audience)};" if skips else f"Sent to {_people(sent)}.",
-                              skips, False)  # fmt: skip
+            return CampaignResult(
+                gettext("Sent to all %(people)s in the segment.") % {"people": _people(sent)}, [], False
+            )
+        if skips:
+            headline = gettext("Sent to %(sent)s of %(people)s;") % {"sent": f"{sent:,}", "people": _people(audience)}
+        else:
+            headline = gettext("Sent to %(people)s.") % {"people": _people(sent)}
+        return CampaignResult(headline, skips, False)
     # sending, paused, or cancelled part-way
-    state = {Status.SENDING: "Sending", Status.PAUSED: "Paused", Status.CANCELLED: "Cancelled"}[campaign.status]
-    headline = f"{state}: {handled:,} of {_people(audience)} handled, {sent:,} sent"
-    return CampaignResult(headline + (";" if skips else "."), skips, sent == 0 and campaign.status == Status.CANCELLED)
+    state = {
+        Status.SENDING: gettext("Sending: %(handled)s of %(people)s handled, %(sent)s sent"),
+        Status.PAUSED: gettext("Paused: %(handled)s of %(people)s handled, %(sent)s sent"),
+        Status.CANCELLED: gettext("Cancelled: %(handled)s of %(people)s handled, %(sent)s sent"),
+    }[campaign.status]
+    headline = state % {"handled": f"{handled:,}", "people": _people(audience), "sent": f"{sent:,}"}
+    headline += gettext(";") if skips else gettext(".")
+    return CampaignResult(headline, skips, sent == 0 and campaign.status == Status.CANCELLED)

@@ -142,3 +142,19 @@ def test_segment_page_in_japanese(marketer, segment):
         assert english not in page, english
     changelist = marketer.get("/admin/marketing/segment/").content.decode()
     assert ">条件<" in changelist and ">Rules<" not in changelist
+
+
+def test_campaign_result_line_in_japanese_links_the_flow_settings(marketer, segment):
+    campaign = _campaign(segment, "夏")
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=Campaign.Status.SENT, started_at=timezone.now(), audience_size=6, processed_count=6, sent_count=4,
+        skipped_cap_count=1, skipped_consent_count=1,
+    )  # fmt: skip
+    marketer.cookies["django_language"] = "ja"
+    page = marketer.get("/admin/marketing/campaign/").content.decode()
+    text = _text(page.encode())
+    assert (
+        "6人中4人に送信しました。見送り：送信回数の上限による1人（24時間に1通、 フロー設定 ）、同意のない1人。" in text
+    )
+    assert re.search(r'<a href="/admin/marketing/abandonmentsettings/">フロー設定</a>', page)
+    assert "Sent to 4 of 6" not in page and "without consent" not in page
