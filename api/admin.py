@@ -36,7 +36,7 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("masked", "created_by", "created_at", "last_used_at")
     actions = ["revoke"]
 
-    @admin.display(description="token")
+    @admin.display(description=_("token"))
     def masked(self, obj):
         return f"uc_{obj.prefix}_…" if obj.prefix else "(shown once, after saving)"
 
@@ -54,7 +54,7 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         from django.utils import timezone
 
@@ -96,7 +96,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Deliver again (reset attempts)")
+    @admin.action(description=_("Deliver again (reset attempts)"))
     def redeliver(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, attempts=0)

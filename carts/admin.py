@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from carts.models import Cart, CartLine, CartOverride, Voucher, VoucherRedemption
@@ -53,7 +54,7 @@ class VoucherAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("customer",)
     actions = ["generate_single_use_codes"]
 
-    @admin.action(description="Generate 10 single-use codes like the selected voucher", permissions=["add"])
+    @admin.action(description=_("Generate 10 single-use codes like the selected voucher"), permissions=["add"])
     def generate_single_use_codes(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one voucher as the template.", messages.WARNING)
@@ -111,7 +112,7 @@ class CartOverrideAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="Customer", ordering="cart__customer__email")
+    @admin.display(description=_("Customer"), ordering="cart__customer__email")
     def customer(self, obj):
         customer = obj.cart.customer
         return customer.email if customer else obj.cart.email or "—"

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Sum
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,7 +32,7 @@ class ProductImageInline(admin.TabularInline):
     fields = ("image", "alt_text", "colour", "position", "thumbnail_preview")
     readonly_fields = ("thumbnail_preview",)
 
-    @admin.display(description="Thumbnail")
+    @admin.display(description=_("Thumbnail"))
     def thumbnail_preview(self, obj):
         from django.utils.html import format_html
 
@@ -61,7 +62,7 @@ class CategoryAdmin(TranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent").annotate(_products=Count("products"))
 
-    @admin.display(description="Products", ordering="_products")
+    @admin.display(description=_("Products"), ordering="_products")
     def product_count(self, obj):
         return obj._products
 
@@ -105,7 +106,7 @@ class ProductAdmin(TranslationAdmin):
     )
     readonly_fields = ("price_history",)
 
-    @admin.display(description="Price changes (newest first)")
+    @admin.display(description=_("Price changes (newest first)"))
     def price_history(self, obj):
         """Each change of a variant's price: before → after, who and when (django-simple-history)."""
         if obj is None or obj.pk is None:
@@ -139,22 +140,22 @@ class ProductAdmin(TranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_price=Min("variants__price"), _stock=Sum("variants__stock"))
 
-    @admin.display(description="From", ordering="_price")
+    @admin.display(description=_("From"), ordering="_price")
     def price_from(self, obj):
         return format_money(obj._price) if obj._price is not None else "—"
 
-    @admin.display(description="Stock", ordering="_stock")
+    @admin.display(description=_("Stock"), ordering="_stock")
     def stock_total(self, obj):
         return obj._stock or 0
 
-    @admin.action(description="Publish selected products", permissions=["change"])
+    @admin.action(description=_("Publish selected products"), permissions=["change"])
     def publish(self, request, queryset):
         count = products_publish(
             product_ids=list(queryset.values_list("pk", flat=True)), published=True, actor=request.user
         )
         self.message_user(request, f"Published {count} product(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected products", permissions=["change"])
+    @admin.action(description=_("Unpublish selected products"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = products_publish(
             product_ids=list(queryset.values_list("pk", flat=True)), published=False, actor=request.user

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from conversations.models import AgentPresence, AssignmentSettings, ChatMessage, Conversation
 from conversations.selectors import deflection_report
@@ -36,7 +37,7 @@ class ConversationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Chat", ordering="pk")
+    @admin.display(description=_("Chat"), ordering="pk")
     def short_id(self, obj):
         return obj.short_id
 

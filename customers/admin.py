@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Address, Consent, Customer
@@ -12,7 +13,7 @@ class AddressInline(admin.StackedInline):
     extra = 0
     readonly_fields = ("printed_as",)
 
-    @admin.display(description="Printed as")
+    @admin.display(description=_("Printed as"))
     def printed_as(self, obj):
         """The one address format (customers.addresses) the shop, emails and console use."""
         return address_html(obj, "yes") if obj.pk else "—"
@@ -55,7 +56,7 @@ class CustomerAdmin(SimpleHistoryAdmin, UserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
-    @admin.display(description="Phone", ordering="phone")
+    @admin.display(description=_("Phone"), ordering="phone")
     def phone_shown(self, obj):
         return phone_display(obj.phone) if obj.phone else ""
 

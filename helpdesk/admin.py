@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import SavedReplyAdminForm
 from helpdesk.models import SatisfactionRating, SavedReply
@@ -16,7 +17,7 @@ class SavedReplyAdmin(admin.ModelAdmin):
     readonly_fields = ("tokens",)
     fields = ("title", "body", "tokens", "is_active")
 
-    @admin.display(description="Tokens you can use")
+    @admin.display(description=_("Tokens you can use"))
     def tokens(self, obj=None):
         return format_html_join(
             "", "<div><code>{{{}}}</code> — {}</div>", ((name, meaning) for name, meaning in SAVED_REPLY_TOKENS.items())

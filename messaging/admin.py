@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from messaging.models import EmailEvent, OutboundEmail, Suppression
 from messaging.rendering import email_render
@@ -74,12 +75,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: OutboundEmail) -> str:
         colour = _STATUS_COLOUR.get(obj.status, "inherit")
         return format_html('<strong style="color:{}">{}</strong>', colour, obj.get_status_display())
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview_link(self, obj: OutboundEmail) -> str:
         if obj.pk is None:
             return "-"
@@ -88,12 +89,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             reverse("admin:messaging_outboundemail_preview", args=[obj.pk]),
         )
 
-    @admin.action(description="Retry the selected failed or suppressed emails", permissions=["change"])
+    @admin.action(description=_("Retry the selected failed or suppressed emails"), permissions=["change"])
     def retry_failed(self, request, queryset):
         retried = sum(email_retry(email=email, actor=request.user) for email in queryset)
         self.message_user(request, f"{retried} email(s) queued again.", messages.SUCCESS)
 
-    @admin.action(description="Record a hard bounce (block all mail to these addresses)", permissions=["change"])
+    @admin.action(description=_("Record a hard bounce (block all mail to these addresses)"), permissions=["change"])
     def record_hard_bounce(self, request, queryset):
         for email in queryset.select_related("customer"):
             suppression_add(
@@ -104,7 +105,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             )
         self.message_user(request, "Hard bounce recorded; these addresses get no more mail.", messages.SUCCESS)
 
-    @admin.action(description="Record a spam complaint (block marketing mail)", permissions=["change"])
+    @admin.action(description=_("Record a spam complaint (block marketing mail)"), permissions=["change"])
     def record_complaint(self, request, queryset):
         for email in queryset.select_related("customer"):
             suppression_add(

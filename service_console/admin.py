@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from service_console.models import Article, Case, CaseMessage, InboundEmail, SlaTarget
@@ -70,7 +71,7 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseMessageInline]
     date_hierarchy = "created_at"
 
-    @admin.display(description="Number", ordering="pk")
+    @admin.display(description=_("Number"), ordering="pk")
     def case_number(self, obj):
         return obj.number
 
@@ -95,7 +96,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
 
-    @admin.display(description="Preview (sanitised)")
+    @admin.display(description=_("Preview (sanitised)"))
     def preview(self, obj):
         if not obj.pk:
             return "Save to see a preview."
@@ -110,7 +111,9 @@ class SlaTargetAdmin(admin.ModelAdmin):
     list_display = ("priority", "first_response_minutes", "resolution_minutes")
     actions = ["recompute_open_cases"]
 
-    @admin.action(description="Recompute due times of all open cases from the current targets", permissions=["change"])
+    @admin.action(
+        description=_("Recompute due times of all open cases from the current targets"), permissions=["change"]
+    )
     def recompute_open_cases(self, request, queryset):
         count = sla_recompute_open_cases()
         self.message_user(request, f"Due times recomputed for {count} open case(s).", messages.SUCCESS)
@@ -187,12 +190,12 @@ class InboundEmailAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw")
 
-    @admin.display(description="Case", ordering="case")
+    @admin.display(description=_("Case"), ordering="case")
     def case_link(self, obj):
         if not obj.case_id:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("console:case", args=[obj.case_id]), obj.case.number)
 
-    @admin.display(description="Original")
+    @admin.display(description=_("Original"))
     def original(self, obj):
         return format_html('<a href="{}">Download .eml</a>', reverse("console:inbound_original", args=[obj.pk]))

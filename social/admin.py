@@ -112,11 +112,11 @@ class SocialPostAdmin(admin.ModelAdmin):
     )  # fmt: skip
     change_list_template = "admin/social/socialpost/change_list.html"
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text[:80]
 
-    @admin.display(description="case")
+    @admin.display(description=_("case"))
     def case_link(self, obj):
         if obj.case_id is None:
             return "—"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.roles import MARKETERS, roles_sync
 from marketing.models import Campaign, CampaignBlock, Segment
-from tests.marketing.factories import CustomerFactory, consent
+from tests.marketing.factories import CustomerFactory, ProductFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +158,14 @@ def test_campaign_result_line_in_japanese_links_the_flow_settings(marketer, segm
     )
     assert re.search(r'<a href="/admin/marketing/abandonmentsettings/">フロー設定</a>', page)
     assert "Sent to 4 of 6" not in page and "without consent" not in page
+
+
+def test_other_apps_admin_columns_and_actions_in_japanese(client):
+    ProductFactory()
+    client.force_login(CustomerFactory(is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "ja"
+    products = client.get("/admin/catalog/product/").content.decode()
+    assert ">在庫<" in products and ">選択した商品を公開する<" in products
+    assert ">Stock<" not in products and "Publish selected products" not in products
+    emails = client.get("/admin/messaging/outboundemail/").content.decode()
+    assert ">選択した失敗・停止中のメールを再送する<" in emails and "Retry the selected" not in emails
