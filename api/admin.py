@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from api.models import IntegrationToken, Scope, WebhookDelivery, WebhookEvent, WebhookSubscription
 from api.tasks import webhook_deliver
@@ -59,7 +60,9 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
         from django.utils import timezone
 
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"Revoked {count} token(s).")
+        self.message_user(
+            request, ngettext("Revoked %(count)d token.", "Revoked %(count)d tokens.", count) % {"count": count}
+        )
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
@@ -102,4 +105,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING, attempts=0)
         for pk in ids:
             enqueue_on_commit(webhook_deliver, pk)
-        self.message_user(request, f"Queued {len(ids)} delivery(ies) again.")
+        self.message_user(
+            request,
+            ngettext("Queued %(count)d delivery again.", "Queued %(count)d deliveries again.", len(ids))
+            % {"count": len(ids)},
+        )

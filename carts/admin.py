@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -73,7 +73,9 @@ class VoucherAdmin(SimpleHistoryAdmin):
             ).code
             for _ in range(10)
         ]
-        self.message_user(request, f"10 single-use codes created: {', '.join(codes)}", messages.SUCCESS)
+        self.message_user(
+            request, gettext("10 single-use codes created: %(codes)s") % {"codes": ", ".join(codes)}, messages.SUCCESS
+        )
 
 
 @admin.register(VoucherRedemption)

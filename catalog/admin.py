@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Min, Sum
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -153,14 +154,22 @@ class ProductAdmin(TranslationAdmin):
         count = products_publish(
             product_ids=list(queryset.values_list("pk", flat=True)), published=True, actor=request.user
         )
-        self.message_user(request, f"Published {count} product(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Published %(count)d product.", "Published %(count)d products.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Unpublish selected products"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = products_publish(
             product_ids=list(queryset.values_list("pk", flat=True)), published=False, actor=request.user
         )
-        self.message_user(request, f"Unpublished {count} product(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Unpublished %(count)d product.", "Unpublished %(count)d products.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import EmailEvent, OutboundEmail, Suppression
@@ -92,7 +93,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the selected failed or suppressed emails"), permissions=["change"])
     def retry_failed(self, request, queryset):
         retried = sum(email_retry(email=email, actor=request.user) for email in queryset)
-        self.message_user(request, f"{retried} email(s) queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", retried) % {"count": retried},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Record a hard bounce (block all mail to these addresses)"), permissions=["change"])
     def record_hard_bounce(self, request, queryset):
@@ -194,7 +199,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
                 dedupe_key=f"test:{name}:{uuid.uuid4().hex}",
                 customer=request.user,
             )
-            self.message_user(request, f"Test of “{name}” queued for {request.user.email}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Test of “%(name)s” queued for %(email)s.") % {"name": name, "email": request.user.email},
+                messages.SUCCESS,
+            )
             return HttpResponseRedirect(request.get_full_path())
         rendered, error = self._render_or_error(
             template=name,

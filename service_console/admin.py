@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from service_console.models import Article, Case, CaseMessage, InboundEmail, SlaTarget
@@ -116,7 +117,14 @@ class SlaTargetAdmin(admin.ModelAdmin):
     )
     def recompute_open_cases(self, request, queryset):
         count = sla_recompute_open_cases()
-        self.message_user(request, f"Due times recomputed for {count} open case(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Due times recomputed for %(count)d open case.", "Due times recomputed for %(count)d open cases.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         return [

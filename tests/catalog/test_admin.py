@@ -22,7 +22,7 @@ def test_bulk_publish_and_unpublish_with_audit(admin_client):
         "/admin/catalog/product/", {"action": "publish", "_selected_action": ids, "index": 0}, follow=True
     )
     assert response.status_code == 200
-    assert "Published 3 product(s)." in response.content.decode()
+    assert "Published 3 products." in response.content.decode()
     assert Product.objects.filter(is_published=True).count() == 3
     assert AuditEntry.objects.filter(action="catalog.product_publish").count() == 3
     admin_client.post("/admin/catalog/product/", {"action": "unpublish", "_selected_action": ids[:1], "index": 0})

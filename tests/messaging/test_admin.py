@@ -47,7 +47,7 @@ def test_retry_action_requeues_failed_rows_and_audits(admin_client, admin_user, 
             follow=True,
         )
     assert response.status_code == 200
-    assert "1 email(s) queued again." in response.content.decode()
+    assert "1 email queued again." in response.content.decode()
     assert dict(OutboundEmail.objects.values_list("pk", "status")) == {failed.pk: "queued", sent.pk: "sent"}
     assert callbacks == []  # no broker call from the request: the relay publishes the row
     assert outbox_publish_new() == 1
