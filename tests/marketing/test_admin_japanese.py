@@ -169,3 +169,11 @@ def test_other_apps_admin_columns_and_actions_in_japanese(client):
     assert ">Stock<" not in products and "Publish selected products" not in products
     emails = client.get("/admin/messaging/outboundemail/").content.decode()
     assert ">選択した失敗・停止中のメールを再送する<" in emails and "Retry the selected" not in emails
+
+
+def test_preview_page_names_the_customer_in_one_japanese_sentence(marketer, segment):
+    campaign = _campaign(segment, "秋")
+    marketer.cookies["django_language"] = "ja"
+    page = marketer.get(f"/admin/marketing/campaign/{campaign.pk}/preview/").content.decode()
+    assert "<strong>marketer.ja@example.com</strong> さんに届くメールを表示しています。" in page
+    assert "Showing the email as" not in page
