@@ -149,13 +149,27 @@ def _corrected_words(compact: str, cutoff: float = 0.8) -> list[str]:
 
 
 def _product_search_without_trigram(queryset: QuerySet[Product], text: str, compact: str) -> QuerySet[Product]:
+    """Full-text match, or every query word (as typed or corrected) in the product's text:
+    "ジャケット 黒" and "jacket black" find black jackets, not every jacket and every black item."""
     ts_query = _text_query(text)
     match = Q(search_vector=ts_query)
-    for word in _corrected_words(compact):
-        match |= Q(search_text__contains=word)
+    vocabulary = _vocabulary()
+    fuzzy = Q()
+    for word in compact.split():
+        any_spelling = Q()
+        for candidate in words_corrected([word], vocabulary):
+            any_spelling |= Q(search_text__contains=candidate)
+        fuzzy &= any_spelling
     squashed = compact.replace(" ", "")
     if squashed:
-        match |= Q(search_text__contains=squashed)
+        fuzzy |= Q(search_text__contains=squashed)
+    if has_japanese(text):
+        # As with trigrams: Japanese words are short and run together, so the corrected
+        # spellings are the fallback for a query whose words matched nothing (a typo).
+        if not queryset.filter(match).exists():
+            match = fuzzy
+    elif fuzzy:
+        match |= fuzzy
     return (
         queryset.filter(match)
         .annotate(relevance=Coalesce(SearchRank(F("search_vector"), ts_query), Value(0.0), output_field=FloatField()))

@@ -96,3 +96,17 @@ def test_names_and_suggestions_in_the_visitors_language(shop):
         assert "ウールジャケット（黒）" in search_suggestions(query="ウールジャケトゥ")
     with translation.override("en"):
         assert [p.name for p in product_search(query="デニム")] == ["Blue denim jacket"]
+
+
+def test_without_trigram_every_word_must_match(shop, monkeypatch):
+    """The embedded Postgres has no pg_trgm: there "black jacket" is still black jackets, not
+    every jacket and every black item, and a Japanese query's corrected spellings are used
+    only when nothing matched as typed."""
+    from catalog import search
+
+    monkeypatch.setattr(search, "trigram_available", lambda: False)
+    assert _slugs("black jacket") == ["black-jacket"]
+    assert _slugs("ジャケット 黒") == ["black-jacket"]
+    assert _slugs("黒いジャケット") == ["black-jacket"]
+    assert set(_slugs("ジャケット")) == {"black-jacket", "blue-jacket"}
+    assert _slugs("デニム 青") == ["blue-jacket"]
