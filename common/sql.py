@@ -9,13 +9,35 @@ Use only where a measured hot path needs it; everywhere else the ORM is clearer.
 import functools
 from contextlib import contextmanager
 
+import psycopg._queries
 from django.db import connection, connections, models
+
+# psycopg keeps its parse of a statement (placeholders → $n) in an LRU cache only for
+# statements of at most 50 parameters; order placement's one INSERT of order, lines, payment
+# and event has ~60, so it was parsed again for every order (~8 % of placement's CPU). Its
+# text depends only on the number of lines, so caching it is what the cache is for. The
+# length limit (4,096 bytes) still keeps ORM bulk inserts out. psycopg is pinned; the test
+# tests/common/test_sql.py fails if this setting disappears.
+PSYCOPG_CACHED_PARAMS = 200
+psycopg._queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg._queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS)
+
+
+def _computes_on_save(field: models.Field) -> bool:
+    if isinstance(field, models.DateField):  # DateTimeField too: only auto_now(_add) computes
+        return field.auto_now or field.auto_now_add
+    return type(field).pre_save is not models.Field.pre_save
 
 
 @functools.cache
-def _insert_fields(model: type[models.Model]) -> tuple[tuple[models.Field, str], ...]:
+def _insert_fields(model: type[models.Model]) -> tuple[tuple[models.Field, str, bool], ...]:
+    """(field, quoted column, whether the field computes its value on save) per column: most
+    fields' `pre_save` only reads the attribute, so the hot loop reads it directly."""
     quote = connection.ops.quote_name
-    return tuple((field, quote(field.column)) for field in model._meta.concrete_fields if not field.generated)
+    return tuple(
+        (field, quote(field.column), _computes_on_save(field))
+        for field in model._meta.concrete_fields
+        if not field.generated
+    )
 
 
 def insert_parts(obj: models.Model, *, expressions: dict[str, str] | None = None) -> tuple[str, str, str, list]:
@@ -27,15 +49,16 @@ def insert_parts(obj: models.Model, *, expressions: dict[str, str] | None = None
     expressions = expressions or {}
     db = connections[connection.alias]  # the wrapper itself: no per-value proxy lookups
     columns, placeholders, params = [], [], []
-    for field, quoted in _insert_fields(type(obj)):
-        if field.primary_key and getattr(obj, field.attname) is None:
+    for field, quoted, computes in _insert_fields(type(obj)):
+        value = field.pre_save(obj, add=True) if computes else getattr(obj, field.attname)
+        if value is None and field.primary_key:
             continue
         columns.append(quoted)
         if field.column in expressions:
             placeholders.append(expressions[field.column])
             continue
         placeholders.append("%s")
-        params.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
+        params.append(field.get_db_prep_save(value, db))
     return db.ops.quote_name(obj._meta.db_table), ", ".join(columns), f"({', '.join(placeholders)})", params
 
 

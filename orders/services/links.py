@@ -42,10 +42,15 @@ def order_link(order: Order) -> str:
 def _shipping_label(method: str) -> str:
     from carts.models import Cart
 
+    return _label(Cart.ShippingMethod, method)
+
+
+def _label(choices, value: str) -> str:
+    """A choice's translated label (`get_FOO_display` rebuilds the choices dict per call)."""
     try:
-        return str(Cart.ShippingMethod(method).label)
+        return str(choices(value).label)
     except ValueError:
-        return method
+        return value
 
 
 def _email_context(order: Order, lines=None) -> dict:
@@ -74,7 +79,7 @@ def _email_context(order: Order, lines=None) -> dict:
     return {
         "order_number": order.number,
         "customer_name": order.customer.first_name or address.get("full_name", ""),
-        "status": str(order.get_status_display()),
+        "status": _label(Order.Status, order.status),
         "lines": lines,
         "subtotal": format_money(order.subtotal),
         "discount_total": format_money(order.discount_total),
@@ -89,7 +94,7 @@ def _email_context(order: Order, lines=None) -> dict:
         "invoice_registration_number": settings.INVOICE_REGISTRATION_NUMBER,
         "total": format_money(order.total),
         "refunded_total": format_money(order.refunded_total),
-        "payment_method": str(order.get_payment_method_display()),
+        "payment_method": _label(Order.PaymentMethod, order.payment_method),
         "shipping_method": _shipping_label(order.shipping_method),
         # The one address formatter (customers.addresses) the pages and the console use too.
         "address_lines": address_lines(address),

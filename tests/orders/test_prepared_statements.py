@@ -48,3 +48,33 @@ def test_repeated_placements_run_prepared_statements_with_the_same_results(setti
     # A replay through the prepared claim statement still returns the first order.
     assert place(carts[0], key="prepared-0").pk == orders[0].pk
     assert Order.objects.filter(cart_id=carts[0].pk).count() == 1
+
+
+def test_placement_statements_are_parsed_once_per_shape_not_per_order(monkeypatch):
+    """psycopg caches its parse of a server-bound statement only up to a parameter count;
+    placement's single INSERT of order, lines, payment and event has more than its default
+    (50), and common.sql raises the limit. No placement statement takes the uncached path,
+    and placing the same shape of order again parses nothing new."""
+    from psycopg import _queries
+
+    uncached = []
+    parse = _queries._query2pg_nocache  # the uncached path looks this name up per call
+
+    def counting(query, encoding):
+        uncached.append(query)
+        return parse(query, encoding)
+
+    monkeypatch.setattr(_queries, "_query2pg_nocache", counting)
+    variant = VariantFactory(price=Decimal("9.00"), stock=50)
+    carts = []
+    for n in range(3):
+        cart = CartFactory(email=f"parse{n}@example.com")
+        CartLineFactory(cart=cart, variant=variant, quantity=1)
+        carts.append(cart)
+    place(carts[0], key="parse-0", expected_version=carts[0].version)
+    place(carts[1], key="parse-1", expected_version=carts[1].version)  # every statement seen twice
+    misses = _queries._query2pg.cache_info().misses
+    place(carts[2], key="parse-2", expected_version=carts[2].version)
+    assert _queries._query2pg.cache_info().misses == misses
+    assert [q[:60] for q in uncached] == []
+    assert Order.objects.filter(cart_id__in=[c.pk for c in carts]).count() == 3
