@@ -4,11 +4,12 @@ carts.services; totals come from carts.pricing.cart_price."""
 
 from django.conf import settings
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import ShopperView, validated
+from api.base import QuerySerializer, ShopperView, validated
+from api.fields import StrictCharField, StrictChoiceField, StrictIntegerField
 from carts.models import Cart, CartLine
 from carts.pricing import cart_price
 from carts.selectors import cart_with_lines
@@ -91,9 +92,9 @@ def cart_representation(cart: Cart) -> dict:
 
 
 class LineAddSerializer(serializers.Serializer):
-    variant_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    quantity = serializers.IntegerField(min_value=1, max_value=99, default=1)
-    expected_version = serializers.IntegerField(
+    variant_id = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=99, default=1)
+    expected_version = StrictIntegerField(
         min_value=1,
         max_value=2**31 - 1,
         required=False,
@@ -113,25 +114,24 @@ class LineAddSerializer(serializers.Serializer):
 
 
 class LineUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=99)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=99)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
 
-class VersionSerializer(serializers.Serializer):
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+class VersionSerializer(QuerySerializer):
+    """The `expected_version` query parameter of a DELETE (a query string's integer)."""
+
+    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The cart version you saw.")
 
 
 class VoucherSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40, trim_whitespace=True)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    code = StrictCharField(max_length=40, trim_whitespace=True)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class ShippingSerializer(serializers.Serializer):
-    shipping_method = serializers.ChoiceField(choices=Cart.ShippingMethod.choices)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-
-
-VERSION_QUERY = OpenApiParameter("expected_version", int, required=True, description="The cart version you saw.")
+    shipping_method = StrictChoiceField(choices=Cart.ShippingMethod.choices)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
 
 def shopper_cart(request) -> Cart:
@@ -190,7 +190,7 @@ class CartLineDetail(ShopperView):
         )
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
+    @extend_schema(parameters=[VersionSerializer], responses={200: CartOutSerializer})
     def delete(self, request, line_id: int):
         """Remove a line."""
         data = validated(VersionSerializer, request.query_params)
@@ -211,7 +211,7 @@ class CartVoucher(ShopperView):
         voucher_apply(cart=cart, code=data["code"], expected_version=data["expected_version"], actor=request.user)
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
+    @extend_schema(parameters=[VersionSerializer], responses={200: CartOutSerializer})
     def delete(self, request):
         """Remove the applied voucher."""
         data = validated(VersionSerializer, request.query_params)

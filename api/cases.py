@@ -2,11 +2,12 @@
 customer, update status/priority/assignee, add notes). Writes via service_console.services.cases."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from api.base import ShopperView, StaffView, validated
+from api.base import QuerySerializer, ShopperView, StaffView, validated
+from api.fields import StrictCharField, StrictChoiceField, StrictEmailField, StrictUUIDField
 from api.pagination import ApiPagination
 from customers.models import Customer
 from service_console.models import Case, CaseMessage, case_pk_from_number
@@ -63,30 +64,30 @@ class StaffCaseSerializer(CaseDetailSerializer):
 
 
 class CaseOpenSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
-    message = serializers.CharField(max_length=5000)
-    order_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    subject = StrictCharField(max_length=200)
+    message = StrictCharField(max_length=5000)
+    order_number = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class StaffCaseCreateSerializer(serializers.Serializer):
-    customer_id = serializers.UUIDField(help_text="The customer's public id.")
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    priority = serializers.ChoiceField(choices=Case.Priority.choices, default=Case.Priority.NORMAL)
+    customer_id = StrictUUIDField(help_text="The customer's public id.")
+    subject = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
+    priority = StrictChoiceField(choices=Case.Priority.choices, default=Case.Priority.NORMAL)
     order_numbers = serializers.ListField(
-        child=serializers.CharField(max_length=20), required=False, default=list, max_length=20
+        child=StrictCharField(max_length=20), required=False, default=list, max_length=20
     )
 
 
 class StaffCaseUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
-    priority = serializers.ChoiceField(choices=Case.Priority.choices, required=False)
-    subject = serializers.CharField(max_length=200, required=False)
-    assignee_email = serializers.EmailField(required=False, allow_null=True, help_text="null unassigns.")
+    status = StrictChoiceField(choices=Case.Status.choices, required=False)
+    priority = StrictChoiceField(choices=Case.Priority.choices, required=False)
+    subject = StrictCharField(max_length=200, required=False)
+    assignee_email = StrictEmailField(required=False, allow_null=True, help_text="null unassigns.")
 
 
 class NoteSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+    body = StrictCharField(max_length=5000)
 
 
 def case_by_number(number: str, *, customer: Customer | None = None) -> Case:
@@ -137,12 +138,12 @@ class MyCaseDetail(ShopperView):
         return Response(CaseDetailSerializer(case_by_number(number, customer=request.user)).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", str, enum=Case.Status.values),
-        OpenApiParameter("customer_id", str, description="A customer's public id."),
-    ]
-)
+class StaffCasesQuerySerializer(QuerySerializer):
+    status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
+    customer_id = serializers.UUIDField(required=False, help_text="A customer's public id.")
+
+
+@extend_schema(parameters=[StaffCasesQuerySerializer])
 class StaffCases(StaffView, generics.ListAPIView):
     """The case queue (filter by status or customer); POST opens a case for a customer."""
 
@@ -158,17 +159,11 @@ class StaffCases(StaffView, generics.ListAPIView):
             .prefetch_related("messages")
             .order_by("-created_at", "-id")
         )
-        params = self.request.query_params
-        if params.get("status") in Case.Status.values:
+        params = validated(StaffCasesQuerySerializer, self.request.query_params)
+        if "status" in params:
             qs = qs.filter(status=params["status"])
-        elif params.get("status"):
-            raise serializers.ValidationError({"status": [f"Choose one of {', '.join(Case.Status.values)}."]})
-        if params.get("customer_id"):
-            serializer = serializers.UUIDField()
-            try:
-                qs = qs.filter(customer__public_id=serializer.to_internal_value(params["customer_id"]))
-            except serializers.ValidationError as exc:
-                raise serializers.ValidationError({"customer_id": exc.detail}) from None
+        if "customer_id" in params:
+            qs = qs.filter(customer__public_id=params["customer_id"])
         return qs
 
     @extend_schema(request=StaffCaseCreateSerializer, responses={201: StaffCaseSerializer})

@@ -5,17 +5,23 @@ import hashlib
 
 from django.http import Http404
 from django.utils.http import quote_etag
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from api.base import PublicView
+from api.base import PublicView, QuerySerializer, validated
+from api.fields import StrictCharField, StrictDecimalField
 from api.pagination import ApiPagination
 from catalog.models import Category, Product, Variant
 from catalog.recommendations import recommendations_for_product
-from catalog.search import product_search, search_normalize
-from catalog.selectors import SORTS, category_tree_info, listing_filters_from_query, product_detail, product_list
+from catalog.search import MAX_QUERY_LENGTH, product_search, search_normalize
+from catalog.selectors import (
+    SORTS,
+    category_tree_info,
+    listing_filters_from_values,
+    product_detail,
+    product_list,
+)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -82,32 +88,52 @@ class CategoryList(PublicView, generics.ListAPIView):
     queryset = Category.objects.select_related("parent").order_by("position", "name", "id")
 
 
-LISTING_PARAMETERS = [
-    OpenApiParameter("category", str, description="Category slug (includes its sub-categories)."),
-    OpenApiParameter("q", str, description="Full-text search (typo tolerant)."),
-    OpenApiParameter("size", str, many=True, description="Variant size; repeat for several."),
-    OpenApiParameter("colour", str, many=True, description="Variant colour; repeat for several."),
-    OpenApiParameter("min_price", OpenApiTypes.DECIMAL),
-    OpenApiParameter("max_price", OpenApiTypes.DECIMAL),
-    OpenApiParameter("in_stock", bool),
-    OpenApiParameter("sort", str, enum=list(SORTS)),
-]
+def _attribute_list(name: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=StrictCharField(max_length=32),
+        max_length=10,
+        required=False,
+        help_text=f"Variant {name}; repeat for several (at most 10).",
+    )
 
 
-@extend_schema(parameters=LISTING_PARAMETERS)
+def _price(help_text: str) -> StrictDecimalField:
+    return StrictDecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, help_text=help_text)
+
+
+class ProductListQuerySerializer(QuerySerializer):
+    """The product list's query parameters (also its schema): a malformed value is a 400
+    naming the parameter. Unknown parameters are ignored."""
+
+    category = serializers.SlugField(
+        max_length=140, required=False, help_text="Category slug (includes its sub-categories)."
+    )
+    q = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH, required=False, allow_blank=True, help_text="Full-text search (typo tolerant)."
+    )
+    size = _attribute_list("size")
+    colour = _attribute_list("colour")
+    min_price = _price("Lowest price, e.g. 10 or 9.99.")
+    max_price = _price("Highest price (with min_price above it, the two are swapped).")
+    in_stock = serializers.BooleanField(required=False, help_text="Only products with stock.")
+    sort = serializers.ChoiceField(choices=list(SORTS.items()), required=False)
+
+
+@extend_schema(parameters=[ProductListQuerySerializer])
 class ProductList(PublicView, generics.ListAPIView):
     """Published products: category filter, attribute filters, search, sort, pagination.
-    Malformed filter values are ignored (as on the storefront), never an error."""
+    A malformed filter, sort or page is a 400 naming the parameter (the storefront's pages,
+    unlike the API, ignore it)."""
 
     serializer_class = ProductCardSerializer
     pagination_class = ApiPagination
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters = listing_filters_from_query(params)
+        params = validated(ProductListQuerySerializer, self.request.query_params)
+        filters = listing_filters_from_values(params)
         category_ids = None
         if params.get("category"):
-            info = category_tree_info(slug=params["category"][:140])
+            info = category_tree_info(slug=params["category"])
             if info is None:
                 raise Http404
             category_ids = info["ids"]
@@ -145,21 +171,19 @@ class ProductDetail(PublicView):
         return response
 
 
+class ProductRecommendationsQuerySerializer(QuerySerializer):
+    limit = serializers.IntegerField(min_value=1, max_value=12, default=4, help_text="Per kind (default 4).")
+
+
 class ProductRecommendations(PublicView):
     """'Frequently bought together' and 'You may also like' for a product."""
 
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="Per kind, 1-12 (default 4).")],
-        responses=RecommendationSerializer(many=True),
-    )
+    @extend_schema(parameters=[ProductRecommendationsQuerySerializer], responses=RecommendationSerializer(many=True))
     def get(self, request, slug: str):
+        limit = validated(ProductRecommendationsQuerySerializer, request.query_params)["limit"]
         product = product_detail(slug=slug[:220])
         if product is None:
             raise Http404
-        try:
-            limit = max(1, min(int(request.query_params.get("limit", 4)), 12))
-        except ValueError:
-            limit = 4
         grouped = recommendations_for_product(product, limit)
         items = [item for kind in sorted(grouped) for item in grouped[kind]]
         return Response(RecommendationSerializer(items, many=True).data)

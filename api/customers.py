@@ -1,12 +1,12 @@
 """The shopper's own profile, addresses and consents (writes via customers services)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from phonenumber_field.serializerfields import PhoneNumberField
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.base import ShopperView, validated
+from api.base import QuerySerializer, ShopperView, validated
 from api.catalog import RecommendationSerializer
+from api.fields import StrictBooleanField, StrictCharField, StrictPhoneNumberField
 from catalog.recommendations import recommendations_for_customer
 from customers.account_services import consent_settings_save
 from customers.addresses import address_lines
@@ -16,7 +16,9 @@ from customers.selectors import consent_current, customer_country
 
 class ProfileSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    phone = PhoneNumberField(
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    phone = StrictPhoneNumberField(
         required=False,
         allow_blank=True,
         max_length=32,
@@ -32,10 +34,6 @@ class ProfileSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["id", "email", "first_name", "last_name", "phone", "date_joined"]
         read_only_fields = ["id", "email", "date_joined"]
-        extra_kwargs = {
-            "first_name": {"max_length": 150},
-            "last_name": {"max_length": 150},
-        }
 
 
 class AddressOutSerializer(serializers.ModelSerializer):
@@ -72,11 +70,11 @@ class ConsentsSerializer(serializers.Serializer):
     """Consent per channel and purpose. `sms` is marketing texts (its name predates the
     split); `push` is read-only here: a browser turns it on by subscribing."""
 
-    marketing_email = serializers.BooleanField(required=False)
-    sms = serializers.BooleanField(required=False, help_text="Marketing texts.")
-    sms_transactional = serializers.BooleanField(required=False, help_text="Order updates by text.")
-    push = serializers.BooleanField(read_only=True, help_text="Browser notifications (set by subscribing).")
-    personalisation = serializers.BooleanField(required=False)
+    marketing_email = StrictBooleanField(required=False)
+    sms = StrictBooleanField(required=False, help_text="Marketing texts.")
+    sms_transactional = StrictBooleanField(required=False, help_text="Order updates by text.")
+    push = StrictBooleanField(read_only=True, help_text="Browser notifications (set by subscribing).")
+    personalisation = StrictBooleanField(required=False)
 
 
 def consents_of(customer: Customer) -> dict:
@@ -119,15 +117,13 @@ class MyConsents(ShopperView):
         return Response(consents_of(request.user))
 
 
+class MyRecommendationsQuerySerializer(QuerySerializer):
+    limit = serializers.IntegerField(min_value=1, max_value=24, default=8, help_text="How many (default 8).")
+
+
 class MyRecommendations(ShopperView):
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="1-24 (default 8).")],
-        responses=RecommendationSerializer(many=True),
-    )
+    @extend_schema(parameters=[MyRecommendationsQuerySerializer], responses=RecommendationSerializer(many=True))
     def get(self, request):
         """'Picked for you': products from the categories the shopper viewed or bought."""
-        try:
-            limit = max(1, min(int(request.query_params.get("limit", 8)), 24))
-        except ValueError:
-            limit = 8
+        limit = validated(MyRecommendationsQuerySerializer, request.query_params)["limit"]
         return Response(RecommendationSerializer(recommendations_for_customer(request.user, limit), many=True).data)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.base import ShopperView, validated
 from api.carts import shopper_cart
+from api.fields import StrictCharField, StrictChoiceField, StrictEmailField, StrictIntegerField, StrictRegexField
 from api.pagination import ApiPagination
 from carts.models import Cart
 from customers.names import READING_ERROR, reading_normalize
@@ -26,14 +27,14 @@ CHECKOUT_ERRORS = {
 
 
 class AddressSerializer(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=20)
-    country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2, e.g. US, JP.")
-    phone = serializers.CharField(
+    full_name = StrictCharField(max_length=200)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100)
+    region = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = StrictCharField(max_length=20)
+    country = StrictRegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2, e.g. US, JP.")
+    phone = StrictCharField(
         max_length=32,
         required=False,
         allow_blank=True,
@@ -41,10 +42,10 @@ class AddressSerializer(serializers.Serializer):
         help_text="Stored in E.164; a national number is read in the address's country.",
     )
     # Japanese addresses: the name's parts and their reading (furigana, katakana or hiragana).
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    last_name_reading = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    first_name_reading = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name_reading = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    first_name_reading = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
 
     def _reading(self, value: str) -> str:
         try:
@@ -64,18 +65,18 @@ class AddressSerializer(serializers.Serializer):
 
 
 class CheckoutSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, help_text="Defaults to the account email.")
+    email = StrictEmailField(required=False, help_text="Defaults to the account email.")
     shipping_address = AddressSerializer()
-    shipping_method = serializers.ChoiceField(choices=Cart.ShippingMethod.choices, default="standard")
-    payment_method = serializers.ChoiceField(choices=Order.PaymentMethod.choices)
-    card_number = serializers.CharField(
+    shipping_method = StrictChoiceField(choices=Cart.ShippingMethod.choices, default="standard")
+    payment_method = StrictChoiceField(choices=Order.PaymentMethod.choices)
+    card_number = StrictCharField(
         max_length=23,
         required=False,
         allow_blank=True,
         write_only=True,
         help_text="test_card only: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines. Never stored.",
     )
-    expected_version = serializers.IntegerField(
+    expected_version = StrictIntegerField(
         min_value=1, max_value=2**31 - 1, required=False, help_text="The cart version you reviewed."
     )
 

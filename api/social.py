@@ -6,18 +6,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api.base import ApiView, validated
+from api.fields import StrictCharField, StrictChoiceField, StrictRegexField, StrictURLField
 from api.permissions import HasSocialWriteScope
 from social.models import SocialPost
 from social.services import social_post_receive
 
 
 class SocialPostInSerializer(serializers.ModelSerializer):
-    platform = serializers.ChoiceField(choices=SocialPost.Platform.choices)
-    handle = serializers.RegexField(
-        r"^@?[\w.\-]{1,99}$", max_length=100, help_text="Account handle, with or without @."
-    )
-    text = serializers.CharField(max_length=5000)
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    platform = StrictChoiceField(choices=SocialPost.Platform.choices)
+    handle = StrictRegexField(r"^@?[\w.\-]{1,99}$", max_length=100, help_text="Account handle, with or without @.")
+    text = StrictCharField(max_length=5000)
+    url = StrictURLField(max_length=500, required=False, allow_blank=True, default="")
 
     class Meta:
         model = SocialPost

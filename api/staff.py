@@ -5,14 +5,21 @@ overrides, ordering on their behalf. Every write goes through service_console.se
 from decimal import Decimal
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from api.base import StaffView, validated
-from api.carts import CART_ERRORS, VERSION_QUERY, CartOutSerializer, cart_line_or_404, cart_representation
+from api.base import QuerySerializer, StaffView, validated
+from api.carts import CART_ERRORS, CartOutSerializer, VersionSerializer, cart_line_or_404, cart_representation
 from api.cases import CaseSerializer
 from api.customers import AddressOutSerializer, consents_of
+from api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDecimalField,
+    StrictIntegerField,
+)
 from api.orders import CHECKOUT_ERRORS, OrderDetailSerializer, OrderSerializer, order_for
 from carts.models import CartOverride
 from catalog.models import Variant
@@ -66,18 +73,15 @@ def customer_or_404(public_id) -> Customer:
     return customer
 
 
+class CustomerSearchQuerySerializer(QuerySerializer):
+    q = StrictCharField(max_length=200, help_text="Name, email or phone (every word must match).")
+
+
 class StaffCustomerSearch(StaffView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, required=True, description="Name, email or phone (every word must match).")
-        ],
-        responses=CustomerSummarySerializer(many=True),
-    )
+    @extend_schema(parameters=[CustomerSearchQuerySerializer], responses=CustomerSummarySerializer(many=True))
     def get(self, request):
         """Find customers by name, email or phone (at most 8, best first)."""
-        query = request.query_params.get("q", "").strip()[:200]
-        if not query:
-            raise serializers.ValidationError({"q": ["Type a name, email or phone number."]})
+        query = validated(CustomerSearchQuerySerializer, request.query_params)["q"]
         return Response(CustomerSummarySerializer(customer_search(query), many=True).data)
 
 
@@ -105,9 +109,9 @@ class StaffCustomerDetail(StaffView):
 
 
 class StaffLineAddSerializer(serializers.Serializer):
-    variant_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    quantity = serializers.IntegerField(min_value=1, max_value=99, default=1)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    variant_id = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=99, default=1)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
     def validate_variant_id(self, value: int) -> Variant:
         variant = Variant.objects.select_related("product").filter(pk=value, is_active=True).first()
@@ -117,21 +121,21 @@ class StaffLineAddSerializer(serializers.Serializer):
 
 
 class StaffLineUpdateSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=99)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = StrictIntegerField(min_value=1, max_value=99)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class OverrideSerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=CartOverride.Scope.choices)
-    kind = serializers.ChoiceField(choices=CartOverride.Kind.choices)
-    value = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("99999999")
+    scope = StrictChoiceField(choices=CartOverride.Scope.choices)
+    kind = StrictChoiceField(choices=CartOverride.Kind.choices)
+    value = StrictDecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("99999999.99")
     )
-    reason_code = serializers.ChoiceField(choices=CartOverride.ReasonCode.choices)
-    reason_text = serializers.CharField(max_length=1000, help_text="Mandatory: why the customer gets this.")
-    line_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
-    request_approval = serializers.BooleanField(default=False, help_text="Over your limit: queue it for a supervisor.")
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    reason_code = StrictChoiceField(choices=CartOverride.ReasonCode.choices)
+    reason_text = StrictCharField(max_length=1000, help_text="Mandatory: why the customer gets this.")
+    line_id = StrictIntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
+    request_approval = StrictBooleanField(default=False, help_text="Over your limit: queue it for a supervisor.")
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
     def validate(self, attrs):
         if attrs["scope"] == CartOverride.Scope.LINE and not attrs.get("line_id"):
@@ -150,12 +154,10 @@ class OverrideOutSerializer(serializers.ModelSerializer):
 
 
 class OnBehalfSerializer(serializers.Serializer):
-    address_id = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="One of the customer's addresses."
-    )
-    payment_method = serializers.ChoiceField(choices=Order.PaymentMethod.choices)
-    card_number = serializers.CharField(max_length=23, required=False, allow_blank=True, default="", write_only=True)
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    address_id = StrictIntegerField(min_value=1, max_value=2**31 - 1, help_text="One of the customer's addresses.")
+    payment_method = StrictChoiceField(choices=Order.PaymentMethod.choices)
+    card_number = StrictCharField(max_length=23, required=False, allow_blank=True, default="", write_only=True)
+    expected_version = StrictIntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class StaffCustomerCart(StaffView):
@@ -200,17 +202,13 @@ class StaffCartLineDetail(StaffView):
         )
         return Response(cart_representation(cart))
 
-    @extend_schema(parameters=[VERSION_QUERY], responses={200: CartOutSerializer})
+    @extend_schema(parameters=[VersionSerializer], responses={200: CartOutSerializer})
     def delete(self, request, customer_id, line_id: int):
         cart = console_cart(customer=customer_or_404(customer_id))
         line = cart_line_or_404(cart, line_id)
-        data = validated(StaffVersionSerializer, request.query_params)
+        data = validated(VersionSerializer, request.query_params)
         console_line_remove(cart=cart, line_id=line.pk, expected_version=data["expected_version"], actor=request.user)
         return Response(cart_representation(cart))
-
-
-class StaffVersionSerializer(serializers.Serializer):
-    expected_version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class StaffCartOverrides(StaffView):
@@ -266,7 +264,7 @@ class StaffOrderOnBehalf(StaffView):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
+    action = StrictChoiceField(
         choices=[
             ("paid", "Mark paid"),
             ("fulfilled", "Ship"),
@@ -275,9 +273,9 @@ class TransitionSerializer(serializers.Serializer):
             ("cancelled", "Cancel"),
         ]
     )
-    carrier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    tracking_number = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    carrier = StrictCharField(max_length=60, required=False, allow_blank=True, default="")
+    tracking_number = StrictCharField(max_length=80, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if attrs["action"] == "fulfilled":

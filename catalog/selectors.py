@@ -86,22 +86,28 @@ def listing_filters_from_query(params) -> ListingFilters:
 
 
 def listing_filters_from_form(form: ListingFilterForm) -> ListingFilters:
-    values = form.values
     notes: list[str] = []
     if {"min_price", "max_price"} & set(form.dropped):
         notes.append("We ignored a price that wasn't a number.")
-    price_min, price_max = values["min_price"], values["max_price"]
+    return listing_filters_from_values(form.values, notes=notes)
+
+
+def listing_filters_from_values(values: dict, *, notes: list[str] | None = None) -> ListingFilters:
+    """Filters from already validated values: the storefront's lenient form above, or the
+    API's strict query serializer (api.catalog). A minimum price above the maximum is read
+    the other way round."""
+    price_min, price_max = values.get("min_price"), values.get("max_price")
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
     return ListingFilters(
-        sizes=values["size"],
-        colours=values["colour"],
+        sizes=tuple(sorted(set(values.get("size") or ()))),
+        colours=tuple(sorted(set(values.get("colour") or ()))),
         price_min=price_min,
         price_max=price_max,
-        in_stock=bool(values["in_stock"]),
-        sort=values["sort"],
-        page=values["page"],
-        notes=notes,
+        in_stock=bool(values.get("in_stock")),
+        sort=values.get("sort") or "relevance",
+        page=values.get("page") or 1,
+        notes=notes or [],
     )
 
 

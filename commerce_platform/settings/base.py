@@ -348,6 +348,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components, so a required text field documents minLength 1
+    # (blank is refused) and read-only fields are left out; a PATCH documents the fields its
+    # view requires (this API's PATCHes validate whole serializers, not DRF's partial update).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_SPLIT_PATCH": False,
     # api: names for enums whose field names collide across components (status, kind).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "service_console.models.Case.Status",
