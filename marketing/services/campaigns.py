@@ -219,6 +219,30 @@ class BatchOutcome:
     done: bool
 
 
+def _not_yet_sent_and_under_cap(campaign: Campaign, customers: list, now: datetime) -> tuple[list, int]:
+    """Of `customers` (consenting, in pk order): those this campaign has not messaged yet and
+    whose frequency cap (shared by campaigns and journeys, on every channel) has room, with
+    their contact-pressure rows locked until the batch commits; and how many the cap held back."""
+    ids = [c.pk for c in customers]
+    pressure_lock(ids)
+    settings_row = AbandonmentSettings.current()
+    counts = marketing_counts_since(ids, cap_window_start(settings_row, now))
+    already = set(
+        MarketingMessage.objects.filter(
+            dedupe_key__in=[campaign_dedupe_key(campaign.pk, pk) for pk in ids]
+        ).values_list("customer_id", flat=True)
+    )
+    eligible, capped = [], 0
+    for customer in customers:
+        if customer.pk in already:
+            continue
+        if cap_reached(settings_row, counts.get(customer.pk, 0)):
+            capped += 1
+            continue
+        eligible.append(customer)
+    return eligible, capped
+
+
 @transaction.atomic
 def campaign_batch_send(
     *, campaign_id: int, batch_size: int | None = None, now: datetime | None = None
@@ -259,25 +283,9 @@ def campaign_batch_send(
     )
     consenting = len(consented)
     consented = [c for c in consented if c.email.lower() not in suppressed]
-    ids = [c.pk for c in consented]
-    pressure_lock(ids)
-    settings_row = AbandonmentSettings.current()
-    counts = marketing_counts_since(ids, cap_window_start(settings_row, now))
-    already = set(
-        MarketingMessage.objects.filter(
-            dedupe_key__in=[campaign_dedupe_key(campaign.pk, pk) for pk in ids]
-        ).values_list("customer_id", flat=True)
-    )
+    eligible, capped = _not_yet_sent_and_under_cap(campaign, consented, now)
     blocks = campaign_blocks(campaign)
     grid = _grid_products(blocks)
-    eligible, capped = [], 0
-    for customer in consented:
-        if customer.pk in already:
-            continue
-        if cap_reached(settings_row, counts.get(customer.pk, 0)):
-            capped += 1
-            continue
-        eligible.append(customer)
     # Messages first (their ids go into the tracked links), in one INSERT for the batch.
     messages = MarketingMessage.objects.bulk_create(
         [
@@ -359,23 +367,7 @@ def _sms_batch(campaign: Campaign, rows: list[int], now: datetime) -> BatchOutco
         .order_by("pk")
         .only("pk", "email", "first_name", "last_name", "phone", "language")
     )
-    ids = [c.pk for c in textable]
-    pressure_lock(ids)
-    settings_row = AbandonmentSettings.current()
-    counts = marketing_counts_since(ids, cap_window_start(settings_row, now))
-    already = set(
-        MarketingMessage.objects.filter(
-            dedupe_key__in=[campaign_dedupe_key(campaign.pk, pk) for pk in ids]
-        ).values_list("customer_id", flat=True)
-    )
-    eligible, capped = [], 0
-    for customer in textable:
-        if customer.pk in already:
-            continue
-        if cap_reached(settings_row, counts.get(customer.pk, 0)):
-            capped += 1
-            continue
-        eligible.append(customer)
+    eligible, capped = _not_yet_sent_and_under_cap(campaign, textable, now)
     messages = MarketingMessage.objects.bulk_create(
         [
             MarketingMessage(
