@@ -7,6 +7,10 @@ bench/results/latest.json. Uses its own database (DATABASE_NAME, default
 commerce_bench_p1: created, migrated and seeded on the first run, reused afterwards) and its
 own private redis-server (var/bench_p1, stopped at the end) for the cache.
 
+Also the framework reference: an uncached 24-product listing view rendered with Django templates
+and with Jinja2 (bench/p1/reference.py; same query and markup), under the same load, and the
+CPU per render of each engine in-process.
+
 Knobs: BENCH_P1_PRODUCTS (5000), BENCH_P1_SECONDS (5 per run), BENCH_P1_ROUNDS (3),
 BENCH_P1_CONNECTIONS (8).
 Needs `wrk` (apt-get install wrk); without it a Python keep-alive client is used instead.
@@ -215,6 +219,26 @@ def listing_queries(paths: list[str]) -> int:
     return len(ctx.captured_queries)
 
 
+def reference_render_cpu(renders: int = 200, blocks: int = 5) -> dict[str, float]:
+    """CPU ms per render of the 24-product reference page, Django templates vs Jinja2, in this
+    process (the same context, blocks alternating; the lowest block of each), after checking
+    both engines produce the same HTML, so the comparison is of the engines alone."""
+    from bench.p1 import reference
+
+    values = reference.context()
+    django_html, jinja_html = reference.render_django(values), reference.render_jinja2(values)
+    assert " ".join(django_html.split()) == " ".join(jinja_html.split()), "the two reference templates differ"
+    best = {"django": float("inf"), "jinja2": float("inf")}
+    for _ in range(blocks):
+        for engine, render in (("django", reference.render_django), ("jinja2", reference.render_jinja2)):
+            start = time.process_time()
+            for _ in range(renders):
+                render(values)
+            best[engine] = min(best[engine], (time.process_time() - start) / renders * 1000)
+    log(f"24-product page render, CPU per render: Django {best['django']:.2f} ms, Jinja2 {best['jinja2']:.2f} ms")
+    return {engine: round(ms, 3) for engine, ms in best.items()}
+
+
 def main() -> int:
     django.setup()
     database_prepare()
@@ -230,6 +254,7 @@ def main() -> int:
     ]
     total = Product.objects.count()
     queries = listing_queries(listing_paths)
+    render_cpu = reference_render_cpu()
     connection.close()
 
     from django.core.cache import cache
@@ -255,6 +280,10 @@ def main() -> int:
             bare_b = run(port, ["/bench/ok"])
             product = run(port, product_paths)
             bare_c = run(port, ["/bench/ok"])
+            ref_django = run(port, ["/bench/ref24/django"])
+            bare_d = run(port, ["/bench/ok"])
+            ref_jinja2 = run(port, ["/bench/ref24/jinja2"])
+            bare_e = run(port, ["/bench/ok"])
             rounds.append(
                 {
                     "bare": (bare_a["rps"] + 2 * bare_b["rps"] + bare_c["rps"]) / 4,
@@ -262,12 +291,18 @@ def main() -> int:
                     "listing_ratio": listing["rps"] / ((bare_a["rps"] + bare_b["rps"]) / 2),
                     "product": product,
                     "product_ratio": product["rps"] / ((bare_b["rps"] + bare_c["rps"]) / 2),
+                    "ref_django": ref_django,
+                    "ref_django_ratio": ref_django["rps"] / ((bare_c["rps"] + bare_d["rps"]) / 2),
+                    "ref_jinja2": ref_jinja2,
+                    "ref_jinja2_ratio": ref_jinja2["rps"] / ((bare_d["rps"] + bare_e["rps"]) / 2),
                 }
             )
             last = rounds[-1]
             log(
                 f"round: bare {last['bare']:.0f}/s listing {listing['rps']:.0f}/s ({last['listing_ratio']:.2f}) "
-                f"product {product['rps']:.0f}/s ({last['product_ratio']:.2f})"
+                f"product {product['rps']:.0f}/s ({last['product_ratio']:.2f}) "
+                f"24-product view: Django templates {ref_django['rps']:.0f}/s ({last['ref_django_ratio']:.2f}), "
+                f"Jinja2 {ref_jinja2['rps']:.0f}/s ({last['ref_jinja2_ratio']:.2f})"
             )
     finally:
         server.terminate()
@@ -278,6 +313,25 @@ def main() -> int:
         return sorted(rounds, key=lambda r: r[ratio_key])[len(rounds) // 2]
 
     listing_round, product_round = median_round("listing_ratio"), median_round("product_ratio")
+    references = []
+    for engine in ("django", "jinja2"):
+        picked = median_round(f"ref_{engine}_ratio")
+        ratios = sorted(r[f"ref_{engine}_ratio"] for r in rounds)
+        references.append(
+            {
+                "name": f"p1_reference_24_products_{engine}",
+                "value": round(picked[f"ref_{engine}"]["rps"], 1),
+                "unit": "req/s",
+                "reference": round(picked[f"ref_{engine}"]["rps"] / picked[f"ref_{engine}_ratio"], 1),
+                "ratio": round(picked[f"ref_{engine}_ratio"], 3),
+                "ratio_min": round(ratios[0], 3),
+                "ratio_max": round(ratios[-1], 3),
+                "p99_ms": picked[f"ref_{engine}"]["p99_ms"],
+                "cpu_ms_per_render": render_cpu[engine],
+                "note": f"uncached 24-product listing view, {'Django templates' if engine == 'django' else 'Jinja2'}"
+                " (bench/p1/reference.py), ratio against the bare view beside it",
+            }
+        )
     listing, product = listing_round["listing"], product_round["product"]
     bare = sorted(r["bare"] for r in rounds)[len(rounds) // 2]
     note = (
@@ -307,6 +361,7 @@ def main() -> int:
             "errors": product["errors"],
             "note": note,
         },
+        *references,
         {
             "name": "p1_listing_queries_cold",
             "value": queries,
