@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.p1.settings")
 os.environ.setdefault("DATABASE_NAME", "commerce_bench_p1")
 os.environ["DEBUG"] = "false"
@@ -50,7 +51,8 @@ BENCH_VAR = ROOT / "var" / "bench_p1"
 os.environ["REDIS_URL"] = devservices.embedded_redis_url(BENCH_VAR)
 
 import django  # noqa: E402
-from django.db import OperationalError, connection  # noqa: E402
+from _rounds import load_average  # noqa: E402
+from django.db import connection  # noqa: E402
 
 
 def log(msg: str) -> None:
@@ -59,13 +61,17 @@ def log(msg: str) -> None:
 
 def database_prepare() -> None:
     """Create, migrate and seed the benchmark database (idempotent)."""
-    try:
-        connection.ensure_connection()
-    except OperationalError:
-        name = connection.settings_dict["NAME"]
-        log(f"creating database {name}")
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+    # Checked with a plain connection to the server's `postgres` database: the pooled default
+    # connection would keep retrying a database that does not exist yet.
+    import psycopg
+    from psycopg import sql
+
+    db = connection.settings_dict
+    server = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in server.items() if v}) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone() is None:
+            log(f"creating database {db['NAME']}")
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -255,6 +261,7 @@ def main() -> int:
     total = Product.objects.count()
     queries = listing_queries(listing_paths)
     render_cpu = reference_render_cpu()
+    load_before = load_average()
     connection.close()
 
     from django.core.cache import cache
@@ -337,7 +344,8 @@ def main() -> int:
     note = (
         f"gunicorn 2 workers (gthread x4), DATABASE_POOL={os.environ['DATABASE_POOL']}, {client_name} "
         f"{CONNECTIONS} keep-alive connections, {total} products; "
-        f"median of {ROUNDS} rounds, ratio against the bare view measured beside it"
+        f"median of {ROUNDS} rounds, ratio against the bare view measured beside it; "
+        f"load average {load_before:.1f} before, {load_average():.1f} after"
     )
     lines = [
         {"name": "p1_bare_ok", "value": round(bare, 1), "unit": "req/s", "reference": None, "ratio": None},
@@ -347,6 +355,8 @@ def main() -> int:
             "unit": "req/s",
             "reference": round(listing["rps"] / listing_round["listing_ratio"], 1),
             "ratio": round(listing_round["listing_ratio"], 3),
+            "ratio_min": round(min(r["listing_ratio"] for r in rounds), 3),
+            "ratio_max": round(max(r["listing_ratio"] for r in rounds), 3),
             "p99_ms": listing["p99_ms"],
             "errors": listing["errors"],
             "note": note,
@@ -357,6 +367,8 @@ def main() -> int:
             "unit": "req/s",
             "reference": round(product["rps"] / product_round["product_ratio"], 1),
             "ratio": round(product_round["product_ratio"], 3),
+            "ratio_min": round(min(r["product_ratio"] for r in rounds), 3),
+            "ratio_max": round(max(r["product_ratio"] for r in rounds), 3),
             "p99_ms": product["p99_ms"],
             "errors": product["errors"],
             "note": note,
