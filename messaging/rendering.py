@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.template import Context, TemplateDoesNotExist
+from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+
+from messaging import prerender
 
 CLICK_SALT = "messaging.click"
 OPEN_SALT = "messaging.open"
@@ -142,7 +144,7 @@ def template_exists(template: str) -> bool:
 
 def _render_plain(name: str, context: dict) -> str:
     """Render a text template without HTML escaping (subjects and text parts)."""
-    return get_template(name).template.render(Context(context, autoescape=False))
+    return prerender.render(name, context, autoescape=False)
 
 
 def email_context(*, to_email: str, context: dict, marketing: bool, public_id, kind: str) -> dict:
@@ -188,7 +190,7 @@ def email_render(
 
 def _email_render(*, template: str, to_email: str, context: dict, marketing: bool, public_id, kind: str, track: bool):
     ctx = email_context(to_email=to_email, context=context, marketing=marketing, public_id=public_id, kind=kind)
-    html = get_template(f"emails/{template}.html").render(ctx)
+    html = prerender.render(f"emails/{template}.html", ctx)
     try:
         text = _render_plain(f"emails/{template}.txt", ctx)
     except TemplateDoesNotExist:

@@ -100,9 +100,7 @@ def _envelope_pipelined(smtp, from_addr: str, to_addr: str, options: list[str]) 
     PIPELINING, as Postfix, Exim and the big providers do), then their three replies in
     order, up to the 354."""
     mail_options = "".join(f" {option}" for option in options)
-    smtp.send(
-        f"MAIL FROM:{smtplib.quoteaddr(from_addr)}{mail_options}\r\nRCPT TO:{smtplib.quoteaddr(to_addr)}\r\nDATA\r\n"
-    )
+    smtp.send(f"MAIL FROM:{_quoted(from_addr)}{mail_options}\r\nRCPT TO:{_quoted(to_addr)}\r\nDATA\r\n")
     mail = smtp.getreply()
     rcpt = smtp.getreply()
     data = smtp.getreply()
