@@ -408,7 +408,8 @@ def voucher_apply(*, cart: Cart, code: str, expected_version: int | None = None,
     voucher = voucher_by_code(code)
     if voucher is None:
         raise VoucherInvalid(
-            f"We don't recognise the code {code.strip()!r}. Check it and try again.", reason=VoucherProblem.UNKNOWN
+            gettext("We don't recognise the code “%(code)s”. Check it and try again.") % {"code": code.strip()},
+            reason=VoucherProblem.UNKNOWN,
         )
     locked = _lock_open(cart, expected_version)
     breakdown = cart_price(cart_with_lines(locked.pk))

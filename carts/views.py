@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from carts.exceptions import CartConflict, CartError
+from carts.exceptions import CartConflict, CartError, VoucherInvalid, VoucherProblem
 from carts.forms import CartAddForm, CartLineForm, VoucherForm
 from carts.models import Cart
 from carts.pricing import cart_price
@@ -104,6 +104,28 @@ def _recommended_html(cart: Cart) -> str:
     return html
 
 
+# A refused discount code, kept for the next cart page: shown under the code field (with the
+# code as typed) rather than as a message at the top of the page, away from where the shopper looks.
+VOUCHER_REFUSAL_KEY = "cart_voucher_refusal"
+
+
+def _refuse_code(request, code: str, message: str):
+    request.session[VOUCHER_REFUSAL_KEY] = {"code": code[:64], "message": str(message)}
+    return HttpResponseRedirect(reverse("carts:detail") + "#voucher-form")
+
+
+def _voucher_refusal(request, cart: Cart | None, breakdown) -> dict | None:
+    """The refusal to show beside the code field; a flash message when the page has no such
+    field (the cart emptied or got a code meanwhile)."""
+    refusal = request.session.pop(VOUCHER_REFUSAL_KEY, None)
+    if not isinstance(refusal, dict):
+        return None
+    if cart is None or breakdown.is_empty or cart.voucher_id is not None:
+        messages.error(request, refusal.get("message", ""))
+        return None
+    return refusal
+
+
 @require_GET
 def cart_detail(request):
     cart = cart_for_page(request)  # one query with everything pricing needs
@@ -116,6 +138,7 @@ def cart_detail(request):
         "cart": cart,
         "breakdown": breakdown,
         "recommended_html": recommended_html,
+        "voucher_refusal": _voucher_refusal(request, cart, breakdown),
         # The header's count, from the cart just priced (no second query).
         "cart_count": breakdown.item_count if breakdown is not None else 0,
     }
@@ -176,6 +199,8 @@ def cart_voucher(request):
         return redirect("carts:detail")
     form = VoucherForm(request.POST)
     if not form.is_valid():
+        if "code" in form.errors and "version" not in form.errors:
+            return _refuse_code(request, form.data.get("code", ""), form.errors["code"][0])
         _form_errors(request, form)
         return _back(request, reverse("carts:detail"))
     data = form.cleaned_data
@@ -190,6 +215,11 @@ def cart_voucher(request):
             )
     except CartConflict as exc:
         _conflict(request, exc)
+    except VoucherInvalid as exc:
+        if exc.reason == VoucherProblem.EMPTY:  # the page has no code field to show it beside
+            messages.error(request, str(exc))
+        else:
+            return _refuse_code(request, data["code"], str(exc))
     except CartError as exc:
         messages.error(request, str(exc))
     return _back(request, reverse("carts:detail"), data["next"])

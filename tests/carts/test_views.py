@@ -172,3 +172,66 @@ def test_applying_an_empty_discount_code_asks_for_one(client):
     html = response.content.decode()
     assert "Enter a discount code." in html
     assert "recognise the code" not in html
+
+
+def _elements(node):
+    """Every element under `node` (django.test.html's parsed tree), `node` first."""
+    if isinstance(node, str):
+        return
+    yield node
+    for child in node.children:
+        yield from _elements(child)
+
+
+def _by_id(root, element_id: str):
+    matches = [el for el in _elements(root) if dict(el.attributes).get("id") == element_id]
+    assert len(matches) == 1, f"expected one element #{element_id}, found {len(matches)}"
+    return matches[0]
+
+
+def _text(node) -> str:
+    if isinstance(node, str):
+        return node
+    return " ".join(_text(child) for child in node.children)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("NOPE-42", "recognise the code"), ("HALF", "minimum spend of $60.00"), ("   ", "Enter a discount code.")],
+)
+def test_refused_discount_code_is_shown_beside_the_field_with_the_code_kept(client, code, expected):
+    from django.test.html import parse_html
+
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("40.00")))
+    VoucherFactory(code="HALF", value=Decimal("50"), min_spend=Decimal("60.00"))
+    response = client.post("/cart/voucher/", {"code": code, "version": cart.version})
+    assert response.status_code == 302 and response["Location"].startswith("/cart/")
+    html = client.get(response["Location"]).content.decode()
+    page = parse_html(html)
+    form = _by_id(page, "voucher-form")
+    field = _by_id(form, "voucher-code")
+    attributes = dict(field.attributes)
+    assert attributes.get("aria-invalid") == "true"
+    assert attributes.get("value", "") == code
+    error = _by_id(form, attributes["aria-describedby"])
+    assert expected in _text(error)
+    # Said once, beside the field, not also as a message at the top of the page.
+    assert _text(page).count(expected) == 1
+    cart.refresh_from_db()
+    assert cart.voucher_id is None
+    # Shown once: the next visit to the cart is clean again.
+    again = parse_html(client.get("/cart/").content.decode())
+    field = dict(_by_id(_by_id(again, "voucher-form"), "voucher-code").attributes)
+    assert "aria-invalid" not in field and not field.get("value")
+    assert expected not in _text(again)
+
+
+def test_refused_code_on_an_emptied_cart_still_says_why(client):
+    customer = CustomerFactory()
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    response = client.post("/cart/voucher/", {"code": "NOPE-42", "version": cart.version}, follow=True)
+    assert "recognise the code" in response.content.decode()

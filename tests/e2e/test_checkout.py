@@ -119,6 +119,31 @@ def test_signed_in_checkout_with_voucher_and_saved_address(live_server, page_at)
     screenshot(page, "orders-list-375")
 
 
+def test_refused_discount_code_is_said_beside_the_field(live_server, page_at):
+    product = ProductFactory(name="Field Notebook", slug="field-notebook")
+    VariantFactory(product=product, price=Decimal("12.00"), stock=5, size="", colour="Kraft")
+    page = page_at(WIDTH)
+    base = live_server.url
+    _add_to_cart_from_product_page(page, base, product)
+
+    page.get_by_label("Discount code").fill("NOPE-42")
+    page.get_by_role("button", name="Apply code").click()
+    page.wait_for_load_state()
+    field = page.get_by_label("Discount code")
+    error = page.get_by_text(re.compile("recognise the code"))
+    assert error.count() == 1  # once, beside the field; not also at the top of the page
+    assert error.is_visible()
+    assert field.input_value() == "NOPE-42"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
+    # Where the shopper is looking: on screen and right under the field.
+    field_box, error_box = field.bounding_box(), error.bounding_box()
+    assert abs(error_box["y"] - (field_box["y"] + field_box["height"])) < 200
+    assert error_box["y"] >= 0 and error_box["y"] + error_box["height"] <= page.viewport_size["height"]
+    _fits(page)
+    screenshot(page, "cart-refused-code-375")
+
+
 def test_cart_and_checkout_at_desktop_width(live_server, page_at):
     product = ProductFactory(name="Canvas Tote", slug="canvas-tote")
     VariantFactory(product=product, price=Decimal("18.00"), stock=4, size="", colour="Natural")
