@@ -39,7 +39,7 @@ class CheckoutForm(forms.Form):
         self.addresses = {str(a.pk): a for a in addresses}
         if self.addresses:
             choices = [(pk, address_one_line(a)) for pk, a in self.addresses.items()]
-            self.fields["saved_address"].choices = [*choices, (NEW_ADDRESS, "A new address")]
+            self.fields["saved_address"].choices = [*choices, (NEW_ADDRESS, _("A new address"))]
         else:
             del self.fields["saved_address"]
 

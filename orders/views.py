@@ -29,7 +29,7 @@ from orders.exceptions import (
     PaymentProviderError,
     PriceChanged,
 )
-from orders.forms import CheckoutForm, OrderAccessForm, OrderActionForm, PlaceOrderForm
+from orders.forms import NEW_ADDRESS, CheckoutForm, OrderAccessForm, OrderActionForm, PlaceOrderForm
 from orders.models import Order
 from orders.selectors import order_detail as order_detail_query
 from orders.selectors import order_summaries_for_customer
@@ -68,13 +68,21 @@ def checkout_start(request):
     addresses = list(user.addresses.all()) if user else []
     saved = request.session.get(SESSION_CHECKOUT) or {}
     initial = {"email": saved.get("email") or cart.email or (user.email if user else "")}
-    address_initial = dict(saved.get("address") or {})
+    # Back from the review: the choice made then. The new-address fields start from an address
+    # typed then, never from a saved one (those are chosen by their radio, not copied).
+    saved_choice = saved.get("saved_address") or ""
+    address_initial = {} if saved_choice else dict(saved.get("address") or {})
     if not address_initial and user:
         address_initial = address_initial_for(user)
     initial["shipping_method"] = saved.get("shipping_method") or cart.shipping_method
     initial["payment_method"] = saved.get("payment_method", "test_card")
     if addresses:
-        initial["saved_address"] = str(addresses[0].pk)
+        if saved_choice in {str(a.pk) for a in addresses}:
+            initial["saved_address"] = saved_choice
+        elif saved.get("address") and not saved_choice:
+            initial["saved_address"] = NEW_ADDRESS
+        else:
+            initial["saved_address"] = str(addresses[0].pk)
     form = CheckoutForm(request.POST or None, initial=initial, addresses=addresses)
     country = address_initial.get("country") or (addresses[0].country if addresses else None)
     address_form = AddressForm(request.POST or None, initial=address_initial, country=country)
@@ -97,6 +105,7 @@ def checkout_start(request):
             request.session[SESSION_CHECKOUT] = {
                 "email": data["email"],
                 "address": address_form.address_dict() if needs_address else form.chosen_address(),
+                "saved_address": "" if needs_address else data["saved_address"],
                 "shipping_method": data["shipping_method"],
                 "payment_method": data["payment_method"],
                 "marketing_consent": data["marketing_consent"],

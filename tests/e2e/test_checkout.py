@@ -119,6 +119,41 @@ def test_signed_in_checkout_with_voucher_and_saved_address(live_server, page_at)
     screenshot(page, "orders-list-375")
 
 
+def test_new_address_fields_show_only_for_a_new_address(live_server, page_at):
+    customer = CustomerFactory(email="two.homes.e2e@example.com", first_name="Aki")
+    AddressFactory(customer=customer, full_name="Aki Saved", line1="2 Second Avenue", city="Nagoya")
+    product = ProductFactory(name="Clay Mug", slug="clay-mug")
+    VariantFactory(product=product, price=Decimal("20.00"), stock=5, size="", colour="Sand")
+    page = page_at(WIDTH)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email", exact=True).fill(customer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+    _add_to_cart_from_product_page(page, base, product)
+    page.get_by_role("link", name="Go to checkout").click()
+
+    new_address = page.get_by_test_id("new-address")
+    assert page.get_by_label(re.compile("2 Second Avenue")).is_checked()
+    assert new_address.is_hidden()
+    _fits(page)
+    screenshot(page, "checkout-saved-address-375")
+
+    page.get_by_label("A new address").check()
+    assert new_address.is_visible()
+    new_address.get_by_label("Street address").fill("99 Typed Road")  # the Japanese form: a JP saved address
+    _fits(page)
+    screenshot(page, "checkout-new-address-375")
+
+    # Back to the saved address: the typed fields hide again, and the saved address is used.
+    page.get_by_label(re.compile("2 Second Avenue")).check()
+    assert new_address.is_hidden()
+    page.get_by_role("button", name="Continue to review").click()
+    review = page.get_by_test_id("review-address").inner_text()
+    assert "2 Second Avenue" in review and "99 Typed Road" not in review
+
+
 def test_refused_discount_code_is_said_beside_the_field(live_server, page_at):
     product = ProductFactory(name="Field Notebook", slug="field-notebook")
     VariantFactory(product=product, price=Decimal("12.00"), stock=5, size="", colour="Kraft")

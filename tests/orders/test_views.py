@@ -153,6 +153,51 @@ def test_signed_in_checkout_with_saved_address_voucher_and_consent(client):
     assert consent_current(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL)
 
 
+def _checked_saved_address(html: str) -> list[str]:
+    radios = re.findall(r'<input[^>]*name="saved_address"[^>]*>', html)
+    return [re.search(r'value="([^"]*)"', radio).group(1) for radio in radios if " checked" in radio]
+
+
+def test_chosen_saved_address_wins_over_filled_new_address_fields_and_is_not_copied_into_them(client):
+    customer = CustomerFactory(email="two.homes@example.com")
+    AddressFactory(customer=customer, line1="1 First Street", city="Tokyo")
+    second = AddressFactory(customer=customer, line1="2 Second Avenue", city="Nagoya", is_default=False)
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("60.00")))
+    # The second saved address is chosen; the new-address fields (hidden then) still hold something else.
+    typed = {**DETAILS, "full_name": "Someone Else", "line1": "99 Typed Road", "city": "Typedville"}
+    response = client.post(
+        "/checkout/", {**typed, "email": customer.email, "saved_address": str(second.pk), "payment_method": "pod"}
+    )
+    assert response.status_code == 302
+
+    # Back from the review to the details: the same choice, and its lines are not copied into
+    # the new-address fields (which would read as a second, different address).
+    html = client.get("/checkout/").content.decode()
+    assert _checked_saved_address(html) == [str(second.pk)]
+    new_fields = html[html.index('data-testid="new-address"') :]
+    assert "2 Second Avenue" not in new_fields and "Nagoya" not in new_fields
+
+    token, version, _ = _review(client)
+    client.post("/checkout/review/", {"checkout_token": token, "cart_version": version})
+    order = Order.objects.get()
+    assert (order.shipping_address["line1"], order.shipping_address["city"]) == ("2 Second Avenue", "Nagoya")
+
+
+def test_back_from_review_a_typed_new_address_is_still_the_choice(client):
+    customer = CustomerFactory(email="moving@example.com")
+    AddressFactory(customer=customer, line1="1 First Street", city="Tokyo")
+    client.force_login(customer)
+    cart = CartFactory(customer=customer)
+    CartLineFactory(cart=cart, variant=VariantFactory(price=Decimal("60.00")))
+    response = client.post("/checkout/", {**DETAILS, "email": customer.email, "saved_address": "new"})
+    assert response.status_code == 302
+    html = client.get("/checkout/").content.decode()
+    assert _checked_saved_address(html) == ["new"]
+    assert 'value="5 Main St"' in html[html.index('data-testid="new-address"') :]
+
+
 def test_order_pages_show_only_own_orders(client, django_assert_num_queries):
     owner = CustomerFactory()
     cart = CartFactory(customer=owner)
