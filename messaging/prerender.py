@@ -18,14 +18,19 @@ flat node list in which
 - `{% load %}` and comments disappear; adjacent text is joined;
 - `{% if %}`, `{% for %}`, `{% with %}` and `{% autoescape %}` are copied with their inner
   lists flattened the same way; every other node (variables, filters, unknown tags) is
-  Django's own node, rendered by Django.
+  Django's own node, rendered by Django;
+- with `fixed=` names (the shop's name, URL and postal address, the same in every message),
+  `{{ NAME }}` and a `{% blocktranslate %}` using only such names become text too, for those
+  values (they are part of the cache key), except where a loop, `with` or include rebinds
+  the name; a template with a tag that might set variables (`as`, unknown tags) is folded
+  without them.
 
 Per-message values (names, amounts, links) are only ever read from the context at render
-time: nothing that depends on the context is folded. A template that uses `{{ block.super }}`
-or a relative include is rendered by Django unchanged. The cache is keyed weakly by
-Django's template object, so a reloaded template (DEBUG, changed TEMPLATES settings) is
-compiled afresh, and by `translation.get_language()`, so one language's text never
-reaches another's message (tests/messaging/test_prerender.py).
+time: nothing else that depends on the context is folded. A template that uses
+`{{ block.super }}` or a relative include is rendered by Django unchanged. The cache is
+keyed weakly by Django's template object, so a reloaded template (DEBUG, changed TEMPLATES
+settings) is compiled afresh, and by `translation.get_language()` and the fixed values, so
+one language's text never reaches another's message (tests/messaging/test_prerender.py).
 """
 
 import copy
@@ -171,9 +176,30 @@ def _effective_nodes(template: Template, blocks: dict[str, BlockNode]) -> tuple[
 class _Folder:
     """Flattens one template for the active language and one autoescape setting."""
 
-    def __init__(self, autoescape: bool):
+    def __init__(self, autoescape: bool, constants: dict[str, str]):
         self.autoescape = autoescape
+        self.constants = constants  # the fixed values not shadowed at this point
         self.blocks: dict[str, BlockNode] = {}
+        self.opaque = False  # met a node that might set variables: constants are not safe
+
+    def scope(self, names, nodes) -> NodeList:
+        """Fold `nodes` where `names` are bound to something else (loop variables, `with`)."""
+        outer = self.constants
+        self.constants = {k: v for k, v in outer.items() if k not in names}
+        try:
+            return self.nodelist(nodes)
+        finally:
+            self.constants = outer
+
+    def constant(self, node: VariableNode) -> TextNode | None:
+        """`{{ NAME }}` of a fixed value (no filters), rendered as Django would."""
+        expression = node.filter_expression
+        var = expression.var
+        if expression.filters or not isinstance(var, Variable) or var.lookups is None or len(var.lookups) != 1:
+            return None
+        if var.lookups[0] not in self.constants:
+            return None
+        return _text(node.render(Context(self.constants, autoescape=self.autoescape)))
 
     def template(self, template: Template) -> NodeList:
         nodes, self.blocks = _effective_nodes(template, {})
@@ -194,6 +220,8 @@ class _Folder:
             return [node]
         if isinstance(node, (LoadNode, CommentNode)):
             return []
+        if type(node) is VariableNode:
+            return [self.constant(node) or node]
         if isinstance(node, BlockNode):
             block = self.blocks.get(node.name, node)
             inner = self.nodelist(block.nodelist)
@@ -201,7 +229,7 @@ class _Folder:
         if isinstance(node, TranslateNode):
             if not node.asvar and node.message_context is None and _literal(node.filter_expression) is not None:
                 return [_text(node.render(Context(autoescape=self.autoescape)))]
-            return [node]
+            return [self.unknown(node)]
         if isinstance(node, BlockTranslateNode):
             return [self.blocktranslate(node)]
         if isinstance(node, IncludeNode):
@@ -212,12 +240,12 @@ class _Folder:
             return [clone]
         if isinstance(node, ForNode):
             clone = copy.copy(node)
-            clone.nodelist_loop = self.nodelist(node.nodelist_loop)
+            clone.nodelist_loop = self.scope({*node.loopvars, "forloop"}, node.nodelist_loop)
             clone.nodelist_empty = self.nodelist(node.nodelist_empty)
             return [clone]
         if isinstance(node, WithNode):
             clone = copy.copy(node)
-            clone.nodelist = self.nodelist(node.nodelist)
+            clone.nodelist = self.scope(node.extra_context, node.nodelist)
             return [clone]
         if isinstance(node, AutoEscapeControlNode):
             outer, self.autoescape = self.autoescape, node.setting
@@ -229,16 +257,23 @@ class _Folder:
             return [clone]
         if isinstance(node, ExtendsNode):  # not first: Django raises at parse time; be safe
             raise _Unsupported("extends")
-        return [node]
+        return [self.unknown(node)]
+
+    def unknown(self, node: Node) -> Node:
+        self.opaque = True
+        return node
 
     def blocktranslate(self, node: BlockTranslateNode) -> Node:
         if node.plural or node.counter or node.message_context or node.asvar:
-            return node
+            return self.unknown(node)
         singular, names = node.render_token_list(node.singular)
         translated = translation.gettext(singular)
-        if not names and not node.extra_context:
+        if not node.extra_context and all(name in self.constants for name in names):
+            context = Context(self.constants, autoescape=self.autoescape)
             try:
-                return _text(translated % {})
+                return _text(
+                    translated % {name: render_value_in_context(self.constants[name], context) for name in names}
+                )
             except (KeyError, ValueError):
                 return node
         return _TranslatedBlock(node, translated, names)
@@ -248,8 +283,11 @@ class _Folder:
         if not name or name.startswith("."):
             return node  # relative to the including template: Django resolves it
         included = _template(name)
-        folder = _Folder(self.autoescape)
-        return _Included(node, included, folder.template(included))
+        constants = {} if node.isolated_context else self.constants
+        folder = _Folder(self.autoescape, {k: v for k, v in constants.items() if k not in node.extra_context})
+        nodelist = folder.template(included)
+        self.opaque = self.opaque or folder.opaque
+        return _Included(node, included, nodelist)
 
 
 # Nodes that leave the context as they found it (the loops and `with` push their own layer).
@@ -272,32 +310,54 @@ def _text(s: str) -> TextNode:
     return TextNode(SafeString(s))
 
 
-def _folded(template: Template, autoescape: bool) -> NodeList | None:
-    key = (translation.get_language() or "", autoescape)
-    per_template = _compiled.get(template)
-    if per_template is not None and key in per_template:
-        return per_template[key]
+# Folded versions kept per template; past this many (e.g. a caller passing per-message values
+# as `fixed`) the template's entry starts afresh instead of growing.
+_MAX_VERSIONS = 32
+
+
+def _fold(template: Template, autoescape: bool, constants: dict[str, str]) -> NodeList | None:
     try:
-        nodelist = _Folder(autoescape).template(template)
+        folder = _Folder(autoescape, constants)
+        nodelist = folder.template(template)
+        if folder.opaque and constants:  # a tag might rebind a fixed name: fold without them
+            nodelist = _Folder(autoescape, {}).template(template)
     except _Unsupported:
-        nodelist = None
-    with _lock:
-        _compiled.setdefault(template, {})[key] = nodelist
+        return None
     return nodelist
 
 
-def render(name: str, context: dict, *, autoescape: bool | None = None) -> str:
+def _folded(template: Template, autoescape: bool, constants: dict[str, str]) -> NodeList | None:
+    key = (translation.get_language() or "", autoescape, tuple(constants.items()))
+    per_template = _compiled.get(template)
+    if per_template is not None and key in per_template:
+        return per_template[key]
+    nodelist = _fold(template, autoescape, constants)
+    with _lock:
+        versions = _compiled.setdefault(template, {})
+        if len(versions) >= _MAX_VERSIONS:
+            versions.clear()
+        versions[key] = nodelist
+    return nodelist
+
+
+def render(name: str, context: dict, *, autoescape: bool | None = None, fixed: tuple[str, ...] = ()) -> str:
     """Render template `name` with `context` (a plain dict, no request) in the active
     language: the same text Django's engine renders, with the fixed parts done once.
     `autoescape` None: the engine's setting (what `get_template(name).render()` uses).
+    `fixed`: names in `context` whose string values are the same in (nearly) every message
+    (the shop's name and address): `{{ NAME }}` of them, and `{% blocktranslate %}` using
+    only them, are folded too, for those values (part of the cache key) where no loop,
+    `with` or include rebinds the name.
     Raises TemplateDoesNotExist / TemplateSyntaxError like `get_template(name).render()`."""
     template = _template(name)
     if autoescape is None:
         autoescape = template.engine.autoescape
+    constants = {key: context[key] for key in fixed if type(context.get(key)) is str}
+    nodelist = _folded(template, autoescape, constants)
     ctx = Context(context, autoescape=autoescape)
-    nodelist = _folded(template, autoescape)
-    with ctx.render_context.push_state(template), ctx.bind_template(template):
-        ctx.template_name = template.name
-        if nodelist is None:
-            return template._render(ctx)
-        return nodelist.render(ctx)
+    # What Template.render does for a new context (push_state + bind_template), inline.
+    ctx.template = ctx.render_context.template = template
+    ctx.template_name = template.name
+    if nodelist is None:
+        return template._render(ctx)
+    return nodelist.render(ctx)

@@ -142,9 +142,13 @@ def template_exists(template: str) -> bool:
     return True
 
 
+# Context values set from settings by email_context, the same in every message.
+_SHOP_WIDE = ("SITE_NAME", "SITE_URL", "COMPANY_POSTAL_ADDRESS")
+
+
 def _render_plain(name: str, context: dict) -> str:
     """Render a text template without HTML escaping (subjects and text parts)."""
-    return prerender.render(name, context, autoescape=False)
+    return prerender.render(name, context, autoescape=False, fixed=_SHOP_WIDE)
 
 
 def email_context(*, to_email: str, context: dict, marketing: bool, public_id, kind: str) -> dict:
@@ -190,7 +194,7 @@ def email_render(
 
 def _email_render(*, template: str, to_email: str, context: dict, marketing: bool, public_id, kind: str, track: bool):
     ctx = email_context(to_email=to_email, context=context, marketing=marketing, public_id=public_id, kind=kind)
-    html = prerender.render(f"emails/{template}.html", ctx)
+    html = prerender.render(f"emails/{template}.html", ctx, fixed=_SHOP_WIDE)
     try:
         text = _render_plain(f"emails/{template}.txt", ctx)
     except TemplateDoesNotExist:

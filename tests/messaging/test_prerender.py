@@ -13,6 +13,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.test import override_settings
 from django.utils import translation
+from django.utils.html import escape
 
 from messaging import prerender
 from messaging.rendering import email_context, email_render, open_pixel_url
@@ -151,6 +152,39 @@ def test_per_message_values_are_never_cached():
     assert len(unsubscribes) == 3
 
 
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_shop_wide_values_are_folded_per_value(language, settings):
+    """The shop's name and address are folded into the cached template, so a change of them
+    (another value) must give a fresh version, escaped in HTML only, as Django renders it."""
+    for site_name, address in [("Shop & <Co>", '1 "Main" St'), ("Other shop", "2 Side St")]:
+        settings.SITE_NAME = site_name
+        settings.COMPANY_POSTAL_ADDRESS = address
+        public_id = uuid.uuid4()
+        rendered = email_render(
+            template="test_message",
+            to_email="ada@example.com",
+            context={"requested_by": "bench"},
+            marketing=False,
+            public_id=public_id,
+            kind="test",
+            language=language,
+            track=False,
+        )
+        with translation.override(language):
+            ctx = email_context(
+                to_email="ada@example.com",
+                context={"requested_by": "bench"},
+                marketing=False,
+                public_id=public_id,
+                kind="test",
+            )
+            assert rendered.html == _django("emails/test_message.html", ctx, html=True)
+            assert rendered.subject == " ".join(_django("emails/test_message_subject.txt", ctx, html=False).split())
+        assert site_name in rendered.subject
+        assert site_name in rendered.text and address in rendered.text
+        assert escape(site_name) in rendered.html and escape(address) in rendered.html
+
+
 LOCMEM = {
     "emails/base.html": (
         "{% load i18n %}<title>{% block title %}{% translate 'Shop' %}{% endblock %}</title>"
@@ -170,7 +204,21 @@ LOCMEM = {
         "{% for item in items %}{% blocktranslate with n=item %}Item {{ n }}{% endblocktranslate %},"
         "{% empty %}{% translate 'Cart' %}{% endfor %}|{% blocktranslate %}100%% for {{ name }}{% endblocktranslate %}"
     ),
-    "emails/part.html": "<{{ label }}:{{ name|default:'none' }}>",
+    "emails/part.html": "<{{ label }}:{{ name|default:'none' }}:{{ SITE_NAME }}>",
+    "emails/shadow.html": (
+        "{% load i18n %}{{ SITE_NAME }}|"
+        "{% for SITE_NAME in items %}{{ SITE_NAME }},{% empty %}{{ SITE_NAME }}{% endfor %}|"
+        "{% with SITE_NAME=name %}{{ SITE_NAME }}"
+        "{% blocktranslate %}at {{ SITE_NAME }}{% endblocktranslate %}{% endwith %}|"
+        "{% include 'emails/part.html' with label='a' SITE_NAME=name %}|"
+        "{% include 'emails/part.html' with label='b' %}|"
+        "{% blocktranslate %}Welcome to {{ SITE_NAME }}{% endblocktranslate %}|"
+        "{% blocktranslate with SITE_NAME=name %}Welcome to {{ SITE_NAME }}{% endblocktranslate %}"
+    ),
+    "emails/rebinds.html": (
+        "{% load i18n %}{{ SITE_NAME }}|{% firstof name as SITE_NAME %}{{ SITE_NAME }}|"
+        "{% blocktranslate %}Welcome to {{ SITE_NAME }}{% endblocktranslate %}"
+    ),
 }
 
 
@@ -182,19 +230,24 @@ LOCMEM = {
         }
     ]
 )
-@pytest.mark.parametrize("name", ["emails/super.html", "emails/scoped.html", "emails/includes.html"])
+@pytest.mark.parametrize(
+    "name",
+    ["emails/super.html", "emails/scoped.html", "emails/includes.html", "emails/shadow.html", "emails/rebinds.html"],
+)
 @pytest.mark.parametrize("items", [[], ["a<b", "c"]])
 def test_block_super_scoped_variables_includes_and_loops_as_django(name, items):
     """`block.super` falls back to Django; a variable set inside a block stays inside it;
     includes (with / only), loops with their empty branch, autoescape off and a literal
-    percent sign render as Django renders them."""
-    ctx = {"name": HOSTILE, "items": items}
-    for language in ["en", "ja", "en"]:
-        with translation.override(language):
-            expected = get_template(name).render(ctx)
-            assert prerender.render(name, ctx) == expected
-            assert prerender.render(name, ctx, autoescape=False) == get_template(name).template.render(
-                Context(ctx, autoescape=False)
-            )
+    percent sign render as Django renders them. A fixed value is folded only where nothing
+    rebinds its name (loop variable, `with`, include `with`, `as`), and per value."""
+    for site_name in ["Shop & <Co>", "Other shop"]:
+        ctx = {"name": HOSTILE, "items": items, "SITE_NAME": site_name}  # copied per render: `as` writes to it
+        for language in ["en", "ja", "en"]:
+            with translation.override(language):
+                expected = get_template(name).render(dict(ctx))
+                plain = get_template(name).template.render(Context(dict(ctx), autoescape=False))
+                for fixed in [(), ("SITE_NAME",), ("SITE_NAME", "name")]:
+                    assert prerender.render(name, dict(ctx), fixed=fixed) == expected
+                    assert prerender.render(name, dict(ctx), autoescape=False, fixed=fixed) == plain
     if name == "emails/scoped.html":
         assert expected.endswith("clean")
