@@ -27,6 +27,7 @@ import select
 import time
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -109,6 +110,12 @@ def mark_sent(*, email_id: int, token: uuid.UUID, subject: str, provider_message
         return cursor.rowcount == 1
 
 
+@cache
+def _mark_sql(table: str) -> bytes:
+    """The mark in libpq's numbered-parameter form, built once per table name."""
+    return _MARK_SENT.format(table=table, p=[f"${i}" for i in range(1, 7)]).encode()
+
+
 class SentMarks:
     """ "sent" marks written the moment the server has said 250, without waiting for them.
 
@@ -141,9 +148,8 @@ class SentMarks:
             return
         self.flush()
         now = timezone.now().isoformat().encode()
-        sql = _MARK_SENT.format(table=_table(), p=[f"${i}" for i in range(1, 7)])
         params = [Status.SENT.value.encode(), now, subject.encode(), provider_message_id.encode()]
-        self.pgconn.send_query_params(sql.encode(), [*params, str(email_id).encode(), str(token).encode()])
+        self.pgconn.send_query_params(_mark_sql(_table()), [*params, str(email_id).encode(), str(token).encode()])
         while self.pgconn.flush():
             self._wait(write=True)
         self._pending = email_id
