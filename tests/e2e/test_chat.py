@@ -109,6 +109,13 @@ def test_shopper_bot_handover_agent_article_product_and_case(asgi_live_server, p
     assert shop.evaluate("document.documentElement.scrollWidth") <= 375
 
     conversation = Conversation.objects.get()
+    # The agent's transcript (backlog on watch + live frames + periodic syncs) holds each
+    # stored message once: the shopper's question is not repeated after the hand-over.
+    console.get_by_text("We opened case CS-").wait_for()
+    shown = console.eval_on_selector_all(".agent-chat .chat-log .chat-msg", "els => els.map(e => e.dataset.id)")
+    stored = [str(pk) for pk in conversation.messages.order_by("id").values_list("id", flat=True)]
+    assert shown == stored
+    assert console.locator(".agent-chat .chat-log").get_by_text("Where is my order?").count() == 1
     case = Case.objects.get()
     assert conversation.case_id == case.pk
     assert case.channel == Case.Channel.CHAT and case.assignee.email == "agent@example.com"
