@@ -313,6 +313,7 @@ def _text(s: str) -> TextNode:
 # Folded versions kept per template; past this many (e.g. a caller passing per-message values
 # as `fixed`) the template's entry starts afresh instead of growing.
 _MAX_VERSIONS = 32
+_MISSING = object()
 
 
 def _fold(template: Template, autoescape: bool, constants: dict[str, str]) -> NodeList | None:
@@ -329,8 +330,10 @@ def _fold(template: Template, autoescape: bool, constants: dict[str, str]) -> No
 def _folded(template: Template, autoescape: bool, constants: dict[str, str]) -> NodeList | None:
     key = (translation.get_language() or "", autoescape, tuple(constants.items()))
     per_template = _compiled.get(template)
-    if per_template is not None and key in per_template:
-        return per_template[key]
+    if per_template is not None:
+        found = per_template.get(key, _MISSING)  # one lookup: another thread may clear the dict
+        if found is not _MISSING:
+            return found
     nodelist = _fold(template, autoescape, constants)
     with _lock:
         versions = _compiled.setdefault(template, {})
