@@ -1,8 +1,13 @@
 """Demo knowledge articles and cases for `manage.py seed_demo` (idempotent)."""
 
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
 from customers.models import Customer
+from messaging.models import OutboundEmail
 from service_console.models import Article, Case, CaseMessage
-from service_console.services.sla import sla_apply
+from service_console.services.sla import sla_due_times
 
 ARTICLES = [
     {
@@ -87,6 +92,7 @@ CASES = [
         "My order was due on Monday and tracking has not moved.",
         Case.Channel.CONTACT_FORM,
         Case.Priority.HIGH,
+        20,
     ),
     (
         "customer0001@example.com",
@@ -94,6 +100,7 @@ CASES = [
         "I am between M and L for the linen shirt.",
         Case.Channel.CONTACT_FORM,
         Case.Priority.NORMAL,
+        3 * 24 + 4,
     ),
     (
         "customer0002@example.com",
@@ -101,6 +108,7 @@ CASES = [
         "I returned a jacket two weeks ago.",
         Case.Channel.EMAIL,
         Case.Priority.NORMAL,
+        2 * 24 + 6,
     ),
     (
         "customer0003@example.com",
@@ -108,8 +116,31 @@ CASES = [
         "Saw your post on Instagram.",
         Case.Channel.SOCIAL,
         Case.Priority.LOW,
+        7,
     ),
 ]
+
+
+def case_backdate(case: Case, opened_at: datetime) -> None:
+    """Make a demo case look opened at `opened_at` (not the moment `seed_demo` ran): its
+    times, its SLA due times from then, its messages a few minutes apart from then, and
+    its acknowledgement email recorded as sent then (a demo case's customer is not mailed
+    now about something they asked days ago)."""
+    first_due, resolution_due = sla_due_times(priority=case.priority, opened_at=opened_at)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=opened_at,
+        updated_at=opened_at,
+        first_response_due_at=first_due,
+        resolution_due_at=resolution_due,
+    )
+    for index, pk in enumerate(CaseMessage.objects.filter(case=case).order_by("created_at", "id").values_list("pk")):
+        CaseMessage.objects.filter(pk=pk[0]).update(created_at=opened_at + timedelta(minutes=index))
+    OutboundEmail.objects.filter(dedupe_key=f"case-received-{case.pk}", status=OutboundEmail.Status.QUEUED).update(
+        status=OutboundEmail.Status.SENT,
+        created_at=opened_at,
+        updated_at=opened_at,
+        sent_at=opened_at + timedelta(minutes=1),
+    )
 
 
 def seed(stdout=None, disable_progress: bool = False) -> None:
@@ -118,19 +149,19 @@ def seed(stdout=None, disable_progress: bool = False) -> None:
         # get_or_create: an article someone edited in admin keeps their words on the next run.
         Article.objects.get_or_create(slug=data["slug"], defaults=defaults)
     agent = Customer.objects.filter(email__iexact="agent@example.com").first()
-    for email, subject, description, channel, priority in CASES:
+    now = timezone.now()
+    for email, subject, description, channel, priority, hours_ago in CASES:
         customer = Customer.objects.filter(email__iexact=email).first()
         if customer is None or Case.objects.filter(customer=customer, subject=subject).exists():
             continue
         case = Case.objects.create(
             customer=customer, subject=subject, description=description, channel=channel, priority=priority
         )
-        sla_apply(case)  # due times from the SLA targets, as case_create does
-        case.save(update_fields=["first_response_due_at", "resolution_due_at"])
         if channel in (Case.Channel.CONTACT_FORM, Case.Channel.SOCIAL, Case.Channel.EMAIL):
             CaseMessage.objects.create(
                 case=case, author=customer, kind=CaseMessage.Kind.CUSTOMER, body=description, via=channel
             )
+        case_backdate(case, now - timedelta(hours=hours_ago))  # with its SLA due times, as case_create sets them
         if agent is not None and subject.startswith("Refund"):
             Case.objects.filter(pk=case.pk).update(assignee=agent, status=Case.Status.OPEN)
     _seed_helpdesk(agent)
@@ -154,18 +185,24 @@ def _seed_helpdesk(agent) -> None:
     idempotent by Message-ID) and a solved, rated case, so the inbound-email and rating
     admin pages have something to show."""
     from helpdesk.services import satisfaction_record, satisfaction_request
-    from messaging.inbound import parse_raw
+    from messaging.inbound import message_ids_in, parse_raw
     from service_console.models import InboundEmail
     from service_console.services.inbound import inbound_email_receive
 
     if Customer.objects.filter(email__iexact="customer0004@example.com").exists():
-        inbound_email_receive(
-            message=parse_raw(_DEMO_EMAIL),
+        message = parse_raw(_DEMO_EMAIL)
+        already = InboundEmail.objects.filter(message_id__in=message_ids_in(message["Message-ID"])).exists()
+        received = inbound_email_receive(
+            message=message,
             raw=_DEMO_EMAIL,
             source=InboundEmail.Source.SMTP,
             envelope_recipients=["support@example.com"],
             envelope_sender="customer0004@example.com",
         )
+        if not already and received.case is not None:
+            opened_at = timezone.now() - timedelta(hours=2, minutes=40)
+            InboundEmail.objects.filter(pk=received.pk).update(received_at=opened_at)
+            case_backdate(received.case, opened_at)
     sized = Case.objects.filter(subject="Which size should I order?").first()
     if agent is None or sized is None:
         return

@@ -41,6 +41,7 @@ POSTS = [
 
 def seed(stdout=None, disable_progress: bool = False) -> None:
     from customers.services import social_handle_add
+    from service_console.demo import case_backdate
     from social.models import SocialPost
     from social.services import social_post_classify, social_post_receive
 
@@ -59,6 +60,9 @@ def seed(stdout=None, disable_progress: bool = False) -> None:
         )
         SocialPost.objects.filter(pk=received.post.pk).update(received_at=at)
         social_post_classify(post_id=received.post.pk)
+        post = SocialPost.objects.select_related("case").get(pk=received.post.pk)
+        if post.case is not None and not SocialPost.objects.filter(case=post.case).exclude(pk=post.pk).exists():
+            case_backdate(post.case, at)  # the case this post opened, opened when it was posted
         created += 1
     if stdout and created:
         stdout.write(f"  {created} demo social posts classified (console: Social; admin: Social posts → Insight)")

@@ -21,7 +21,7 @@ from marketing.services import campaigns as campaign_services
 from marketing.services.journeys import journey_scan
 from messaging.models import OutboundEmail
 from orders.models import Order
-from service_console.models import Article
+from service_console.models import Article, Case, CaseMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,6 +62,32 @@ def test_a_second_run_keeps_what_a_person_edited_and_their_session(seeded, clien
     assert Article.objects.get(slug="returns-and-refunds").title == "Returns (60 days this winter)"
     assert {model: model.objects.count() for model in counts} == counts  # nothing created twice
     assert "marketer@example.com" in out and "existing account: kept as it was" in out
+
+
+def test_seeded_cases_are_spread_over_past_days_and_mail_nobody_on_start(seeded):
+    now = timezone.now()
+    cases = list(Case.objects.all())
+    assert len(cases) >= 5
+    opened = [case.created_at for case in cases]
+    # Opened over hours and days before the start, not all "0 minutes ago".
+    assert all(at < now - timedelta(minutes=30) for at in opened)
+    assert max(opened) - min(opened) > timedelta(days=2)
+    for case in cases:
+        assert case.created_at <= case.updated_at < now - timedelta(minutes=30)
+        if case.first_response_due_at is not None:  # the SLA clock started when the case was opened
+            assert case.first_response_due_at - case.created_at < timedelta(days=3)
+    assert not CaseMessage.objects.filter(created_at__gt=now - timedelta(minutes=30)).exists()
+    # The emailed-in demo case is there, but its customer gets no acknowledgement now.
+    assert Case.objects.filter(channel=Case.Channel.EMAIL, subject="Gift wrapping for an order?").exists()
+    waiting = OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED)
+    assert not waiting.filter(kind="case_received").exists()
+    assert not waiting.filter(customer__cases__isnull=False).exists()  # nothing queued for a case's customer
+
+    # Idempotent: a second run opens nothing new and leaves the times alone.
+    before = dict(Case.objects.values_list("pk", "created_at"))
+    _seed()
+    assert dict(Case.objects.values_list("pk", "created_at")) == before
+    assert not OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, kind="case_received").exists()
 
 
 def test_a_guest_row_with_a_demo_email_becomes_the_demo_login():
