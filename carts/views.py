@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -25,6 +25,7 @@ from carts.signals import SESSION_CART_KEY
 from catalog.colours import options_label
 from catalog.models import Variant
 from common.forms import safe_redirect_target
+from common.prerender import render_page
 
 
 def request_attribution(request) -> dict:
@@ -142,7 +143,7 @@ def cart_detail(request):
         # The header's count, from the cart just priced (no second query).
         "cart_count": breakdown.item_count if breakdown is not None else 0,
     }
-    return render(request, "carts/cart.html", context)
+    return render_page(request, "carts/cart.html", context)  # the layout and texts folded per language
 
 
 @require_POST

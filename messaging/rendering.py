@@ -15,7 +15,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from messaging import prerender
+from common import prerender
 
 CLICK_SALT = "messaging.click"
 OPEN_SALT = "messaging.open"

@@ -1,5 +1,5 @@
 """Email templates rendered with their fixed parts folded once per language
-(messaging.prerender) give exactly what Django's engine gives, in the right language, with
+(common.prerender) give exactly what Django's engine gives, in the right language, with
 each message's own values."""
 
 import re
@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import translation
 from django.utils.html import escape
 
-from messaging import prerender
+from common import prerender
 from messaging.rendering import email_context, email_render, open_pixel_url
 from messaging.samples import email_templates, sample_context
 

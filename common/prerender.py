@@ -1,4 +1,5 @@
-"""Email templates with their fixed parts rendered once per language.
+"""Templates with their fixed parts rendered once per language: every email, and the
+storefront pages rendered per request (the cart; `render_page`).
 
 Rendering an email through Django's template engine cost ~0.9-2 ms of CPU per message, most
 of it on parts that are the same in every message of a language: the layout's markup walked
@@ -37,6 +38,7 @@ import copy
 import threading
 import weakref
 
+from django.http import HttpResponse
 from django.template import Context
 from django.template.base import (
     Node,
@@ -47,6 +49,7 @@ from django.template.base import (
     VariableNode,
     render_value_in_context,
 )
+from django.template.context import make_context
 from django.template.defaulttags import AutoEscapeControlNode, CommentNode, ForNode, IfNode, LoadNode, WithNode
 from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
@@ -364,3 +367,26 @@ def render(name: str, context: dict, *, autoescape: bool | None = None, fixed: t
     if nodelist is None:
         return template._render(ctx)
     return nodelist.render(ctx)
+
+
+_DJANGO_RENDER = Template._render  # the test runner swaps in an instrumented version
+
+
+def render_page(request, name: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """`django.shortcuts.render` with the fixed parts folded: the same RequestContext (context
+    processors, CSRF token, CSP nonce), the same text as Django's engine renders, for a page
+    rendered per request. Only per-request values (the cart, the visitor's parts, tokens)
+    render each time. Raises like `render`."""
+    template = _template(name)
+    nodelist = _folded(template, template.engine.autoescape, {})
+    if nodelist is None:  # needs Django's own block/include machinery
+        return HttpResponse(get_template(name).render(context, request), status=status)
+    ctx = make_context(context, request, autoescape=template.engine.autoescape)
+    with ctx.render_context.push_state(template), ctx.bind_template(template):
+        ctx.template_name = template.name
+        if Template._render is not _DJANGO_RENDER:  # under the test runner: record it as Django does
+            from django.test.signals import template_rendered
+
+            template_rendered.send(sender=template, template=template, context=ctx)
+        html = nodelist.render(ctx)
+    return HttpResponse(html, status=status)
