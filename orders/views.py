@@ -116,7 +116,7 @@ def checkout_start(request):
                 or (request.user.is_authenticated and request.user.phone)
             ):
                 del request.session[SESSION_CHECKOUT]
-                form.add_error("sms_updates", "Add a phone number to the address, so we know where to text.")
+                form.add_error("sms_updates", gettext("Add a phone number to the address, so we know where to text."))
             else:
                 return redirect("checkout:review")
     has_errors = bool(form.errors) or (address_form.is_bound and bool(address_form.errors))

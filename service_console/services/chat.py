@@ -5,7 +5,7 @@ audit entry; chat messages and cart pushes go out after commit."""
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from carts.models import Cart, CartLine
@@ -14,6 +14,7 @@ from catalog.models import Variant
 from common.audit import audit_record
 from common.audit_actions import AuditAction
 from common.money import format_money
+from conversations.bot import bot_language
 from conversations.exceptions import ChatError
 from conversations.models import ChatMessage, Conversation
 from conversations.services import (
@@ -116,12 +117,15 @@ def chat_purchase_link_send(*, conversation: Conversation, agent: Customer, expe
     url = checkout_link_send(cart=cart, customer=customer, actor=agent, expected_version=expected_version)
     path = url.split("://", 1)[-1]
     path = path[path.index("/") :] if "/" in path else "/"
+    with translation.override(bot_language(conversation, customer)):  # the shopper reads it
+        body = gettext("Your cart is ready. I also emailed this link to %(email)s.") % {"email": customer.email}
+        title = gettext("Complete your purchase")
     agent_message_send(
         conversation=conversation,
         agent=agent,
-        body=f"Your cart is ready. I also emailed this link to {customer.email}.",
+        body=body,
         kind=ChatMessage.Kind.LINK,
-        payload={"title": "Complete your purchase", "url": path},
+        payload={"title": title, "url": path},
     )
     return url
 
@@ -132,9 +136,9 @@ def _transcript(conversation: Conversation) -> str:
         if message.kind == ChatMessage.Kind.FEEDBACK:
             continue
         who = {
-            ChatMessage.Sender.CUSTOMER: "Shopper",
-            ChatMessage.Sender.BOT: "Bot",
-            ChatMessage.Sender.AGENT: message.author.get_short_name() if message.author else "Agent",
+            ChatMessage.Sender.CUSTOMER: gettext("Shopper"),
+            ChatMessage.Sender.BOT: gettext("Bot"),
+            ChatMessage.Sender.AGENT: message.author.get_short_name() if message.author else gettext("Agent"),
         }.get(message.sender, "—")
         title = (message.payload or {}).get("title") or (message.payload or {}).get("name") or ""
         text = f"{message.body} [{title}]" if title and title not in message.body else message.body
