@@ -19,7 +19,7 @@ WIDTH = 375
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.evaluate("window.scrollTo(0, 0)")  # full-page screenshots from the top (sticky header)
 
 
@@ -154,10 +154,13 @@ def test_new_address_fields_show_only_for_a_new_address(live_server, page_at):
     assert "2 Second Avenue" in review and "99 Typed Road" not in review
 
 
-def test_refused_discount_code_is_said_beside_the_field(live_server, page_at):
+@pytest.mark.parametrize(("width", "height"), [(WIDTH, 600), (1280, 500)])
+def test_refused_discount_code_is_said_beside_the_field(live_server, page_at, width, height):
+    """Short screens, so the page scrolls to the code field: the field and the reason are on
+    screen and not under the header (which stays at the top on wide screens)."""
     product = ProductFactory(name="Field Notebook", slug="field-notebook")
     VariantFactory(product=product, price=Decimal("12.00"), stock=5, size="", colour="Kraft")
-    page = page_at(WIDTH)
+    page = page_at(width, height)
     base = live_server.url
     _add_to_cart_from_product_page(page, base, product)
 
@@ -175,8 +178,11 @@ def test_refused_discount_code_is_said_beside_the_field(live_server, page_at):
     field_box, error_box = field.bounding_box(), error.bounding_box()
     assert abs(error_box["y"] - (field_box["y"] + field_box["height"])) < 200
     assert error_box["y"] >= 0 and error_box["y"] + error_box["height"] <= page.viewport_size["height"]
+    for locator, box in ((field, field_box), (error, error_box)):  # seen, not covered by the header
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert locator.evaluate("(el, [x, y]) => el.contains(document.elementFromPoint(x, y))", centre)
     _fits(page)
-    screenshot(page, "cart-refused-code-375")
+    screenshot(page, f"cart-refused-code-{width}")
 
 
 def test_cart_and_checkout_at_desktop_width(live_server, page_at):
