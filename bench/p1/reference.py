@@ -21,8 +21,12 @@ from common.templatetags.money import money_filter
 HERE = Path(__file__).resolve().parent
 
 DJANGO_ENGINE = Engine(
-    dirs=[str(HERE / "templates")],
-    libraries={"money": "common.templatetags.money", "i18n": "django.templatetags.i18n"},
+    dirs=[str(HERE / "templates"), str(settings.BASE_DIR / "templates")],  # the storefront's card itself
+    libraries={
+        "money": "common.templatetags.money",
+        "i18n": "django.templatetags.i18n",
+        "static": "django.templatetags.static",
+    },
     loaders=[("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"])],
 )
 JINJA_ENV = jinja2.Environment(
