@@ -274,9 +274,13 @@
   }
 
   // --- actions ---------------------------------------------------------------------------
+  // Typed and sent before the chat has started (the start request still on its way): kept and
+  // sent as soon as it has, never dropped; if the start fails it goes back into the field.
+  var beforeStart = [], starting = false;
   function send(text) {
     text = (text || "").trim();
-    if (!text || !conv) return;
+    if (!text) return;
+    if (!conv) { beforeStart.push(text); if (!starting) start(); return; }
     if (text.length > 2000) { showError(gettext("Messages can be 2,000 characters at most.")); return; }
     showError("");
     var cid = uid();
@@ -314,7 +318,7 @@
   function open() {
     panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); launcherLabel.textContent = gettext("Hide chat");
     unread = 0; unreadEl.hidden = true;
-    if (!conv) start(); else markRead();
+    if (!conv) { if (!starting) start(); } else markRead();
     setTimeout(function () { input.focus(); }, 0);
   }
   function close() {
@@ -329,10 +333,17 @@
     syncTimer = setInterval(function () { wsSend({ type: "sync", last_id: lastId }); }, 25000);
   }
   function start() {
+    starting = true;
     setStatus(gettext("Starting a chat…"));
     post(BASE + "start/", {}).then(function (r) { if (!r.ok) throw r; return r.json(); }).then(function (d) {
+      starting = false;
       log.textContent = ""; shown = {}; lastId = 0; readSent = 0; begin(d);
-    }).catch(function () { setStatus(""); showError(gettext("The chat could not start. Check your connection and try again.")); });
+      beforeStart.splice(0).forEach(send);
+    }).catch(function () {
+      starting = false;
+      setStatus(""); showError(gettext("The chat could not start. Check your connection and try again."));
+      if (beforeStart.length && !input.value) input.value = beforeStart.splice(0).join("\n");
+    });
   }
 
   launcher.addEventListener("click", function () { if (panel.hidden) open(); else close(); });

@@ -121,3 +121,27 @@ def test_shopper_bot_handover_agent_article_product_and_case(asgi_live_server, p
     assert case.channel == Case.Channel.CHAT and case.assignee.email == "agent@example.com"
     assert "Where is my order?" in case.description
     assert (conversation.status, conversation.outcome, conversation.intent) == ("active", "handed_over", "order_status")
+
+
+def test_a_message_sent_before_the_chat_has_started_is_sent_once_it_has(asgi_live_server, page_at):
+    """The shopper opens the chat and sends at once, while the start request is still on its
+    way: the message is kept and sent when the chat starts, not dropped."""
+    from conversations.models import ChatMessage
+
+    _world()
+    base = asgi_live_server.url
+    shop = page_at(375, 800)
+    _sign_in(shop, base, "hana@example.com", "/")
+    held = []
+    shop.route("**/chat/start/", lambda route: held.append(route))
+    shop.get_by_role("button", name="Chat with us").click()
+    shop.wait_for_function("() => true")  # let the click's request reach the route
+    assert held, "the start request was not held"
+    shop.get_by_label("Your message").fill("Do you ship to Osaka?")
+    shop.get_by_role("button", name="Send").click()
+    assert shop.get_by_label("Your message").input_value() == ""
+    held[0].continue_()
+    shop.locator(".chat-msg.from-customer").get_by_text("Do you ship to Osaka?").wait_for()
+    assert list(ChatMessage.objects.filter(sender=ChatMessage.Sender.CUSTOMER).values_list("body", flat=True)) == [
+        "Do you ship to Osaka?"
+    ]
