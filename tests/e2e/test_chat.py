@@ -141,7 +141,8 @@ def test_a_message_sent_before_the_chat_has_started_is_sent_once_it_has(asgi_liv
     shop.get_by_role("button", name="Send").click()
     assert shop.get_by_label("Your message").input_value() == ""
     held[0].continue_()
-    shop.locator(".chat-msg.from-customer").get_by_text("Do you ship to Osaka?").wait_for()
+    # Stored: the server's copy replaces the pending bubble.
+    shop.locator(".chat-msg.from-customer:not(.chat-pending)").get_by_text("Do you ship to Osaka?").wait_for()
     assert list(ChatMessage.objects.filter(sender=ChatMessage.Sender.CUSTOMER).values_list("body", flat=True)) == [
         "Do you ship to Osaka?"
     ]
