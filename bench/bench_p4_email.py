@@ -185,6 +185,21 @@ def worker_round(sink: SinkProcess, run: str, count: int) -> tuple[float, float]
     return (count - 1) / max(last - first, 1e-6), (first - marks[0]) * 1000
 
 
+def worker_rate(run: str, count: int = N) -> float:
+    """P4's measure on its own (for P5's reference): one Celery email worker delivering
+    `count` outbox rows to a sink in its own process, messages/s."""
+    sink = SinkProcess().start()
+    worker = None
+    try:
+        worker = Worker(sink)
+        worker_round(sink, f"warm-{run}", 20)
+        return worker_round(sink, f"ref-{run}", count)[0]
+    finally:
+        if worker is not None:
+            worker.stop()
+        sink.stop()
+
+
 def main() -> int:
     database_prepare()
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)

@@ -50,16 +50,19 @@ def insert_customers(run: str, count: int) -> str:
             """
             WITH new AS (
               INSERT INTO customers_customer (password, is_superuser, public_id, email, first_name, last_name, phone,
-                                              is_staff, is_active, is_guest, signup_source, date_joined)
+                                              is_staff, is_active, is_guest, signup_source, date_joined,
+                                              first_name_reading, last_name_reading, language)
               SELECT '!', false, gen_random_uuid(), 'p5-' || %(city)s || '-' || g || '@bench.invalid', 'Bench', '',
-                     '', false, true, true, 'import', now()
+                     '', false, true, true, 'import', now(), '', '', ''
               FROM generate_series(1, %(count)s) g RETURNING id)
             , consent AS (
               INSERT INTO customers_consent (customer_id, purpose, granted, source, created_at)
               SELECT id, 'marketing_email', true, 'admin', now() FROM new RETURNING customer_id)
             INSERT INTO customers_address (customer_id, label, full_name, line1, line2, city, region, postal_code,
-                                           country, phone, is_default, created_at)
-            SELECT customer_id, '', 'Bench', '1 Bench St', '', %(city)s, '', '1', 'JP', '', true, now() FROM consent
+                                           country, phone, is_default, created_at, first_name, first_name_reading,
+                                           last_name, last_name_reading)
+            SELECT customer_id, '', 'Bench', '1 Bench St', '', %(city)s, '', '1', 'JP', '', true, now(), 'Bench', '',
+                   '', '' FROM consent
             """,
             {"city": city, "count": count},
         )
@@ -137,7 +140,8 @@ def send(run: str, count: int, sink: SmtpSink) -> tuple[float, int, float]:
     campaign = Campaign.objects.create(name=f"P5 {city}", subject="Hello {{ first_name }}", segment=segment)
     CampaignBlock.objects.create(campaign=campaign, kind="text", text="Hi {{ first_name }}, this is a benchmark.")
     env = {**os.environ, "EMAIL_URL": sink.url, "DEBUG": "false", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-    workers = [start_worker("campaigns", env, "campaigns"), start_worker("email", env, "email")]
+    # Email tasks go to this run's own queue (bench/p4/settings.py routes messaging.* there).
+    workers = [start_worker("campaigns", env, "campaigns"), start_worker(p4.QUEUE, env, "email")]
     sampler = PeakRss(workers[0].pid)
     sampler.start()
     baseline = len(sink.handler.messages)
@@ -203,7 +207,7 @@ def measure() -> int:
         sink.handler.messages.clear()
         big_t, big_rss, big_built = send(run, BIG, sink)
         sink.handler.messages.clear()
-        reference = p4.worker_rate(sink, run)  # P4's rate, same machine, same database
+        reference = p4.worker_rate(run)  # P4's rate, same machine, same database
     finally:
         sink.stop()
         OutboundEmail.objects.filter(to_email__endswith="@bench.invalid")._raw_delete(OutboundEmail.objects.db)
