@@ -107,12 +107,9 @@ class AbandonmentSettings(models.Model):
         return obj
 
 
-class Segment(models.Model):
-    """Saved rules over unified data, all ANDed, compiled to one queryset
-    (marketing.segments.segment_queryset)."""
+class Authored(models.Model):
+    """Who made a marketer's object and when (segments, campaigns); fields come last."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -123,6 +120,17 @@ class Segment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Segment(Authored):
+    """Saved rules over unified data, all ANDed, compiled to one queryset
+    (marketing.segments.segment_queryset)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
 
     history = HistoricalRecords()
 
@@ -182,7 +190,7 @@ class SegmentRule(models.Model):
         return f"{self.get_field_display()} {self.get_operator_display()} {self.value}"
 
 
-class Campaign(models.Model):
+class Campaign(Authored):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -247,16 +255,6 @@ class Campaign(models.Model):
     skipped_suppressed_count = models.PositiveIntegerField(_("skipped: suppression list"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
