@@ -11,6 +11,9 @@ class CartsConfig(AppConfig):
 
         register_personal_data()  # what personal data it holds, how to erase it (R13)
         register_roles()  # its share of the staff roles
+        from carts.selectors import session_cart_companion_register
+
+        session_cart_companion_register()  # the header's cart count, read with the session
         # Merging the anonymous cart at sign-in is the one framework signal we handle.
         from django.contrib.auth.signals import user_logged_in
 

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from carts.models import Cart, CartLine, CartOverride, Voucher
 from catalog.models import Product, Variant
+from common.sessions import session_companion
 from common.sql import instance_from_json
 from customers.models import Customer
 
@@ -81,8 +82,27 @@ def cart_for_page(request) -> Cart | None:
     return cart
 
 
+SESSION_CART_COMPANION = "cart"
+
+
+def session_cart_companion_register() -> None:
+    """Read the open cart of the session's key — `[id, units]` — in the same statement as
+    the session itself (common.sessions), so the header's cart count of an anonymous shopper
+    costs no query of its own. Called from CartsConfig.ready()."""
+    from common.sessions import session_companion_register
+
+    quote = connection.ops.quote_name
+    sql = (
+        f"(SELECT ARRAY[c.id, COALESCE((SELECT SUM(l.quantity) FROM {quote(CartLine._meta.db_table)} l"
+        f" WHERE l.cart_id = c.id), 0)] FROM {quote(Cart._meta.db_table)} c"
+        " WHERE c.session_key = s.session_key AND c.status = %s AND c.customer_id IS NULL LIMIT 1)"
+    )
+    session_companion_register(SESSION_CART_COMPANION, sql, (Cart.Status.OPEN.value,))
+
+
 def cart_item_count(request) -> int:
-    """Units in the shopper's open cart, one query (header mini-cart)."""
+    """Units in the shopper's open cart (header mini-cart): one query, or none for an
+    anonymous shopper whose session read already brought its cart's count."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         kind, owner = "customer", user.pk
@@ -91,6 +111,11 @@ def cart_item_count(request) -> int:
         owner = session.get("cart_id") if session is not None else None
         if not owner:
             return 0
+        # The count read with the session is as of the start of the request: good for a page
+        # that only reads (GET/HEAD), not for one rendered after a change to the cart.
+        companion = session_companion(session, SESSION_CART_COMPANION)
+        if companion and companion[0] == owner and request.method in ("GET", "HEAD"):
+            return int(companion[1])
         kind = "session"
     sql = _ITEM_COUNT_SQL[kind].format(
         line=connection.ops.quote_name(CartLine._meta.db_table), cart=connection.ops.quote_name(Cart._meta.db_table)

@@ -3,19 +3,18 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from catalog.cache import LISTING_TTL, cache_get, cache_set, generation_key
 from catalog.forms import MAX_QUERY_LENGTH, ListingFilterForm
-from catalog.models import Category, Product, SearchQuery
+from catalog.models import Category, Product
 from catalog.page_cache import page_cache_get, page_cache_key, page_cache_mode, page_cache_render
 from catalog.recommendations import recommendations_for_product
 from catalog.search import product_search_ids, search_normalize, search_suggestions
@@ -31,7 +30,7 @@ from catalog.selectors import (
     product_list,
     products_ranked,
 )
-from catalog.views_buffer import BUFFER_KEY, product_view_record, view_payload
+from catalog.views_buffer import BUFFER_KEY, product_view_record, search_record, view_payload
 from common.money import format_money
 
 LOW_STOCK = 3
@@ -158,24 +157,13 @@ def search(request):
     return render(request, "catalog/search.html", context)
 
 
-_SEARCH_RECORD_SQL = (
-    # One round trip: the commit does not wait for the disk (this transaction only).
-    "SET LOCAL synchronous_commit TO OFF; "
-    "INSERT INTO {table} (query, normalized, results_count, customer_id, session_key, created_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s)"
-)
-
-
 def _search_record(request, query: str, *, count: int) -> None:
-    """Every search is a row (analytics, Customer 360, marketing). Its commit does not wait
-    for the WAL flush: a crash may lose the last few searches, never corrupt anything."""
+    """Every search is a row (analytics, Customer 360, marketing), buffered in Redis on the
+    request path and flushed each minute (catalog.views_buffer)."""
     if not request.session.session_key:
         request.session.save()
     customer_id = request.user.pk if request.user.is_authenticated else None
-    sql = _SEARCH_RECORD_SQL.format(table=connection.ops.quote_name(SearchQuery._meta.db_table))
-    params = [query, query.lower(), count, customer_id, request.session.session_key or "", timezone.now()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    search_record(query=query, count=count, customer_id=customer_id, session_key=request.session.session_key or "")
 
 
 def _query_digest(query: str) -> str:

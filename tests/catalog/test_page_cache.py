@@ -76,9 +76,11 @@ def test_all_products_page_is_cached_for_sessionless_visitors_but_searches_are_n
     with django_assert_num_queries(0):
         assert "Plain Tee" in client.get("/search/?q=").content.decode()
     from catalog.models import SearchQuery
+    from catalog.views_buffer import searches_flush
 
     client.get("/search/?q=tee")
     client.get("/search/?q=tee")
+    assert searches_flush() == 2
     assert SearchQuery.objects.filter(query="tee").count() == 2
 
 
@@ -95,6 +97,10 @@ def test_storefront_still_works_when_redis_is_down(client, tee, settings):
         response = client.get(url)
         assert response.status_code == 200, url
     assert "Plain Tee" in client.get("/category/t-shirts/").content.decode()
+    # With the search buffer unreachable, the search was written straight to the database.
+    from catalog.models import SearchQuery
+
+    assert SearchQuery.objects.filter(query="tee").count() == 1
     # A catalog edit (which invalidates the cache) still saves.
     tee.name = "Plainer Tee"
     tee.save()

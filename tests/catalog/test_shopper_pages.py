@@ -95,8 +95,9 @@ def test_shared_pages_are_served_from_the_cache_for_shoppers(shop, path):
     shopper = _shopper((_variant(shop["tee"]), 1))
     _count(shopper, path)
     queries, html, sql = _count(shopper, path)
-    # session, cart count (+ the product's stock/price fingerprint, + the search's record)
-    expected = {"/category/t-shirts/": 2, "/products/plain-tee/": 3, "/search/?q=tee": 3}[path]
+    # The session with its cart's count in one statement (+ the product's stock/price
+    # fingerprint); the search's record goes to a Redis buffer, not the database.
+    expected = {"/category/t-shirts/": 1, "/products/plain-tee/": 2, "/search/?q=tee": 1}[path]
     assert queries == expected, sql
     assert "Plain Tee" in html
 
@@ -122,6 +123,55 @@ def test_one_shoppers_parts_never_reach_another(shop, path):
     for name in ("nav", "messages", "chat"):
         assert visitor_marker(name) not in html
     assert CSRF_PLACEHOLDER not in html
+
+
+def test_the_cart_count_read_with_the_session_is_fresh_on_every_request(shop):
+    """The count comes with the session read (one statement), never from an earlier request."""
+    shopper = _shopper((_variant(shop["tee"]), 1))
+    assert _badge(shopper.get("/category/t-shirts/").content.decode()) == "1"
+    from carts.models import Cart
+
+    cart = Cart.objects.get(pk=shopper.session["cart_id"])
+    # Changed elsewhere (an agent in the console, another tab) between two page views.
+    cart_line_add(cart=cart, variant=_variant(shop["other"]), quantity=2, expected_version=None, actor=None)
+    assert _badge(shopper.get("/category/t-shirts/").content.decode()) == "3"
+    queries, html, sql = _count(shopper, "/category/t-shirts/")
+    assert queries == 1 and _badge(html) == "3", sql
+
+
+def test_a_session_pointing_at_a_cart_of_another_session_key_still_gets_its_count(shop):
+    """A cart whose session key is not this session's (a restored cart link) is counted by
+    its own query."""
+    shopper = _shopper()
+    elsewhere = cart_get_or_create(session_key="another-session-key", attribution={})
+    cart_line_add(cart=elsewhere, variant=_variant(shop["other"]), quantity=3, expected_version=None, actor=None)
+    session = shopper.session
+    session["cart_id"] = elsewhere.pk
+    session.save()
+    _count(shopper, "/category/t-shirts/")  # fills the shared caches
+    queries, html, sql = _count(shopper, "/category/t-shirts/")
+    assert _badge(html) == "3" and queries == 2, sql
+
+
+def test_a_request_that_changes_the_cart_counts_it_afresh(shop):
+    """The count read with the session is as of the start of the request: a request that is
+    not a GET or HEAD (it may have changed the cart since) counts again."""
+    from django.conf import settings
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+
+    from carts.models import Cart
+    from carts.selectors import cart_item_count
+
+    shopper = _shopper((_variant(shop["tee"]), 1))
+    for method, expected in (("get", 1), ("post", 3)):
+        request = getattr(RequestFactory(), method)("/cart/")
+        name = settings.SESSION_COOKIE_NAME
+        request.COOKIES[name] = shopper.cookies[name].value
+        SessionMiddleware(lambda r: None).process_request(request)
+        cart = Cart.objects.get(pk=request.session["cart_id"])  # loads the session (and the count)
+        cart_line_add(cart=cart, variant=_variant(shop["other"]), quantity=1, expected_version=None, actor=None)
+        assert cart_item_count(request) == expected
 
 
 def test_each_shopper_gets_their_own_csrf_token_and_messages(shop):
@@ -264,6 +314,9 @@ def test_cached_search_results_follow_catalog_changes_and_every_search_is_record
     product_with_variants(name="Court Sneakers", category=racks[0].category, slug="court-sneakers")
     html = shopper.get("/search/?q=sneakers").content.decode()
     assert "31 products" in html and "Court Sneakers" in html
+    from catalog.views_buffer import searches_flush
+
+    assert searches_flush() == 3
     recorded = list(SearchQuery.objects.filter(query="sneakers").values_list("results_count", flat=True))
     assert sorted(recorded) == [30, 30, 31]
     assert set(SearchQuery.objects.values_list("session_key", flat=True)) == {shopper.session.session_key}
